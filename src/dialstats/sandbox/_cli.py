@@ -1,10 +1,209 @@
-"""``dialstats sandbox``: serve the API locally."""
+"""``dialstats sandbox``: serve the call-log API locally, in the foreground, until Ctrl-C.
+
+dialstats sandbox --port 8000
+dialstats sandbox --port 0 --latency 0.05 --jitter 0.02 --fail-rate 0.05 --rate-limit 20
+dialstats sandbox --calls 100000 --seed 3      # a generated dataset instead of the demo
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
+import re
+import signal
+from collections.abc import Callable
+from dataclasses import fields
+
+from dialstats.sandbox._faults import Faults, FaultsError
+
+DEFAULT_PORT = 8000
+DEFAULT_KEY = "demo"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("sandbox", help="serve the call-log API locally over the demo data")
-    parser.set_defaults(func=lambda args: 0)
+    parser = sub.add_parser(
+        "sandbox",
+        help="serve the call-log API locally over the demo data",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--port",
+        metavar="N",
+        type=_integer(0, 65535),
+        default=DEFAULT_PORT,
+        help="0 = any free port (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDR",
+        help="interface to listen on (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=DEFAULT_KEY,
+        metavar="KEY",
+        help="the key clients must send (default: demo)",
+    )
+    data = parser.add_argument_group("data")
+    data.add_argument(
+        "--calls",
+        type=_integer(1),
+        metavar="N",
+        help="generate a dataset of N calls instead of the bundled demo",
+    )
+    data.add_argument(
+        "--seed", type=_integer(0), metavar="S", help="seed for the generated data and the faults"
+    )
+    faults = parser.add_argument_group("faults (all off by default)")
+    faults.add_argument(
+        "--latency",
+        type=_number(0),
+        default=0.0,
+        metavar="S",
+        help="seconds added to every response",
+    )
+    faults.add_argument(
+        "--jitter",
+        type=_number(0),
+        default=0.0,
+        metavar="S",
+        help="up to S more seconds, at random",
+    )
+    faults.add_argument(
+        "--fail-rate", type=_number(0, 1), default=0.0, metavar="R", help="fraction answered 500"
+    )
+    faults.add_argument(
+        "--throttle-rate",
+        type=_number(0, 1),
+        default=0.0,
+        metavar="R",
+        help="fraction answered 429 + Retry-After",
+    )
+    faults.add_argument(
+        "--retry-after",
+        type=_integer(0),
+        default=1,
+        metavar="S",
+        help="Retry-After of those 429s (default: %(default)s)",
+    )
+    faults.add_argument(
+        "--rate-limit",
+        type=_number(0, exclusive=True),
+        metavar="RPS",
+        help="requests per second per API key; beyond it 429 + Retry-After",
+    )
+    faults.add_argument(
+        "--burst", type=_integer(1), metavar="N", help="requests allowed at once under --rate-limit"
+    )
+    faults.add_argument(
+        "--drop-rate",
+        type=_number(0, 1),
+        default=0.0,
+        metavar="R",
+        help="fraction of responses cut mid-body",
+    )
+    faults.add_argument(
+        "--mutate-every",
+        type=_integer(0),
+        default=0,
+        metavar="N",
+        help="every N call-log requests, insert and update calls",
+    )
+    faults.add_argument(
+        "--mutate-count",
+        type=_integer(1),
+        default=1,
+        metavar="K",
+        help="calls inserted and updated each time (default: %(default)s)",
+    )
+    parser.set_defaults(func=lambda args: _run(parser, args))
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from dialstats.sandbox._app import create_app
+    from dialstats.sandbox._serve import base_url, bind, run_foreground
+
+    try:
+        faults = Faults(
+            latency=args.latency,
+            jitter=args.jitter,
+            fail_rate=args.fail_rate,
+            throttle_rate=args.throttle_rate,
+            retry_after=args.retry_after,
+            rate_limit=args.rate_limit,
+            burst=args.burst,
+            drop_rate=args.drop_rate,
+            mutate_every=args.mutate_every,
+            mutate_count=args.mutate_count,
+        )
+    except FaultsError as exc:
+        parser.error(_as_flags(str(exc)))
+    dataset = None
+    if args.calls is not None or args.seed is not None:
+        from dialstats.sandbox._generate import generate
+
+        print("Generating the dataset ...", flush=True)
+        seed = 7 if args.seed is None else args.seed
+        dataset = generate(seed, **({} if args.calls is None else {"n_calls": args.calls}))
+    app = create_app(dataset, api_key=args.api_key, faults=faults, seed=args.seed or 0)
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        parser.error(f"argument --port: cannot listen on {args.host}:{args.port} ({exc.strerror})")
+    url = base_url(sock)
+    # The server stops gracefully on SIGINT/SIGTERM, then re-raises the signal: end quietly
+    # (installed before the URL is printed, so a client that reads it may stop us at once).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    key = "demo" if args.api_key == DEFAULT_KEY else "the one given with --api-key"
+    injected = "no faults" if faults == Faults() else repr(faults)
+    print(f"Sandbox call-log API at {url} ({len(app.state.sandbox.store):,} calls, {injected})")
+    print(f"API key: {key}  ->  ds.Client(api_key=..., base_url={url!r})")
+    print("Press Ctrl-C to stop.", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        run_foreground(app, sock)
+    print("Sandbox stopped.")
+    return 0
+
+
+def _as_flags(message: str) -> str:
+    """Name the command-line flags in a `FaultsError` message, not the dataclass fields."""
+    for field in fields(Faults):
+        message = re.sub(rf"\b{field.name}\b", "--" + field.name.replace("_", "-"), message)
+    return message
+
+
+def _integer(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            upper = f" and <= {maximum}" if maximum is not None else ""
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {minimum}{upper}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def _number(
+    minimum: float, maximum: float | None = None, *, exclusive: bool = False
+) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        low_ok = value > minimum if exclusive else value >= minimum
+        if not (math.isfinite(value) and low_ok and (maximum is None or value <= maximum)):
+            low = f"> {minimum:g}" if exclusive else f">= {minimum:g}"
+            upper = f" and <= {maximum:g}" if maximum is not None else ""
+            raise argparse.ArgumentTypeError(f"expected a number {low}{upper}, got {text!r}")
+        return value
+
+    return parse
