@@ -2,11 +2,66 @@
 
 >>> import dialstats as ds
 >>> df = ds.read_call_logs(demo=True)
->>> df.calls.funnel()
+>>> df.calls.funnel()["stage"].tolist()
+['dials', 'answered', 'connected', 'conversations', 'meetings']
 """
 
 from __future__ import annotations
 
+# Importing _accessor registers the df.calls accessor.
+from dialstats import _accessor, errors, plot, sandbox  # noqa: F401
+from dialstats._client import Client
+from dialstats._readers import (
+    read_analytics,
+    read_call_logs,
+    read_contact_lists,
+    read_dispositions,
+    read_sequences,
+    read_team,
+)
+from dialstats.analysis import (
+    MissingColumnError,
+    answer_rates,
+    best_time_to_call,
+    disposition_breakdown,
+    disposition_funnel,
+    flags,
+    list_performance,
+    machine_detection,
+    machine_detection_matrix,
+    overview,
+    sdr_performance,
+    sequence_performance,
+    wilson_interval,
+)
+from dialstats.store import CallLogStore
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "CallLogStore",
+    "Client",
+    "MissingColumnError",
+    "__version__",
+    "answer_rates",
+    "best_time_to_call",
+    "disposition_breakdown",
+    "disposition_funnel",
+    "errors",
+    "flags",
+    "list_performance",
+    "machine_detection",
+    "machine_detection_matrix",
+    "overview",
+    "plot",
+    "read_analytics",
+    "read_call_logs",
+    "read_contact_lists",
+    "read_dispositions",
+    "read_sequences",
+    "read_team",
+    "sandbox",
+    "sdr_performance",
+    "sequence_performance",
+    "wilson_interval",
+]

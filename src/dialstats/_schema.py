@@ -65,4 +65,6 @@ CALL_LOG_COLUMNS: tuple[str, ...] = tuple(call_log_dtypes())
 
 def empty_call_log_frame(tz: str = UTC) -> pd.DataFrame:
     """An empty call-log frame with every schema column and dtype."""
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in call_log_dtypes(tz).items()})
+    return pd.DataFrame(
+        {name: pd.Series(dtype=dtype) for name, dtype in call_log_dtypes(tz).items()}
+    )

@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from dialstats import _pull_cli as pull_cli
+from dialstats.report import _cli as report_cli
 from dialstats.sandbox import _cli as sandbox_cli
 
 
@@ -14,6 +16,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each sub-command module registers its parser and sets `func` (args -> exit code).
     sandbox_cli.add_parser(sub)
+    pull_cli.add_parser(sub)
+    report_cli.add_parser(sub)
     return parser
 
 

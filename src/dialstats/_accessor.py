@@ -1,0 +1,79 @@
+"""``df.calls``: every analysis and chart as a method of any call-log frame.
+
+Registered when ``dialstats`` is imported:
+
+>>> import dialstats as ds
+>>> df = ds.read_call_logs(demo=True)
+>>> df.calls.answer_rates(by="user_name")  # doctest: +SKIP
+>>> df.calls.funnel()  # doctest: +SKIP
+>>> df.calls.plot.best_time_to_call()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+
+import pandas as pd
+
+from dialstats import analysis, plot
+
+
+def _method(function: Callable[..., object]) -> Callable[..., object]:
+    """`function(df, ...)` as a method `self.function(...)` on the accessor's frame.
+
+    The method keeps the function's docstring and signature (minus the frame), so ``help()``
+    and tab completion show the real parameters.
+    """
+
+    @functools.wraps(function)
+    def method(self: _Bound, *args: object, **kwargs: object) -> object:
+        return function(self._df, *args, **kwargs)
+
+    signature = inspect.signature(function)
+    self_ = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    parameters = [self_, *list(signature.parameters.values())[1:]]
+    method.__signature__ = signature.replace(parameters=parameters)
+    return method
+
+
+class _Bound:
+    def __init__(self, df: pd.DataFrame) -> None:
+        self._df = df
+
+
+class CallsPlot(_Bound):
+    """Charts of a call-log frame: ``df.calls.plot.funnel()``; each returns the Axes."""
+
+    funnel = _method(plot.funnel)
+    answer_rates = _method(plot.answer_rates)
+    best_time_to_call = _method(plot.best_time_to_call)
+    machine_detection = _method(plot.machine_detection)
+    durations = _method(plot.durations)
+
+
+@pd.api.extensions.register_dataframe_accessor("calls")
+class CallsAccessor(_Bound):
+    """Call-log analyses on any call-log frame: ``df.calls.answer_rates(by="user_name")``.
+
+    Each method is the top-level function of the same name applied to this frame
+    (``funnel`` is `disposition_funnel`); ``df.calls.plot`` holds the charts.
+    """
+
+    flags = _method(analysis.flags)
+    answer_rates = _method(analysis.answer_rates)
+    machine_detection = _method(analysis.machine_detection)
+    machine_detection_matrix = _method(analysis.machine_detection_matrix)
+    funnel = _method(analysis.disposition_funnel)
+    disposition_funnel = _method(analysis.disposition_funnel)
+    disposition_breakdown = _method(analysis.disposition_breakdown)
+    sdr_performance = _method(analysis.sdr_performance)
+    list_performance = _method(analysis.list_performance)
+    sequence_performance = _method(analysis.sequence_performance)
+    best_time_to_call = _method(analysis.best_time_to_call)
+    overview = _method(analysis.overview)
+
+    @property
+    def plot(self) -> CallsPlot:
+        return CallsPlot(self._df)

@@ -1,0 +1,421 @@
+"""`Client`: one configured connection to the call-log API, and every reader as a method."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import ssl
+import sys
+import warnings
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+import pandas as pd
+
+from dialstats import _endpoints
+from dialstats._config import (
+    DEMO_API_KEY,
+    DEMO_BASE_URL,
+    make_settings,
+    resolve_api_key,
+    resolve_base_url,
+)
+from dialstats._filters import (
+    check_dtype_backend,
+    check_limit,
+    check_max_records,
+    check_on_incomplete,
+    check_page,
+    check_sort,
+    check_tz,
+    normalize_analytics_params,
+    normalize_disposition_params,
+    normalize_filters,
+)
+from dialstats._flatten import BackgroundParser
+from dialstats._frame import bodies_to_frame, flat_to_frame
+from dialstats._http import USER_AGENT, ApiKeyAuth, RequestCounter, Session
+from dialstats._pages import (
+    CallLogRead,
+    call_log_params,
+    fetch_call_log_page,
+    page_count,
+    pin_end,
+    read_call_log_pages,
+)
+from dialstats._runner import run_sync
+from dialstats.errors import (
+    IncompleteReadError,
+    IncompleteReadWarning,
+    InvalidParameterError,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CallLogPage:
+    """One page of GET /v1/call-log as a frame, with the API's pagination."""
+
+    frame: pd.DataFrame
+    total: int
+    page: int
+    limit: int
+    pages: int
+
+
+class _Borrowed(httpx.AsyncBaseTransport):
+    """A transport the client uses but does not own: closing a read does not close it."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
+        self._transport = transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pass
+
+
+def _in_jupyter() -> bool:
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def _tqdm_class() -> Any:
+    """The notebook widget bar in Jupyter when ipywidgets is there, else the text bar."""
+    if _in_jupyter() and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm
+
+
+def _interactive() -> bool:
+    """A person is watching a bar that renders: a terminal, or Jupyter with its widget bar.
+
+    Jupyter without ipywidgets gets no bar by default: a text bar there is left behind as
+    stderr noise in every saved notebook.
+    """
+    if _in_jupyter():
+        return importlib.util.find_spec("ipywidgets") is not None
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+def _progress_bar(progress: bool | None, desc: str) -> Any:
+    if progress is not None and not isinstance(progress, bool):
+        raise InvalidParameterError(
+            "progress", f"progress must be True, False or None, got {progress!r}"
+        )
+    tqdm = _tqdm_class()
+    enabled = _interactive() if progress is None else progress
+    return tqdm(desc=desc, unit=" calls", disable=not enabled, leave=False, dynamic_ncols=True)
+
+
+class Client:
+    """A client of the call-log API.
+
+    The key comes from `api_key`, else the ``SALESFINITY_API_KEY`` environment variable; the
+    base URL from `base_url`, else ``SALESFINITY_BASE_URL``, else the vendor's. ``demo=True``
+    reads the bundled demo data from the sandbox, in-process, with no key and no network.
+
+    Args:
+        api_key: the API key (sent only as the ``x-api-key`` header, never shown).
+        base_url: the API's address; plain ``http://`` is refused except to this machine.
+        timeout: seconds to wait for each request.
+        max_retries: retries of a request that fails with a 5xx, a timeout, a dropped
+            connection or a 429, with exponential backoff (from `backoff` seconds, doubling)
+            and full jitter; a 429 waits for its ``Retry-After`` instead.
+        max_concurrency: requests in flight at once; halved while the server answers 429,
+            then grown back.
+        demo: read the bundled demo data from the sandbox, in-process.
+        transport: an httpx async transport to send requests through (e.g.
+            ``httpx.ASGITransport(app)``); the client borrows it and never closes it.
+
+    >>> import dialstats as ds
+    >>> with ds.Client(demo=True) as client:
+    ...     calls = client.read_call_logs(outcome="answered", max_records=50)
+    >>> len(calls)
+    50
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        backoff: float = 0.5,
+        max_concurrency: int = 4,
+        demo: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not isinstance(demo, bool):
+            raise InvalidParameterError("demo", f"demo must be True or False, got {demo!r}")
+        if demo and (api_key is not None or base_url is not None or transport is not None):
+            raise InvalidParameterError(
+                "demo",
+                "demo=True reads the bundled sandbox: leave api_key, base_url and transport out",
+            )
+        if demo:
+            from dialstats.sandbox import create_app
+
+            transport = httpx.ASGITransport(app=create_app(api_key=DEMO_API_KEY))
+            api_key, base_url = DEMO_API_KEY, DEMO_BASE_URL
+        # In-process apps are reached without a network: the http:// rule does not apply.
+        in_process = isinstance(transport, httpx.ASGITransport)
+        self._settings = make_settings(
+            resolve_base_url(base_url, check_scheme=not in_process),
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff=backoff,
+            max_concurrency=max_concurrency,
+        )
+        self._auth = ApiKeyAuth(resolve_api_key(api_key))
+        self._transport = None if transport is None else _Borrowed(transport)
+        self._demo = demo
+        self._counter = RequestCounter()
+        self._dispositions: list[dict[str, Any]] | None = None
+        self._ssl: ssl.SSLContext | None = None
+        self._closed = False
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def max_concurrency(self) -> int:
+        """The most requests this client has in flight at once."""
+        return self._settings.max_concurrency
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests this client has sent (every endpoint, retries included)."""
+        return self._counter.value
+
+    def __repr__(self) -> str:
+        where = "demo" if self._demo else repr(self.base_url)
+        return f"<dialstats.Client {where} max_concurrency={self._settings.max_concurrency}>"
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Forget cached reference data; the client cannot be used afterwards.
+
+        Connections are pooled per read and closed when each read returns.
+        """
+        self._closed = True
+        self._dispositions = None
+
+    @contextlib.asynccontextmanager
+    async def _session(self) -> AsyncIterator[Session]:
+        if self._closed:
+            raise RuntimeError("this Client is closed")
+        if self._transport is None and self._ssl is None:
+            self._ssl = httpx.create_ssl_context()  # built once: loading CA certificates is slow
+        size = self._settings.max_concurrency
+        async with httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=self._auth,
+            timeout=self._settings.timeout,
+            transport=self._transport,
+            verify=self._ssl or True,
+            headers={"user-agent": USER_AGENT, "accept": "application/json"},
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+        ) as http:
+            yield Session(http, self._settings, self._auth, self._counter)
+
+    def _run(self, job: Callable[[Session], Coroutine[Any, Any, T]]) -> T:
+        async def main() -> T:
+            async with self._session() as session:
+                return await job(session)
+
+        return run_sync(main())
+
+    async def _cached_dispositions(self, session: Session) -> list[dict[str, Any]]:
+        if self._dispositions is None:
+            self._dispositions = await _endpoints.fetch_dispositions(session, {})
+        return self._dispositions
+
+    # -- the call log --------------------------------------------------------------------------
+
+    def read_call_logs(
+        self,
+        *,
+        sort: str | None = None,
+        limit: int = 100,
+        max_records: int | None = None,
+        tz: str = "UTC",
+        dtype_backend: str = "numpy_nullable",
+        progress: bool | None = None,
+        on_incomplete: str = "raise",
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """Every call log matching `filters`, as one typed frame (see `dialstats.read_call_logs`)."""
+        normalized = normalize_filters(filters)
+        sort, limit = check_sort(sort), check_limit(limit)
+        max_records, tz = check_max_records(max_records), check_tz(tz)
+        dtype_backend = check_dtype_backend(dtype_backend)
+        on_incomplete = check_on_incomplete(on_incomplete)
+        bar = _progress_bar(progress, "call logs")
+        pinned = pin_end(normalized)
+        parser = BackgroundParser()
+
+        async def job(session: Session) -> tuple[CallLogRead, list[dict[str, Any]]]:
+            # Fetched (once per client) alongside page 1.
+            dispositions = asyncio.ensure_future(self._cached_dispositions(session))
+            try:
+                read = await read_call_log_pages(
+                    session,
+                    pinned,
+                    sort=sort,
+                    limit=limit,
+                    max_records=max_records,
+                    progress=bar,
+                    sink=parser,
+                )
+            except BaseException:
+                dispositions.cancel()
+                await asyncio.gather(dispositions, return_exceptions=True)
+                raise
+            return read, await dispositions
+
+        try:
+            read, dispositions = self._run(job)
+            if not read.complete:
+                _incomplete(read, on_incomplete)
+            flat = parser.table()
+        finally:
+            bar.close()
+            parser.close()
+        frame = flat_to_frame(flat, dispositions, tz=tz, dtype_backend=dtype_backend, sort=sort)
+        return frame if max_records is None else frame.head(max_records)
+
+    def read_call_log_page(
+        self,
+        page: int = 1,
+        *,
+        limit: int = 100,
+        sort: str = "-createdAt",
+        tz: str = "UTC",
+        dtype_backend: str = "numpy_nullable",
+        **filters: Any,
+    ) -> CallLogPage:
+        """One page of the call log (one request, with retries), rows in the API's order."""
+        normalized = normalize_filters(filters)
+        page, limit, sort = check_page(page), check_limit(limit), check_sort(sort)
+        tz, dtype_backend = check_tz(tz), check_dtype_backend(dtype_backend)
+        params = call_log_params(normalized, sort=sort, limit=limit)
+
+        async def job(session: Session) -> tuple[bytes, Any, list[dict[str, Any]]]:
+            _, body, info = await fetch_call_log_page(session, params, page)
+            return body, info, await self._cached_dispositions(session)
+
+        body, info, dispositions = self._run(job)
+        total, pages, _ = page_count(info, limit)
+        frame = bodies_to_frame(
+            [body], dispositions, tz=tz, dtype_backend=dtype_backend, sort=sort, reorder=False
+        )
+        return CallLogPage(frame, total, page, limit, pages)
+
+    # -- reference data and analytics ----------------------------------------------------------
+
+    def read_dispositions(
+        self,
+        *,
+        tz: str = "UTC",
+        dtype_backend: str = "numpy_nullable",
+        **params: Any,
+    ) -> pd.DataFrame:
+        """The team's dispositions (``is_custom=``, ``category=`` filter them)."""
+        options = _options(tz, dtype_backend)
+        query = normalize_disposition_params(params)
+        items = self._run(lambda s: _endpoints.fetch_dispositions(s, query))
+        return _endpoints.dispositions_frame(items, **options)
+
+    def read_sequences(
+        self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable"
+    ) -> pd.DataFrame:
+        """The team's sequences, with their call counts and first and last use."""
+        options = _options(tz, dtype_backend)
+        return _endpoints.sequences_frame(self._run(_endpoints.fetch_sequences), **options)
+
+    def read_contact_lists(
+        self,
+        *,
+        sort: str | None = None,
+        tz: str = "UTC",
+        dtype_backend: str = "numpy_nullable",
+    ) -> pd.DataFrame:
+        """Every contact list (all pages), newest first unless `sort` says otherwise."""
+        options, sort = _options(tz, dtype_backend), check_sort(sort)
+        items = self._run(lambda s: _endpoints.fetch_contact_lists(s, sort))
+        return _endpoints.contact_lists_frame(items, **options)
+
+    def read_team(self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
+        """The team: one row per member, with the team's id and name."""
+        options = _options(tz, dtype_backend)
+        return _endpoints.team_frame(self._run(_endpoints.fetch_team), **options)
+
+    def read_analytics(
+        self,
+        name: str,
+        *,
+        tz: str = "UTC",
+        dtype_backend: str = "numpy_nullable",
+        **params: Any,
+    ) -> pd.DataFrame:
+        """The vendor's analytics: ``"overview"`` (one row per metric), ``"sdr-performance"``
+        (one row per rep) or ``"list-performance"`` (one row per contact list), all pages.
+
+        `params`: ``start_date``, ``end_date``, ``user_ids``, ``disposition_ids``, ``timezone``
+        (IANA name the days are counted in), ``search`` (the two performance reports).
+        """
+        options = _options(tz, dtype_backend)
+        name = _analytics_name(name)
+        query = normalize_analytics_params(params)
+        if name == "overview" and "search" in query:
+            raise InvalidParameterError("search", "search applies to the performance reports only")
+        body = self._run(lambda s: _endpoints.fetch_analytics(s, name, query))
+        if name == "overview":
+            return _endpoints.overview_frame(body, **options)
+        return _endpoints.performance_frame(name, body, **options)
+
+
+def _options(tz: Any, dtype_backend: Any) -> dict[str, str]:
+    return {"tz": check_tz(tz), "dtype_backend": check_dtype_backend(dtype_backend)}
+
+
+def _analytics_name(name: Any) -> str:
+    key = name.replace("_", "-").lower() if isinstance(name, str) else name
+    if key not in _endpoints.ANALYTICS:
+        raise InvalidParameterError(
+            "name",
+            f"unknown analytics {name!r}; one of {', '.join(map(repr, _endpoints.ANALYTICS))}",
+        )
+    return key
+
+
+def _incomplete(read: CallLogRead, on_incomplete: str) -> None:
+    message = (
+        f"read {read.received:,} distinct call logs but the API reports {read.expected:,}: "
+        f"the matching calls kept changing during {read.passes} passes over the pages. "
+        "Read again, or narrow the range (e.g. an end_date in the past)"
+    )
+    if on_incomplete == "raise":
+        raise IncompleteReadError(
+            message + "; on_incomplete='warn' returns what arrived.",
+            expected=read.expected,
+            received=read.received,
+        )
+    warnings.warn(message + ".", IncompleteReadWarning, stacklevel=3)

@@ -1,0 +1,115 @@
+"""Client settings: where the API is, which key to send, and how hard to try.
+
+The key comes from the argument or ``SALESFINITY_API_KEY``; the base URL from the argument,
+``SALESFINITY_BASE_URL`` or the vendor's default. A key is never sent over plain ``http://``
+except to this machine (loopback), where the local sandbox runs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import numbers
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from dialstats.errors import InvalidParameterError, MissingApiKeyError
+
+DEFAULT_BASE_URL = "https://client-api.salesfinity.co"
+API_KEY_ENV = "SALESFINITY_API_KEY"
+BASE_URL_ENV = "SALESFINITY_BASE_URL"
+DEMO_API_KEY = "demo"
+DEMO_BASE_URL = "http://sandbox.invalid"  # never resolved: demo requests stay in the process
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a client talks to the API (everything but the key)."""
+
+    base_url: str
+    timeout: float = 30.0
+    max_retries: int = 5
+    backoff: float = 0.5  # seconds; the n-th retry waits up to backoff * 2**n (full jitter)
+    max_backoff: float = 30.0
+    max_concurrency: int = 4
+    max_retry_after: float = 120.0  # a longer Retry-After fails the request at once
+
+
+def resolve_api_key(api_key: Any) -> str:
+    """The key to send: the argument, else ``SALESFINITY_API_KEY``."""
+    if api_key is None:
+        api_key = os.environ.get(API_KEY_ENV, "").strip() or None
+    if api_key is None:
+        raise MissingApiKeyError()
+    if not isinstance(api_key, str) or not api_key.strip():
+        raise InvalidParameterError("api_key", "api_key must be a non-empty string")
+    return api_key.strip()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(base_url: Any, *, check_scheme: bool = True) -> str:
+    """The API's base URL: the argument, else ``SALESFINITY_BASE_URL``, else the vendor's.
+
+    Refuses plain ``http://`` to anything but loopback, so the key never travels unencrypted.
+    """
+    if base_url is None:
+        base_url = os.environ.get(BASE_URL_ENV, "").strip() or DEFAULT_BASE_URL
+    if not isinstance(base_url, str | httpx.URL):
+        raise InvalidParameterError("base_url", f"base_url must be a URL string, got {base_url!r}")
+    try:
+        url = httpx.URL(str(base_url).strip())
+    except httpx.InvalidURL as exc:
+        raise InvalidParameterError("base_url", f"base_url is not a valid URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise InvalidParameterError(
+            "base_url", f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL}, got {url}"
+        )
+    if check_scheme and url.scheme == "http" and not is_loopback(url.host):
+        raise InvalidParameterError(
+            "base_url",
+            f"refusing to send the API key over plain http to {url.host}: use https:// "
+            "(plain http is allowed only to this machine, e.g. a local sandbox)",
+        )
+    if url.query or url.fragment:
+        raise InvalidParameterError("base_url", "base_url must not have a query or fragment")
+    return str(url).rstrip("/")
+
+
+def _positive(name: str, value: Any, *, integer: bool, minimum: float) -> Any:
+    kinds = numbers.Integral if integer else numbers.Real
+    ok = isinstance(value, kinds) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or value < minimum:
+        what = "a whole number" if integer else "a number"
+        raise InvalidParameterError(name, f"{name} must be {what} >= {minimum:g}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def make_settings(
+    base_url: str,
+    *,
+    timeout: Any = 30.0,
+    max_retries: Any = 5,
+    backoff: Any = 0.5,
+    max_concurrency: Any = 4,
+) -> Settings:
+    """Validated settings; each bad value raises `InvalidParameterError` naming it."""
+    return Settings(
+        base_url=base_url,
+        timeout=_positive("timeout", timeout, integer=False, minimum=0.001),
+        max_retries=_positive("max_retries", max_retries, integer=True, minimum=0),
+        backoff=_positive("backoff", backoff, integer=False, minimum=0),
+        max_concurrency=_positive("max_concurrency", max_concurrency, integer=True, minimum=1),
+    )

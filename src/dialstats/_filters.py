@@ -1,0 +1,337 @@
+"""Validate and encode request parameters: the call-log filters, paging and output options.
+
+Everything here runs before any request, so bad input fails fast with an `InvalidParameterError`
+that names the parameter and says what is allowed.
+
+>>> normalize_filters({"outcome": "answered", "user_ids": "u1", "end_date": "2024-03-31"})
+{'end_date': Timestamp('2024-03-31 23:59:59.999000+0000', tz='UTC'), 'outcome': 'answered', 'user_ids': ('u1',)}
+>>> encode_filters({"user_ids": ("a", "b"), "has_recording": True})
+[('filters[user_ids][]', 'a'), ('filters[user_ids][]', 'b'), ('filters[has_recording]', 'true')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import numbers
+import re
+import zoneinfo
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dialstats._schema import ANSWERED_BY, DIRECTIONS, DISPOSITION_CATEGORIES, OUTCOMES
+from dialstats.errors import InvalidParameterError
+
+MAX_PAGE_SIZE = 100
+DTYPE_BACKENDS = ("numpy_nullable", "pyarrow")
+ON_INCOMPLETE = ("raise", "warn")
+# Keyword options of the readers: offered as suggestions when a filter name is misspelt.
+OPTION_NAMES = ("sort", "limit", "max_records", "tz", "dtype_backend", "progress", "on_incomplete")
+_ALIASES = {"from_": "from"}
+_SORT_RE = re.compile(r"-?[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def _fail(name: str, message: str) -> InvalidParameterError:
+    return InvalidParameterError(name, f"{name}: {message}")
+
+
+def _timestamp(name: str, value: Any) -> tuple[pd.Timestamp, bool]:
+    """(UTC timestamp, whether the value was a bare date)."""
+    bare = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            parsed: dt.date = dt.date.fromisoformat(text)
+            bare = True
+        except ValueError:
+            try:
+                parsed = dt.datetime.fromisoformat(text.replace("z", "Z"))
+            except ValueError:
+                raise _fail(
+                    name, f"{value!r} is not an ISO 8601 date or date-time (e.g. '2024-03-01')"
+                ) from None
+        value = parsed
+    if not isinstance(value, dt.date | np.datetime64):
+        raise _fail(name, f"expected a date, datetime, Timestamp or ISO 8601 string, got {value!r}")
+    ts = pd.Timestamp(value)
+    if ts is pd.NaT:
+        raise _fail(name, "must not be NaT")
+    # Naive values are taken as UTC, the API's own time zone.
+    ts = ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
+    return ts, bare
+
+
+def _start_date(name: str, value: Any) -> pd.Timestamp:
+    # The API keeps milliseconds: round the start up so the range never grows.
+    return _timestamp(name, value)[0].ceil("ms")
+
+
+def _end_date(name: str, value: Any) -> pd.Timestamp:
+    ts, bare = _timestamp(name, value)
+    if bare:  # a bare end date means the whole of that day (inclusive)
+        return ts + pd.Timedelta(days=1) - pd.Timedelta(milliseconds=1)
+    return ts.floor("ms")
+
+
+def _choice(allowed: tuple[str, ...]) -> Callable[[str, Any], str]:
+    def check(name: str, value: Any) -> str:
+        if not isinstance(value, str) or value not in allowed:
+            raise _fail(name, f"{value!r} is not one of {', '.join(map(repr, allowed))}")
+        return value
+
+    return check
+
+
+def _duration(name: str, value: Any) -> int | float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise _fail(name, f"expected a number of seconds >= 0, got {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise _fail(name, f"must be a finite number of seconds >= 0, got {value!r}")
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise _fail(name, f"expected True or False, got {value!r}")
+    return bool(value)
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(name, f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _values(name: str, value: Any) -> list[Any]:
+    """A single value or any iterable (list, tuple, set, Series, array) -> list, non-empty."""
+    if isinstance(value, str | bytes | numbers.Number) or not isinstance(value, Iterable):
+        values = [value]
+    elif isinstance(value, Mapping):
+        raise _fail(name, f"expected a value or a list of values, got a mapping {value!r}")
+    else:
+        values = list(value)
+    if not values:
+        raise _fail(name, "is empty; pass None (or leave it out) to not filter on it")
+    return values
+
+
+def _strings(name: str, value: Any) -> tuple[str, ...]:
+    out = []
+    for item in _values(name, value):
+        if not isinstance(item, str) or not item:
+            raise _fail(name, f"expected non-empty strings, got {item!r}")
+        out.append(str(item))
+    return tuple(dict.fromkeys(out))
+
+
+def _integers(name: str, value: Any) -> tuple[int, ...]:
+    out = []
+    for item in _values(name, value):
+        ok = isinstance(item, numbers.Real) and not isinstance(item, bool | np.bool_)
+        if not ok or not math.isfinite(item) or not float(item).is_integer():
+            raise _fail(name, f"expected whole numbers, got {item!r}")
+        out.append(int(item))
+    return tuple(dict.fromkeys(out))
+
+
+def _timezone(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _fail(
+            name, f"expected an IANA time zone name such as 'America/New_York', got {value!r}"
+        )
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _fail(
+            name, f"{value!r} is not an IANA time zone name (e.g. 'Europe/Paris')"
+        ) from None
+    return value
+
+
+_CALL_LOG: dict[str, Callable[[str, Any], Any]] = {
+    "start_date": _start_date,
+    "end_date": _end_date,
+    "outcome": _choice(OUTCOMES),
+    "direction": _choice(DIRECTIONS),
+    "min_duration": _duration,
+    "max_duration": _duration,
+    "has_recording": _boolean,
+    "answered_by": _choice(ANSWERED_BY),
+    "is_completed": _boolean,
+    "disposition_ids": _integers,
+    "exclude_negative_dispositions": _boolean,
+    "user_ids": _strings,
+    "contact_list_ids": _strings,
+    "sequences": _strings,
+    "from": _strings,
+    "to": _strings,
+    "search": _text,
+}
+FILTER_NAMES: tuple[str, ...] = tuple(_CALL_LOG)
+
+_ANALYTICS: dict[str, Callable[[str, Any], Any]] = {
+    "start_date": _start_date,
+    "end_date": _end_date,
+    "user_ids": _strings,
+    "disposition_ids": _integers,
+    "timezone": _timezone,
+    "search": _text,
+}
+ANALYTICS_PARAM_NAMES: tuple[str, ...] = tuple(_ANALYTICS)
+
+_DISPOSITIONS: dict[str, Callable[[str, Any], Any]] = {
+    "is_custom": _boolean,
+    "category": _choice(DISPOSITION_CATEGORIES),
+}
+
+
+def _unknown(
+    name: str, kind: str, valid: tuple[str, ...], options: tuple[str, ...]
+) -> InvalidParameterError:
+    close = difflib.get_close_matches(name, valid + options, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else "."
+    return InvalidParameterError(
+        name, f"unknown {kind} {name!r}{hint} Valid {kind}s: {', '.join(valid)}."
+    )
+
+
+def _normalize(
+    params: Mapping[str, Any],
+    validators: Mapping[str, Callable[[str, Any], Any]],
+    kind: str,
+    suggestions: tuple[str, ...],
+) -> dict[str, Any]:
+    given = {}
+    for raw_name, value in params.items():
+        name = _ALIASES.get(raw_name, raw_name)
+        if name not in validators:
+            raise _unknown(raw_name, kind, tuple(validators), suggestions)
+        if name in given:
+            raise InvalidParameterError(name, f"{name} given twice (as {raw_name!r} too)")
+        given[name] = value
+    out = {
+        name: check(name, given[name])
+        for name, check in validators.items()
+        if given.get(name) is not None
+    }
+    _check_ranges(out)
+    return out
+
+
+def _check_ranges(params: Mapping[str, Any]) -> None:
+    start, end = params.get("start_date"), params.get("end_date")
+    if start is not None and end is not None and start > end:
+        raise InvalidParameterError(
+            "start_date", f"start_date ({start.isoformat()}) is after end_date ({end.isoformat()})"
+        )
+    low, high = params.get("min_duration"), params.get("max_duration")
+    if low is not None and high is not None and low > high:
+        raise InvalidParameterError(
+            "min_duration", f"min_duration ({low}) is greater than max_duration ({high})"
+        )
+
+
+def normalize_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated call-log filters, in `FILTER_NAMES` order, with ``None`` values dropped.
+
+    Dates become tz-aware UTC Timestamps (a bare-date ``end_date`` means the end of that day),
+    list filters tuples of str (int for ``disposition_ids``), booleans bool. ``from_`` is
+    accepted for ``from``, which is a Python keyword.
+    """
+    return _normalize(filters, _CALL_LOG, "filter", OPTION_NAMES)
+
+
+def normalize_analytics_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated query parameters of the analytics endpoints (`ANALYTICS_PARAM_NAMES`)."""
+    return _normalize(params, _ANALYTICS, "parameter", ("tz", "dtype_backend", "progress"))
+
+
+def normalize_disposition_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated query parameters of GET /v1/dispositions (``is_custom``, ``category``)."""
+    return _normalize(params, _DISPOSITIONS, "parameter", ("tz", "dtype_backend"))
+
+
+def format_timestamp(ts: pd.Timestamp) -> str:
+    """ISO 8601 in UTC with milliseconds and ``Z``, as the API writes them."""
+    return ts.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+
+
+def _encode_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, pd.Timestamp):
+        return format_timestamp(value)
+    return str(value)
+
+
+def encode_params(params: Mapping[str, Any], *, prefix: str | None = None) -> list[tuple[str, str]]:
+    """Query pairs: ``name`` (or ``prefix[name]``), arrays as repeated ``name[]``."""
+    pairs = []
+    for name, value in params.items():
+        key = f"{prefix}[{name}]" if prefix else name
+        if isinstance(value, tuple):
+            pairs.extend((f"{key}[]", _encode_value(item)) for item in value)
+        else:
+            pairs.append((key, _encode_value(value)))
+    return pairs
+
+
+def encode_filters(filters: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Query pairs for normalized filters: ``filters[name]=v``, ``filters[name][]=a`` ..."""
+    return encode_params(filters, prefix="filters")
+
+
+# -- output and paging options -------------------------------------------------------------
+
+
+def check_limit(limit: Any) -> int:
+    """Page size: a whole number in 1..100."""
+    if isinstance(limit, bool) or not isinstance(limit, numbers.Integral):
+        raise _fail("limit", f"expected a whole number from 1 to {MAX_PAGE_SIZE}, got {limit!r}")
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise _fail("limit", f"page size must be from 1 to {MAX_PAGE_SIZE}, got {limit}")
+    return int(limit)
+
+
+def check_page(page: Any) -> int:
+    if isinstance(page, bool) or not isinstance(page, numbers.Integral) or page < 1:
+        raise _fail("page", f"expected a whole number >= 1, got {page!r}")
+    return int(page)
+
+
+def check_max_records(max_records: Any) -> int | None:
+    if max_records is None:
+        return None
+    if isinstance(max_records, bool) or not isinstance(max_records, numbers.Integral):
+        raise _fail("max_records", f"expected None or a whole number >= 1, got {max_records!r}")
+    if max_records < 1:
+        raise _fail("max_records", f"must be >= 1, got {max_records}")
+    return int(max_records)
+
+
+def check_sort(sort: Any) -> str | None:
+    """A field name, optionally ``-``-prefixed (descending); several separated by commas."""
+    if sort is None:
+        return None
+    keys = sort.split(",") if isinstance(sort, str) else None
+    if not keys or not all(_SORT_RE.fullmatch(key.strip()) for key in keys):
+        raise _fail(
+            "sort", f"expected a field name such as 'createdAt' or '-duration', got {sort!r}"
+        )
+    return ",".join(key.strip() for key in keys)
+
+
+def check_tz(tz: Any) -> str:
+    return _timezone("tz", tz)
+
+
+def check_dtype_backend(dtype_backend: Any) -> str:
+    return _choice(DTYPE_BACKENDS)("dtype_backend", dtype_backend)
+
+
+def check_on_incomplete(on_incomplete: Any) -> str:
+    return _choice(ON_INCOMPLETE)("on_incomplete", on_incomplete)

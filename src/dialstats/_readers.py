@@ -1,0 +1,186 @@
+"""The module-level readers: ``ds.read_call_logs(...)`` and friends.
+
+Each makes a `Client` for one call (``api_key``/``base_url`` or the environment, or
+``demo=True``) and returns its method's result; use a `Client` to read several times with one
+configuration and one cached copy of the dispositions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dialstats._client import Client
+
+
+def read_call_logs(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    sort: str | None = None,
+    limit: int = 100,
+    max_records: int | None = None,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+    progress: bool | None = None,
+    on_incomplete: str = "raise",
+    **filters: Any,
+) -> pd.DataFrame:
+    """Read every call log matching `filters` into one typed DataFrame.
+
+    Filters (all optional, the API's own names): ``start_date``, ``end_date`` (str, date,
+    datetime or Timestamp; naive means UTC; a bare-date ``end_date`` covers that whole day;
+    they filter on ``createdAt``), ``outcome`` ("answered", "no-answer", "cancelled"),
+    ``direction`` ("inbound", "outbound"), ``answered_by`` ("human", "machine_start"),
+    ``min_duration`` and ``max_duration`` (seconds), ``has_recording``, ``is_completed`` and
+    ``exclude_negative_dispositions`` (bools), ``disposition_ids``, ``user_ids``,
+    ``contact_list_ids``, ``sequences``, ``from`` (spell it ``from_``) and ``to`` (a value or any
+    iterable of values), ``search`` (text). A bad value raises
+    `~dialstats.errors.InvalidParameterError` before any request is sent.
+
+    The read is a snapshot of the moment it started: ``end_date`` is capped at that moment, so
+    calls created during the read are left for the next one, and each record appears once, in
+    its newest version. Pages are fetched concurrently, with retries.
+
+    Args:
+        api_key, base_url: the key and API address (default: ``SALESFINITY_API_KEY``,
+            ``SALESFINITY_BASE_URL``, the vendor's URL).
+        demo: read the bundled demo data from the in-process sandbox (no key, no network).
+        sort: the API's sort (``"-duration"``, ``"createdAt"``; ``-`` = descending). Default:
+            oldest ``created_at`` first, ties by ``id``; the frame's rows follow this order.
+        limit: page size, 1 to 100.
+        max_records: stop after this many rows (the first ones in `sort` order).
+        tz: time zone of the timestamp columns (they are tz-aware; UTC by default).
+        dtype_backend: ``"numpy_nullable"`` (pandas nullable dtypes) or ``"pyarrow"``
+            (``pd.ArrowDtype`` columns).
+        progress: a progress bar for reads of more than one page; ``None`` (default) shows it
+            when stderr is a terminal or in Jupyter.
+        on_incomplete: what to do if the data kept changing so much that the read could not be
+            made consistent: ``"raise"`` `~dialstats.errors.IncompleteReadError` (default) or
+            ``"warn"`` and return what arrived.
+
+    Returns:
+        A frame with every column of the call-log schema (``dialstats._schema``), even when
+        empty, then any other field the API sends (list fields such as
+        ``contact_phone_numbers`` as Arrow-backed list columns).
+
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, outcome="answered", start_date="2026-09-01")
+    >>> calls["outcome"].unique().tolist()
+    ['answered']
+    """
+    with Client(api_key, base_url=base_url, demo=demo) as client:
+        return client.read_call_logs(
+            sort=sort,
+            limit=limit,
+            max_records=max_records,
+            tz=tz,
+            dtype_backend=dtype_backend,
+            progress=progress,
+            on_incomplete=on_incomplete,
+            **filters,
+        )
+
+
+def read_dispositions(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+    **params: Any,
+) -> pd.DataFrame:
+    """The team's dispositions: ``id`` (as call logs use it), ``name``, ``category``, ...
+
+    ``is_custom=`` (bool) and ``category=`` filter them.
+
+    >>> import dialstats as ds
+    >>> ds.read_dispositions(demo=True, category="positive")["name"].iloc[0]
+    'Answered - Meeting Set'
+    """
+    with Client(api_key, base_url=base_url, demo=demo) as client:
+        return client.read_dispositions(tz=tz, dtype_backend=dtype_backend, **params)
+
+
+def read_sequences(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+) -> pd.DataFrame:
+    """The team's sequences: ``id``, ``name``, ``total_calls``, ``first_used_at``, ``last_used_at``.
+
+    >>> import dialstats as ds
+    >>> list(ds.read_sequences(demo=True).columns[:3])
+    ['id', 'name', 'total_calls']
+    """
+    with Client(api_key, base_url=base_url, demo=demo) as client:
+        return client.read_sequences(tz=tz, dtype_backend=dtype_backend)
+
+
+def read_contact_lists(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    sort: str | None = None,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+) -> pd.DataFrame:
+    """Every contact list (all pages): ``id``, ``name``, ``source``, ``total_contacts``, owner.
+
+    >>> import dialstats as ds
+    >>> "total_contacts" in ds.read_contact_lists(demo=True)
+    True
+    """
+    with Client(api_key, base_url=base_url, demo=demo) as client:
+        return client.read_contact_lists(sort=sort, tz=tz, dtype_backend=dtype_backend)
+
+
+def read_team(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+) -> pd.DataFrame:
+    """The team, one row per member: ``team_id``, ``team_name``, ``user_*``, ``status``,
+    ``license``.
+
+    >>> import dialstats as ds
+    >>> ds.read_team(demo=True)["team_name"].nunique()
+    1
+    """
+    with Client(api_key, base_url=base_url, demo=demo) as client:
+        return client.read_team(tz=tz, dtype_backend=dtype_backend)
+
+
+def read_analytics(
+    name: str,
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+    **params: Any,
+) -> pd.DataFrame:
+    """The vendor's own analytics as a tidy frame (all pages).
+
+    `name`: ``"overview"`` (rows: metric, value, growth), ``"sdr-performance"`` (a row per
+    rep) or ``"list-performance"`` (a row per contact list). `params`: ``start_date``,
+    ``end_date``, ``user_ids``, ``disposition_ids``, ``timezone``, and ``search`` for the
+    performance reports.
+
+    >>> import dialstats as ds
+    >>> ds.read_analytics("overview", demo=True)["metric"].iloc[0]
+    'total_calls'
+    """
+    with Client(api_key, base_url=base_url, demo=demo) as client:
+        return client.read_analytics(name, tz=tz, dtype_backend=dtype_backend, **params)

@@ -1,0 +1,44 @@
+"""Analyses of a call-log frame: pure functions, one tidy DataFrame each.
+
+Shared definitions (the vendor's, so numbers match its dashboard): answered = outcome
+"answered"; human / machine = answered_by "human" / "machine_start"; connected = human and
+disposition id < 10; conversation = connected and (meeting or duration >= 60 s); meeting =
+disposition id 1; positive = disposition category "positive". Every rate comes with Wilson
+score bounds `<rate>_low` / `<rate>_high`, and is NA when its denominator is 0.
+
+>>> import dialstats as ds
+>>> df = ds.read_call_logs(demo=True)
+>>> ds.answer_rates(df, by="user_name")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dialstats.analysis._answer import answer_rates
+from dialstats.analysis._flags import flags
+from dialstats.analysis._funnel import disposition_breakdown, disposition_funnel
+from dialstats.analysis._intervals import wilson_interval
+from dialstats.analysis._machine import machine_detection, machine_detection_matrix
+from dialstats.analysis._overview import overview
+from dialstats.analysis._performance import (
+    list_performance,
+    sdr_performance,
+    sequence_performance,
+)
+from dialstats.analysis._timing import best_time_to_call
+from dialstats.analysis._validate import MissingColumnError
+
+__all__ = [
+    "MissingColumnError",
+    "answer_rates",
+    "best_time_to_call",
+    "disposition_breakdown",
+    "disposition_funnel",
+    "flags",
+    "list_performance",
+    "machine_detection",
+    "machine_detection_matrix",
+    "overview",
+    "sdr_performance",
+    "sequence_performance",
+    "wilson_interval",
+]

@@ -1,0 +1,172 @@
+"""Where dials leak: the stage funnel and the disposition breakdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from dialstats.analysis import _flags, _groups
+from dialstats.analysis._intervals import rate_columns
+from dialstats.analysis._rates import with_rates
+from dialstats.analysis._validate import (
+    check_choice,
+    check_confidence,
+    check_frame,
+    group_keys,
+    require_columns,
+)
+from dialstats.errors import InvalidParameterError
+
+Stage = str | Callable[[pd.DataFrame], object] | pd.Series | np.ndarray | Sequence[bool]
+
+# Default stages: stage name -> flag (None: every dial).
+DEFAULT_STAGES: dict[str, str | None] = {
+    "dials": None,
+    "answered": "answered",
+    "connected": "connected",
+    "conversations": "conversation",
+    "meetings": "meeting",
+}
+
+
+def disposition_funnel(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = None,
+    stages: Mapping[str, Stage] | None = None,
+    *,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """How many dials reach each stage, and what share of the previous stage and the top.
+
+    Default stages: dials -> answered -> connected -> conversations -> meetings. `stages` takes an
+    ordered mapping of stage name -> a boolean mask (Series aligned with `df`, or array), a
+    callable `df -> mask`, or a query string evaluated on `df` plus its flags (``"is_human and
+    duration >= 30"``). A call counts in a stage only if it is in every earlier stage too.
+
+    Returns a tidy frame: the `by` columns, `stage` (ordered categorical), `count`,
+    `rate_from_previous` and `rate_from_top` with `_low` / `_high` Wilson bounds. The first stage
+    is its own previous stage and top, so both its rates are 1 (NA when it is empty).
+
+    >>> import dialstats as ds
+    >>> ds.disposition_funnel(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
+    """
+    check_frame(df, "disposition_funnel")
+    keys = {name: df[name] for name in group_keys(df, by, "disposition_funnel")}
+    confidence = check_confidence(confidence)
+    masks = _stage_masks(df, stages)
+    names = list(masks)
+    reached = np.ones(len(df), dtype=bool)
+    columns = {}
+    for position, mask in enumerate(masks.values()):
+        reached = reached & mask
+        columns[f"stage_{position}"] = (reached, _groups.SUM)
+    wide = _groups.aggregate(df.index, keys, columns)
+    counts = wide[list(columns)].to_numpy(dtype=np.int64)
+    groups, depth = counts.shape
+    previous = np.concatenate([counts[:, :1], counts[:, :-1]], axis=1)
+    top = np.repeat(counts[:, :1], depth, axis=1)
+    out = wide[list(keys)].iloc[np.repeat(np.arange(groups), depth)].reset_index(drop=True)
+    codes = np.tile(np.arange(depth), groups)
+    out["stage"] = pd.Categorical.from_codes(codes, categories=names, ordered=True)
+    out["count"] = counts.ravel()
+    for rate, denominator in (("rate_from_previous", previous), ("rate_from_top", top)):
+        value, low, high = rate_columns(counts.ravel(), denominator.ravel(), confidence)
+        out[rate], out[f"{rate}_low"], out[f"{rate}_high"] = value, low, high
+    return out
+
+
+def _stage_masks(df: pd.DataFrame, stages: Mapping[str, Stage] | None) -> dict[str, np.ndarray]:
+    if stages is None:
+        flags = _flags.compute(df, [f for f in DEFAULT_STAGES.values() if f], "disposition_funnel")
+        every = np.ones(len(df), dtype=bool)
+        return {
+            name: every if flag is None else flags[flag] for name, flag in DEFAULT_STAGES.items()
+        }
+    if not isinstance(stages, Mapping) or not stages:
+        raise InvalidParameterError(
+            "stages",
+            "stages must be a non-empty ordered mapping of stage name -> mask, callable or "
+            f"query string; got {stages!r}",
+        )
+    return {_stage_name(name): _stage_mask(df, name, stage) for name, stage in stages.items()}
+
+
+def _stage_name(name: object) -> str:
+    if not isinstance(name, str) or not name:
+        raise InvalidParameterError(
+            "stages", f"stage names must be non-empty strings; got {name!r}"
+        )
+    return name
+
+
+def _stage_mask(df: pd.DataFrame, name: str, stage: Stage) -> np.ndarray:
+    where = f"stages[{name!r}]"
+    if isinstance(stage, str):
+        flags = _flags.compute(df, _flags.available(df), "disposition_funnel")
+        resolvers = ({f"is_{flag}": values for flag, values in flags.items()},)
+        try:
+            stage = df.eval(stage, resolvers=resolvers)
+        except Exception as error:
+            raise InvalidParameterError(
+                "stages", f"{where}: cannot evaluate query {stage!r}: {error}"
+            ) from error
+    elif callable(stage):
+        stage = stage(df)
+    if isinstance(stage, pd.Series):
+        if not stage.index.equals(df.index):
+            raise InvalidParameterError("stages", f"{where} must be a mask with the frame's index")
+        if pd.api.types.is_bool_dtype(stage.dtype):
+            stage = stage.to_numpy(dtype=bool, na_value=False)
+    mask = np.asarray(stage)
+    if mask.dtype != bool or mask.shape != (len(df),):
+        raise InvalidParameterError(
+            "stages",
+            f"{where} must give one boolean per call ({len(df)}); got {type(stage).__name__} "
+            f"of dtype {getattr(stage, 'dtype', None)} and shape {mask.shape}",
+        )
+    return mask
+
+
+def disposition_breakdown(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = None,
+    *,
+    level: str = "disposition",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """How calls end: count and share of each disposition (or category) per group.
+
+    `level="disposition"`: one row per `disposition_id` with its `disposition_name` and
+    `disposition_category`, ordered by id (calls without a disposition last); custom or unknown
+    ids are kept, with NA name/category when the frame has none. `level="category"`: one row per
+    disposition category (every category, even unused). `share` is count over the group's calls,
+    with `_low` / `_high` Wilson bounds.
+
+    >>> import dialstats as ds
+    >>> ds.disposition_breakdown(ds.read_call_logs(demo=True), level="category")  # doctest: +SKIP
+    """
+    check_frame(df, "disposition_breakdown")
+    outer = group_keys(df, by, "disposition_breakdown")
+    keys = {name: df[name] for name in outer}
+    confidence = check_confidence(confidence)
+    check_choice("level", level, ["disposition", "category"])
+    columns: dict[str, _groups.Column] = {"count": (None, _groups.SIZE)}
+    if level == "category":
+        require_columns(df, ["disposition_category"], "disposition_breakdown")
+        keys["disposition_category"] = df["disposition_category"]
+    else:
+        names = ["disposition_id", "disposition_name", "disposition_category"]
+        require_columns(df, names, "disposition_breakdown")
+        keys["disposition_id"] = df["disposition_id"]
+        columns |= {name: (df[name], _groups.FIRST) for name in names[1:]}
+    out = _groups.aggregate(df.index, keys, columns)
+    if outer:
+        grouped = out.groupby(outer, observed=True, dropna=False, sort=False)["count"]
+        out["calls"] = grouped.transform("sum")
+    else:
+        out["calls"] = out["count"].sum()
+    out = with_rates(out, {"share": ("count", "calls")}, confidence)
+    described = [name for name in columns if name != "count"]
+    return out[[*keys, *described, "count", "share", "share_low", "share_high"]]

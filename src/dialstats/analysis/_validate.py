@@ -1,0 +1,90 @@
+"""Argument checks shared by the analyses: fail early, name the parameter and what is allowed."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from dialstats.errors import InvalidParameterError
+
+
+class MissingColumnError(InvalidParameterError):
+    """The frame lacks a column the analysis needs; ``column`` and ``function`` name them.
+
+    >>> import pandas as pd, dialstats as ds
+    >>> try:
+    ...     ds.answer_rates(pd.DataFrame({"outcome": []}))
+    ... except ds.MissingColumnError as error:
+    ...     error.column
+    'answered_by'
+    """
+
+    def __init__(self, column: str, function: str) -> None:
+        super().__init__(
+            "df",
+            f"{function}() needs column {column!r}, which the frame lacks; "
+            "a frame from dialstats.read_call_logs() has every call-log column",
+        )
+        self.column = column
+        self.function = function
+
+
+def check_frame(df: object, function: str) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{function}() takes a call-log DataFrame, got {type(df).__name__}")
+    return df
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], function: str) -> None:
+    for column in columns:
+        if column not in df.columns:
+            raise MissingColumnError(column, function)
+
+
+def group_keys(df: pd.DataFrame, by: str | Sequence[str] | None, function: str) -> list[str]:
+    """`by` as a list of column names (None -> []), each checked to exist."""
+    if by is None:
+        return []
+    keys = [by] if isinstance(by, str) else list(by) if isinstance(by, list | tuple) else [by]
+    if not all(isinstance(key, str) for key in keys):
+        raise InvalidParameterError(
+            "by", f"by must be a column name or a list of column names; got {by!r}"
+        )
+    if len(set(keys)) != len(keys):
+        raise InvalidParameterError("by", f"by names a column twice: {by!r}")
+    require_columns(df, keys, function)
+    return keys
+
+
+def check_confidence(confidence: float) -> float:
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+        raise InvalidParameterError(
+            "confidence", f"confidence must be a number between 0 and 1; got {confidence!r}"
+        )
+    if not 0 < confidence < 1:
+        raise InvalidParameterError(
+            "confidence", f"confidence must be strictly between 0 and 1; got {confidence!r}"
+        )
+    return float(confidence)
+
+
+def check_choice(name: str, value: object, allowed: Iterable[object]) -> None:
+    allowed = list(allowed)
+    if value not in allowed:
+        options = ", ".join(repr(option) for option in allowed)
+        raise InvalidParameterError(name, f"{name} must be one of {options}; got {value!r}")
+
+
+def check_timezone(name: str, value: object) -> str:
+    """An IANA time zone name such as "UTC" or "America/New_York"."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (TypeError, ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise InvalidParameterError(
+            name,
+            f"{name} must be an IANA time zone name such as 'UTC' or 'America/New_York'; "
+            f"got {value!r}",
+        ) from None
+    return value

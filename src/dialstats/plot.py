@@ -1,0 +1,424 @@
+"""Charts a sales manager can read without explanation, drawn with matplotlib.
+
+Each function takes the matching analysis result or the raw call-log frame (then runs the
+analysis itself), draws on `ax` (a new figure when None) and returns the Axes.
+
+>>> import dialstats as ds
+>>> df = ds.read_call_logs(demo=True)
+>>> ds.plot.funnel(df)  # doctest: +SKIP
+>>> df.calls.plot.best_time_to_call(min_dials=10)  # doctest: +SKIP
+
+matplotlib is imported on first use, so ``import dialstats`` stays quick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from dialstats import analysis
+from dialstats.analysis._validate import check_choice, check_frame, require_columns
+from dialstats.errors import InvalidParameterError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["answer_rates", "best_time_to_call", "durations", "funnel", "machine_detection"]
+
+# Okabe-Ito: distinguishable with every common form of colour blindness.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+MISSING = "#D9D9D9"
+ANSWERED_BY_COLORS = {"human": "#0072B2", "machine_start": "#E69F00", "unknown": "#999999"}
+CATEGORY_COLORS = {
+    "positive": "#009E73",
+    "negative": "#D55E00",
+    "neutral": "#56B4E9",
+    "not_answered": "#E69F00",
+    "cancelled": "#999999",
+    "unknown": MISSING,
+}
+LABELS = {
+    "answer_rate": "Answered",
+    "human_rate": "Answered by a person",
+    "connect_rate": "Connected",
+    "conversation_rate": "Conversation",
+    "meeting_rate": "Meeting set",
+    "positive_rate": "Positive outcome",
+    "machine_rate": "Machine (of answered)",
+    "voicemail_rate": "Voicemail left (of dials)",
+    "amd_suspected_false_positive_rate": "Machine, yet a person reached",
+    "amd_suspected_false_negative_rate": "Person, yet voicemail left",
+    "human": "Person",
+    "machine_start": "Machine",
+    "unknown": "Unknown",
+}
+_STYLES = ("-", "--", ":")
+_MAX_BANDS = 4
+_MACHINE_RATES = (
+    "machine_rate",
+    "amd_suspected_false_positive_rate",
+    "amd_suspected_false_negative_rate",
+)
+
+
+def funnel(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    stages: object = None,
+) -> Axes:
+    """The dial-to-meeting funnel: bars of calls per stage with the share kept at each step;
+    by group, the conversion from each stage to the next, with 95% intervals.
+
+    `data`: a `disposition_funnel` result or a call-log frame (`by`, `stages` then apply).
+    """
+    result = data if "stage" in data.columns else analysis.disposition_funnel(data, by, stages)
+    groups = list(result.columns[: result.columns.get_loc("stage")])
+    ax = _axes(ax)
+    if groups:
+        _grouped_bars(ax, *_stage_columns(result, groups), groups)
+        ax.set_title(f"Stage conversion by {_names(groups)}")
+        ax.set_xlabel("Share of the previous stage reached")
+        return ax
+    names = list(result["stage"].astype(str))
+    counts = result["count"].to_numpy(dtype=float)
+    ax.barh(names, counts, color=PALETTE[0])
+    ax.invert_yaxis()
+    kept = result["rate_from_previous"].to_numpy(dtype=float, na_value=np.nan)
+    for position, (count, share) in enumerate(zip(counts, kept, strict=True)):
+        note = f"{count:,.0f}" if position == 0 else f"{count:,.0f}  ({_pct(share)} of previous)"
+        ax.annotate(note, (count, position), xytext=(4, 0), textcoords="offset points", va="center")
+    ax.set_xlim(0, max(counts.max(initial=0), 1) * 1.35)
+    ax.set_xlabel("Calls")
+    ax.set_title("Call funnel: from dial to meeting")
+    _tidy(ax, grid="x")
+    return ax
+
+
+def answer_rates(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    freq: str | None = None,
+    rate: str | None = None,
+) -> Axes:
+    """Answer, human-answer and connect rates with 95% intervals: a trend with an interval band
+    when the result has periods (`freq`), else bars with error bars, one bar group per group.
+
+    `data`: an `answer_rates` result or a call-log frame (`by`, `freq` then apply). `rate`
+    picks one of answer_rate, human_rate, connect_rate (default: all three, or connect_rate for
+    a trend by group).
+    """
+    if rate is not None:
+        check_choice("rate", rate, ["answer_rate", "human_rate", "connect_rate"])
+    result = data if "answer_rate" in data.columns else analysis.answer_rates(data, by, freq)
+    groups = [c for c in result.columns[: result.columns.get_loc("dials")] if c != "period"]
+    ax = _axes(ax)
+    if "period" in result.columns:
+        _trend(ax, result, groups, rate)
+    else:
+        rates = [rate] if rate else ["answer_rate", "human_rate", "connect_rate"]
+        _grouped_bars(ax, result, {LABELS[r]: r for r in rates}, groups)
+        ax.set_xlabel("Share of dials")
+        ax.set_title("Answer and connect rates" + (f" by {_names(groups)}" if groups else ""))
+    return ax
+
+
+def best_time_to_call(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    tz: str = "contact",
+    metric: str = "connect_rate",
+    min_dials: int = 30,
+) -> Axes:
+    """Heatmap of a rate by weekday x local hour, each cell annotated; grey = too few dials.
+
+    `data`: a `best_time_to_call` table or a call-log frame (`tz`, `metric`, `min_dials` apply).
+    """
+    if data.index.name == "weekday":
+        table = data
+    else:
+        table = analysis.best_time_to_call(data, tz=tz, metric=metric, min_dials=min_dials)
+    metric = table.attrs.get("metric", metric)
+    values = table.to_numpy(dtype=float, na_value=np.nan)
+    ax = _axes(ax, figsize=(12, 4.2))
+    image = _heatmap(ax, values, cmap="viridis")
+    _annotate(ax, values, image)
+    ax.set_xticks(range(values.shape[1]), [str(h) for h in table.columns])
+    ax.set_yticks(range(values.shape[0]), [str(d)[:3] for d in table.index])
+    zone = table.attrs.get("tz", tz)
+    where = "the contact's local time" if zone == "contact" else zone
+    ax.set_xlabel(f"Hour of day ({where})")
+    ax.set_ylabel("")
+    least = table.attrs.get("min_dials", min_dials)
+    ax.set_title(f"{LABELS.get(metric, metric)} rate by weekday and hour (grey: < {least} dials)")
+    _colorbar(ax, image, "Share of dials")
+    return ax
+
+
+def machine_detection(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    kind: str = "matrix",
+    normalize: bool | str = "index",
+) -> Axes:
+    """Who answered vs how the call ended: a heatmap (`kind="matrix"`) or stacked bars
+    (`kind="bars"`) of disposition categories per answerer. Given a `machine_detection` result,
+    bars of the machine rate and the suspected AMD errors per group, with 95% intervals.
+
+    `data`: a call-log frame, a `machine_detection_matrix` or a `machine_detection` result.
+    """
+    check_choice("kind", kind, ["matrix", "bars"])
+    ax = _axes(ax)
+    if "machine_rate" in data.columns:
+        groups = list(data.columns[: data.columns.get_loc("dials")])
+        _grouped_bars(ax, data, {LABELS[r]: r for r in _MACHINE_RATES}, groups)
+        ax.set_xlabel("Share of calls (see legend for the base)")
+        ax.set_title("Answering machines and suspected AMD errors")
+        return ax
+    if data.columns.name == "disposition_category":
+        matrix = data
+    else:
+        matrix = analysis.machine_detection_matrix(data, normalize=normalize)
+    values = matrix.to_numpy(dtype=float, na_value=np.nan)
+    shares = not pd.api.types.is_integer_dtype(matrix.dtypes.iloc[0])
+    rows = [LABELS.get(str(r), str(r)) for r in matrix.index]
+    columns = [str(c).replace("_", " ") for c in matrix.columns]
+    if kind == "matrix":
+        image = _heatmap(ax, values, cmap="Blues")
+        _annotate(ax, values, image, percent=shares)
+        ax.set_xticks(range(len(columns)), columns)
+        ax.set_yticks(range(len(rows)), rows)
+        _colorbar(ax, image, "Share" if shares else "Calls")
+    else:
+        _stacked(ax, matrix, rows)
+    ax.set_xlabel("Disposition category" if kind == "matrix" else "Share of answered calls")
+    ax.set_title("How calls ended, by who answered")
+    return ax
+
+
+def durations(data: pd.DataFrame, ax: Axes | None = None, *, bins: int = 40) -> Axes:
+    """Distribution of call durations by who answered (person / machine), log scale, with the
+    medians marked. Zero-length calls cannot sit on a log axis; the legend counts them.
+    """
+    check_frame(data, "plot.durations")
+    require_columns(data, ["duration", "answered_by"], "plot.durations")
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
+        raise InvalidParameterError("bins", f"bins must be a whole number >= 1; got {bins!r}")
+    seconds = data["duration"].to_numpy(dtype=float, na_value=np.nan)
+    who = data["answered_by"].astype("string")
+    positive = seconds[seconds > 0]
+    top = positive.max() if positive.size else 10.0
+    edges = np.logspace(0, np.log10(max(top, 10.0)), bins + 1)
+    ax = _axes(ax)
+    for name in ("human", "machine_start"):
+        mine = seconds[(who == name).to_numpy(dtype=bool, na_value=False)]
+        mine = mine[~np.isnan(mine)]
+        shown = mine[mine > 0]
+        zeros = mine.size - shown.size
+        label = (
+            f"{LABELS[name]} ({mine.size:,} calls" + (f", {zeros:,} at 0 s" if zeros else "") + ")"
+        )
+        color = ANSWERED_BY_COLORS[name]
+        ax.hist(shown, bins=edges, histtype="stepfilled", alpha=0.35, color=color, label=label)
+        ax.hist(shown, bins=edges, histtype="step", color=color, linewidth=1.2)
+        if shown.size:
+            median = float(np.median(mine))
+            ax.axvline(
+                median, color=color, linestyle="--", linewidth=1, label=f"median {median:.0f} s"
+            )
+    ax.set_xscale("log")
+    ax.set_xlabel("Call duration (seconds, log scale)")
+    ax.set_ylabel("Calls")
+    ax.set_title("How long calls last, by who answered")
+    ax.legend(frameon=False)
+    _tidy(ax, grid="y")
+    return ax
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (8, 4.5)) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _percent_axis(axis: object) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    axis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+
+
+def _pct(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.0%}" if value >= 0.1 else f"{value:.1%}"
+
+
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(c.replace("_", " ") for c in columns)
+
+
+def _labels(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    if not columns:
+        return ["All calls"] * len(frame)
+    parts = frame[list(columns)].astype("string").fillna("(none)")
+    return [" / ".join(row) for row in parts.itertuples(index=False, name=None)]
+
+
+def _rate_cols(rate: str) -> list[str]:
+    return [rate, f"{rate}_low", f"{rate}_high"]
+
+
+def _values(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _stage_columns(result: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFrame, dict]:
+    """The funnel by group as one row per group, one rate column (and bounds) per later stage."""
+    previous, *later = result["stage"].cat.categories
+    wide = result.pivot_table(
+        index=groups,
+        columns="stage",
+        values=_rate_cols("rate_from_previous"),
+        observed=False,
+        dropna=False,
+        sort=False,
+    )
+    frame = wide.index.to_frame(index=False)
+    series = {}
+    for stage in later:
+        column = f"stage {stage}"
+        for suffix, value in zip(
+            ("", "_low", "_high"), _rate_cols("rate_from_previous"), strict=True
+        ):
+            frame[column + suffix] = wide[(value, stage)].to_numpy(dtype=float, na_value=np.nan)
+        series[f"{stage} (of {previous})"] = column
+        previous = stage
+    return frame, series
+
+
+def _grouped_bars(ax: Axes, frame: pd.DataFrame, series: dict[str, str], groups: list[str]) -> None:
+    """Horizontal bars with Wilson error bars: a row per group, a bar per series (rate column)."""
+    labels = _labels(frame, groups)
+    y = np.arange(len(labels))
+    height = 0.8 / max(len(series), 1)
+    for position, (name, rate) in enumerate(series.items()):
+        value, low, high = (_values(frame, c) for c in _rate_cols(rate))
+        ax.barh(
+            y + (position - (len(series) - 1) / 2) * height,
+            np.nan_to_num(value),
+            height=height,
+            xerr=np.nan_to_num(np.vstack([value - low, high - value])),
+            color=PALETTE[position % len(PALETTE)],
+            label=name,
+            error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8},
+        )
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, None)
+    _percent_axis(ax.xaxis)
+    if len(series) > 1:
+        _legend(ax, outside=True)
+    _tidy(ax, grid="x")
+
+
+def _trend(ax: Axes, result: pd.DataFrame, groups: list[str], rate: str | None) -> None:
+    if groups:
+        rate = rate or "connect_rate"
+        labels = np.array(_labels(result, groups))
+        lines = [(key, result[labels == key], rate) for key in dict.fromkeys(labels)]
+        title = f"{LABELS[rate]} rate by {_names(groups)}"
+    else:
+        rates = [rate] if rate else ["answer_rate", "human_rate", "connect_rate"]
+        lines = [(LABELS[r], result, r) for r in rates]
+        title = "Answer and connect rates over time"
+    # Bands of many lines hide each other: beyond a few, draw the lines alone.
+    banded = len(lines) <= _MAX_BANDS
+    for position, (name, rows, column) in enumerate(lines):
+        color, style = PALETTE[position % len(PALETTE)], _STYLES[position // len(PALETTE) % 3]
+        value, low, high = (_values(rows, c) for c in _rate_cols(column))
+        when = rows["period"]
+        ax.plot(when, value, marker="o", markersize=3, color=color, linestyle=style, label=name)
+        if banded:
+            ax.fill_between(when, low, high, color=color, alpha=0.18, linewidth=0)
+    ax.set_ylim(0, None)
+    _percent_axis(ax.yaxis)
+    ax.set_ylabel("Share of dials" + (" (band: 95% interval)" if banded else ""))
+    ax.set_title(title)
+    _legend(ax, outside=len(lines) > _MAX_BANDS)
+    ax.figure.autofmt_xdate()
+    _tidy(ax, grid="y")
+
+
+def _legend(ax: Axes, *, outside: bool) -> None:
+    if outside:
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    else:
+        ax.legend(frameon=False)
+
+
+def _heatmap(ax: Axes, values: np.ndarray, cmap: str) -> object:
+    import matplotlib as mpl
+
+    colors = mpl.colormaps[cmap].with_extremes(bad=MISSING)
+    return ax.imshow(np.ma.masked_invalid(values), cmap=colors, aspect="auto")
+
+
+def _annotate(ax: Axes, values: np.ndarray, image: object, *, percent: bool = True) -> None:
+    """Write each cell's value in it, dark on light cells and light on dark ones."""
+    for (row, column), value in np.ndenumerate(values):
+        if np.isnan(value):
+            continue
+        red, green, blue, _ = image.cmap(image.norm(value))
+        light = 0.299 * red + 0.587 * green + 0.114 * blue > 0.5
+        text = f"{value:.0%}" if percent else f"{value:,.0f}"
+        ax.text(
+            column,
+            row,
+            text,
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="black" if light else "white",
+        )
+
+
+def _colorbar(ax: Axes, image: object, label: str) -> None:
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.9)
+    bar.set_label(label)
+    if label.startswith("Share"):
+        _percent_axis(bar.ax.yaxis)
+
+
+def _stacked(ax: Axes, matrix: pd.DataFrame, rows: list[str]) -> None:
+    shares = matrix.astype(float).fillna(0.0)
+    totals = shares.sum(axis=1).replace(0, np.nan)
+    shares = shares.div(totals, axis=0).fillna(0.0)
+    left = np.zeros(len(shares))
+    for category in shares.columns:
+        width = shares[category].to_numpy()
+        color = CATEGORY_COLORS.get(str(category), MISSING)
+        ax.barh(rows, width, left=left, color=color, label=str(category).replace("_", " "))
+        left += width
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    _percent_axis(ax.xaxis)
+    ax.legend(frameon=False, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.15))
+
+
+def _tidy(ax: Axes, grid: str) -> None:
+    ax.grid(axis=grid, alpha=0.3)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)

@@ -1,0 +1,291 @@
+"""``dialstats report``: render the weekly report notebook to a self-contained HTML page.
+
+Every parameter is checked before the notebook runs, so a typo costs a one-line error (exit 2)
+rather than a kernel start-up; a cell that raises costs its error (exit 1). Either way nothing is
+written at the output path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+from dialstats.errors import InvalidParameterError
+from dialstats.store._layout import META_NAME as STORE_META
+
+PROG = "dialstats report"
+API_KEY_ENV = "SALESFINITY_API_KEY"
+
+USAGE = (
+    "dialstats report [--demo | --from FILE.parquet] [--start DATE] [--end DATE] [--tz ZONE]\n"
+    "                        [filters ...] [--notebook PATH] [--show-code] -o OUT.html"
+)
+
+DESCRIPTION = """\
+Run the report notebook with the given parameters and write OUT.html (code hidden, charts
+embedded: one file to mail or open offline) and the executed OUT.ipynb next to it.
+
+Without --start/--end the report covers the last full Monday-Sunday week in the data: for --demo
+and --from, the last full week the data reaches; for the live API, the last full week before today.
+With only one of them, the report covers the week that starts (or ends) on it.
+"""
+
+EPILOG = """\
+examples:
+  dialstats report --demo -o out/report.html
+  dialstats report --start 2026-10-12 --end 2026-10-18 --tz America/New_York -o week42.html
+  dialstats report --from calls.parquet --user-ids 64f1c0 64f1c1 --outcome answered -o team.html
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "report",
+        help="render the weekly team report to a self-contained HTML page",
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--demo", action="store_true", help="use the bundled demo data (no API key)"
+    )
+    source.add_argument(
+        "--from",
+        dest="snapshot",
+        metavar="FILE.parquet",
+        help="use a snapshot saved by `dialstats pull -o` (or a `--store` directory)",
+    )
+    parser.add_argument("--start", metavar="DATE", help="first day of the report, YYYY-MM-DD")
+    parser.add_argument("--end", metavar="DATE", help="last day of the report (inclusive)")
+    parser.add_argument("--tz", default="UTC", metavar="ZONE", help="IANA time zone (default UTC)")
+    parser.add_argument(
+        "--notebook", metavar="PATH", help="your own report notebook (default: the bundled one)"
+    )
+    parser.add_argument(
+        "--show-code", action="store_true", help="keep the code cells in the HTML page"
+    )
+    parser.add_argument("--title", help="page title (default: the notebook's)")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="OUT.html", help="where to write the page"
+    )
+    _add_filter_arguments(parser.add_argument_group("filters (as in read_call_logs)"))
+    parser.set_defaults(func=run)
+
+
+def _add_filter_arguments(group: argparse._ArgumentGroup) -> None:
+    group.add_argument("--outcome", choices=("answered", "no-answer", "cancelled"))
+    group.add_argument("--direction", choices=("inbound", "outbound"))
+    group.add_argument("--answered-by", choices=("human", "machine_start"))
+    group.add_argument("--min-duration", type=_seconds, metavar="SECONDS")
+    group.add_argument("--max-duration", type=_seconds, metavar="SECONDS")
+    group.add_argument("--has-recording", action=argparse.BooleanOptionalAction)
+    group.add_argument("--is-completed", action=argparse.BooleanOptionalAction)
+    group.add_argument(
+        "--exclude-negative-dispositions",
+        action="store_const",
+        const=True,
+        help="only calls with a positive disposition",
+    )
+    group.add_argument("--disposition-ids", **_many(int, "ID"))
+    group.add_argument("--user-ids", **_many(str, "ID"))
+    group.add_argument("--contact-list-ids", **_many(str, "ID"))
+    group.add_argument("--sequences", **_many(str, "ID"), help="sequence ids")
+    # `--from` names the snapshot file, so the phone-number filters spell out what they match.
+    group.add_argument("--from-numbers", dest="from_", **_many(str, "E164"), help="caller numbers")
+    group.add_argument("--to-numbers", dest="to", **_many(str, "E164"), help="called numbers")
+    group.add_argument("--search", metavar="TEXT", help="contact name, company or phone number")
+
+
+FILTERS = {
+    "outcome": "outcome",
+    "direction": "direction",
+    "answered_by": "answered_by",
+    "min_duration": "min_duration",
+    "max_duration": "max_duration",
+    "has_recording": "has_recording",
+    "is_completed": "is_completed",
+    "exclude_negative_dispositions": "exclude_negative_dispositions",
+    "disposition_ids": "disposition_ids",
+    "user_ids": "user_ids",
+    "contact_list_ids": "contact_list_ids",
+    "sequences": "sequences",
+    "from_": "from",
+    "to": "to",
+    "search": "search",
+}  # argparse dest -> read_call_logs filter name
+_PHONE_FLAGS = {"from": "--from-numbers", "to": "--to-numbers"}
+
+
+def _many(kind: type, metavar: str) -> dict[str, Any]:
+    """A list option: space- or comma-separated, repeatable (``--user-ids a b --user-ids c,d``)."""
+
+    def parse(text: str) -> list[Any]:
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if not parts:
+            raise argparse.ArgumentTypeError(f"expected {metavar}s, got {text!r}")
+        try:
+            return [kind(part) for part in parts]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a list of {kind.__name__}: {text!r}") from None
+
+    return {"type": parse, "nargs": "+", "action": _Extend, "metavar": metavar}
+
+
+class _Extend(argparse.Action):
+    """Append every item of every (comma-split) argument to one flat list."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        items = list(getattr(namespace, self.dest) or [])
+        items.extend(item for chunk in values for item in chunk)
+        setattr(namespace, self.dest, items)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0:  # also rejects NaN
+        raise argparse.ArgumentTypeError(f"must be >= 0 seconds, got {text}")
+    return int(value) if value.is_integer() else value
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        parameters, notebook, output = parameters_from_args(args)
+    except InvalidParameterError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+
+    from dialstats.report._render import ReportExecutionError, render_report
+
+    data = "the demo data" if args.demo else (parameters["snapshot"] or "the live API")
+    _say(f"running {notebook.name if notebook else 'the weekly report'} on {data}")
+    try:
+        report = render_report(
+            output,
+            notebook=notebook,
+            parameters=parameters,
+            show_code=args.show_code,
+            title=args.title,
+        )
+    except (ReportExecutionError, OSError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    _say(f"wrote {report.html} and {report.notebook.name}")
+    return 0
+
+
+def parameters_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], Path | None, Path]:
+    """Validate the command line: (notebook parameters, notebook or None, output path)."""
+    start, end = _date(args.start, "--start"), _date(args.end, "--end")
+    if start and end and end < start:
+        raise _bad("--end", f"{end} is before --start {start}")
+    _zone(args.tz)
+    filters = {name: getattr(args, dest) for dest, name in FILTERS.items()}
+    filters = {name: value for name, value in filters.items() if value is not None}
+    lo, hi = filters.get("min_duration"), filters.get("max_duration")
+    if lo is not None and hi is not None and hi < lo:
+        raise _bad("--max-duration", f"{hi} is below --min-duration {lo}")
+    _check_filters(filters)
+    snapshot = _snapshot(args.snapshot) if args.snapshot else None
+    if not args.demo and snapshot is None and not os.environ.get(API_KEY_ENV):
+        raise InvalidParameterError(
+            "api_key", f"no API key: set {API_KEY_ENV}, or use --demo or --from FILE.parquet"
+        )
+    notebook = _notebook(args.notebook) if args.notebook else None
+    parameters = {
+        "start": start and start.isoformat(),
+        "end": end and end.isoformat(),
+        "tz": args.tz,
+        "demo": bool(args.demo),
+        "snapshot": snapshot,
+        "filters": filters,
+    }
+    return parameters, notebook, _output(args.output)
+
+
+def _check_filters(filters: dict[str, Any]) -> None:
+    """The reader's own checks, before a kernel starts; errors name the flag, not the keyword."""
+    from dialstats._filters import normalize_filters
+
+    try:
+        normalize_filters(filters)
+    except InvalidParameterError as exc:
+        flag = _PHONE_FLAGS.get(exc.parameter, "--" + exc.parameter.replace("_", "-"))
+        message = str(exc).removeprefix(f"{exc.parameter}: ")
+        raise InvalidParameterError(exc.parameter, f"{flag}: {message}") from None
+
+
+def _date(text: str | None, flag: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _bad(flag, f"must be a date like 2026-10-19, got {text!r}") from None
+
+
+def _zone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _bad("--tz", f"{name!r} is not an IANA time zone (UTC, Europe/Berlin, ...)") from None
+
+
+def _snapshot(text: str) -> str:
+    """A ``dialstats pull -o`` Parquet file, or a `CallLogStore` directory."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        if not (path / STORE_META).is_file():
+            raise _bad(
+                "--from", f"{text}: not a call-log store (`dialstats pull --store` makes one)"
+            )
+    elif not path.is_file():
+        raise _bad("--from", f"{text}: no such file")
+    else:
+        with path.open("rb") as fh:
+            if fh.read(4) != b"PAR1":
+                raise _bad("--from", f"{text}: not a Parquet file (`dialstats pull -o` saves one)")
+    return str(path.resolve())  # the notebook runs in its own directory
+
+
+def _notebook(text: str) -> Path:
+    import nbformat
+
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise _bad("--notebook", f"{text}: no such file")
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several unrelated types for a bad file
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _bad("--notebook", f"{text}: not a Jupyter notebook ({reason})") from None
+    return path
+
+
+def _output(text: str) -> Path:
+    path = Path(text).expanduser()
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise _bad("-o", f"{text}: the output must be an .html file (OUT.ipynb goes beside it)")
+    if path.is_dir():
+        raise _bad("-o", f"{text}: is a directory")
+    existing = next(p for p in path.absolute().parents if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise _bad("-o", f"{text}: cannot write in {existing}")
+    return path
+
+
+def _bad(flag: str, message: str) -> InvalidParameterError:
+    return InvalidParameterError(flag, f"{flag} {message}")
+
+
+def _say(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)

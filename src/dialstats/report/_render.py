@@ -1,0 +1,160 @@
+"""Execute a report notebook with parameters and write it as ``.ipynb`` and self-contained HTML."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import secrets
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+# The bundled weekly report; `notebooks/05-team-report.ipynb` is the same notebook, executed.
+DEFAULT_NOTEBOOK = Path(__file__).with_name("weekly.ipynb")
+
+# nbconvert's "lab" page, minus the CDN <script> tags (require.js, MathJax, mermaid): a report must
+# open complete from a mail attachment or an offline laptop, so it loads nothing from the network.
+_TEMPLATE = """\
+{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}
+<style type="text/css">
+main { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px; }
+.jp-RenderedHTMLCommon table { font-size: 13px; }
+/* Tables lead with a name (rep, list, metric): read it left-aligned like a label. */
+.jp-RenderedHTMLCommon table td:first-child,
+.jp-RenderedHTMLCommon table th:first-child { text-align: left; }
+</style>
+{% endblock extra_css %}
+"""
+
+
+class ReportExecutionError(RuntimeError):
+    """The report notebook failed to run; nothing was written.
+
+    ``cell`` is the 1-based position of the failing cell in the notebook as the user wrote it,
+    ``ename``/``evalue`` the exception's name and message.
+    """
+
+    def __init__(self, ename: str, evalue: str, *, cell: int | None = None, code: str = "") -> None:
+        self.cell, self.ename, self.evalue = cell, ename, evalue
+        first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
+        if len(first_line) > 60:
+            first_line = first_line[:57] + "..."
+        where = f"cell {cell}" if cell is not None else "the notebook"
+        if first_line:
+            where += f" ({first_line})"
+        super().__init__(f"{where} raised {ename}: {evalue}")
+
+
+@dataclass(frozen=True)
+class Report:
+    """Where a rendered report was written."""
+
+    html: Path
+    notebook: Path
+
+
+def render_report(
+    output: str | os.PathLike[str],
+    *,
+    notebook: str | os.PathLike[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    show_code: bool = False,
+    title: str | None = None,
+    progress: bool = True,
+) -> Report:
+    """Execute ``notebook`` with ``parameters`` and write ``output`` (HTML) plus the ``.ipynb``.
+
+    Both files appear together at the end, or not at all: they are written to temporary files in
+    the output directory and moved into place only after the notebook ran without error.
+
+    >>> render_report("out/week.html", parameters={"demo": True})  # doctest: +SKIP
+    Report(html=PosixPath('out/week.html'), notebook=PosixPath('out/week.ipynb'))
+    """
+    import papermill
+    from jupyter_client.kernelspec import NoSuchKernel
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    source = Path(notebook) if notebook is not None else DEFAULT_NOTEBOOK
+    html_path = Path(output)
+    ipynb_path = html_path.with_suffix(".ipynb")
+    try:
+        # Nothing is written while cells run (output None): the result is saved once complete.
+        # The kernel runs in the notebook's folder, so relative paths mean what they do in Jupyter.
+        executed = papermill.execute_notebook(
+            str(source),
+            None,
+            parameters=dict(parameters or {}),
+            progress_bar=progress,
+            cwd=str(source.resolve().parent),
+        )
+    except PapermillExecutionError as exc:
+        cell = _position_in(source, exc.cell_index, exc.source)
+        raise ReportExecutionError(exc.ename, exc.evalue, cell=cell, code=exc.source) from None
+    except (DeadKernelError, NoSuchKernel) as exc:
+        raise ReportExecutionError(type(exc).__name__, str(exc)) from None
+    page = to_html(executed, show_code=show_code, title=title or _title(executed, source))
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    with _staged(ipynb_path) as tmp_ipynb, _staged(html_path) as tmp_html:
+        nbformat.write(executed, tmp_ipynb)
+        tmp_html.write_text(page, encoding="utf-8")
+    return Report(html=html_path, notebook=ipynb_path)
+
+
+def to_html(nb: nbformat.NotebookNode, *, show_code: bool = False, title: str = "Report") -> str:
+    """A self-contained HTML page of an executed notebook: images inline, no network needed.
+
+    >>> page = to_html(nbformat.read("week.ipynb", as_version=4), title="Week 42")  # doctest: +SKIP
+    """
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({"dialstats-report.html.j2": _TEMPLATE})],
+        template_file="dialstats-report.html.j2",
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,  # markdown images too; plot outputs are inline base64 already
+    )
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = title  # the template prefers it to the resources' name
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def _title(nb: nbformat.NotebookNode, source: Path) -> str:
+    return nb.metadata.get("title") or source.stem
+
+
+def _position_in(source: Path, executed_index: int, code: str) -> int:
+    """1-based position of a failed cell in the ``source`` notebook.
+
+    Papermill reports the index in the executed copy, which has the injected parameters cell
+    (and had any stale injected cell removed); the user needs the position in their own file.
+    """
+    cells = nbformat.read(source, as_version=4).cells
+    same = [i for i, cell in enumerate(cells) if cell.cell_type == "code" and cell.source == code]
+    return min(same, key=lambda i: abs(i - executed_index), default=executed_index) + 1
+
+
+@contextlib.contextmanager
+def _staged(target: Path) -> Iterator[Path]:
+    """A temporary file beside ``target`` that replaces it on success and vanishes on failure."""
+    # Named, not mkstemp'd: the writer creates it, so the report gets the user's usual permissions.
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        yield tmp
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, target)

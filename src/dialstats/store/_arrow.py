@@ -1,0 +1,167 @@
+"""Call-log frames <-> Arrow tables with one stable on-disk schema, and Parquet files.
+
+On disk every schema column has a fixed, engine-neutral type: strings (categories too) as
+``string``, timestamps as ``timestamp[us, UTC]``, integers as ``int64``, flags as ``bool``.
+DuckDB, Polars or Spark read that as-is; `to_frame` restores the exact pandas dtypes of
+`dialstats._schema`. Columns the API adds later are stored with their inferred Arrow type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from dialstats._flatten import to_text
+from dialstats._frame import call_log_frame
+from dialstats._schema import CALL_LOG_COLUMNS, call_log_dtypes
+from dialstats.store._layout import replacing
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+
+def _arrow_type(dtype: object) -> pa.DataType:
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return TIMESTAMP
+    if isinstance(dtype, pd.Int64Dtype):
+        return pa.int64()
+    if isinstance(dtype, pd.BooleanDtype):
+        return pa.bool_()
+    return pa.string()  # strings and categories
+
+
+_NEARLY_UNIQUE = frozenset(
+    {"id", "call_id", "started_at", "ended_at", "created_at", "updated_at", "recording_url", "to"}
+    | {"contact_email", "contact_phone", "transcription", "summary"}
+)
+_PRUNED_ON = ("created_at", "updated_at", "started_at", "ended_at", "duration", "disposition_id")
+STORED_TYPES: dict[str, pa.DataType] = {
+    name: _arrow_type(dtype) for name, dtype in call_log_dtypes().items()
+}
+
+
+def _column(series: pd.Series, type_: pa.DataType) -> pa.Array:
+    # Category codes, time zones and nanoseconds are presentation: store plain values, in UTC.
+    array = pa.array(series, from_pandas=True)
+    return array if array.type == type_ else pc.cast(array, type_, safe=False)
+
+
+def _extra_column(series: pd.Series) -> pa.Array:
+    try:
+        array = pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        # Mixed or nested values Arrow cannot type as one column: keep them as JSON text.
+        return pa.array(
+            [None if _missing(v) else json.dumps(v, default=str) for v in series], pa.string()
+        )
+    # One text type whatever the backend: pandas' own strings come as large_string.
+    return array.cast(pa.string()) if pa.types.is_large_string(array.type) else array
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def to_table(frame: pd.DataFrame) -> pa.Table:
+    """A call-log frame (any tz, either dtype backend) as an Arrow table in the stored schema."""
+    arrays, names = [], []
+    for name in frame.columns:
+        series = frame[name]
+        if name in STORED_TYPES:
+            arrays.append(_column(series, STORED_TYPES[name]))
+        else:
+            arrays.append(_extra_column(series))
+        names.append(name)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def conform(table: pa.Table) -> pa.Table:
+    """`table` with every schema column present and typed as stored, schema columns first.
+
+    Stores written by an older schema lack newer columns (they come back as nulls) or typed a
+    column differently (it is cast); extra columns are kept, after the schema's.
+    """
+    columns = []
+    for name in CALL_LOG_COLUMNS:
+        type_ = STORED_TYPES[name]
+        if name in table.column_names:
+            column = table[name]
+            if column.type != type_:
+                column = pc.cast(column, type_, safe=False)
+        else:
+            column = pa.nulls(len(table), type_)
+        columns.append(column)
+    extras = [n for n in table.column_names if n not in STORED_TYPES]
+    return pa.Table.from_arrays(
+        columns + [table[n] for n in extras], names=[*CALL_LOG_COLUMNS, *extras]
+    )
+
+
+def concat(tables: Iterable[pa.Table]) -> pa.Table:
+    """Conformed tables stacked; extra columns missing from some become nulls there.
+
+    An extra column that came with different types (say, a list in one page and text in
+    another) is kept as text (JSON for lists and objects) rather than refused.
+    """
+    tables = [conform(t) for t in tables]
+    if not tables:
+        return conform(pa.table({}))
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        mixed = _mixed_columns(tables)
+        return pa.concat_tables([_as_text(t, mixed) for t in tables], promote_options="permissive")
+
+
+def _mixed_columns(tables: list[pa.Table]) -> set[str]:
+    types: dict[str, set[pa.DataType]] = {}
+    for table in tables:
+        for f in table.schema:
+            if not pa.types.is_null(f.type):
+                types.setdefault(f.name, set()).add(f.type)
+    return {name for name, seen in types.items() if len(seen) > 1}
+
+
+def _as_text(table: pa.Table, names: set[str]) -> pa.Table:
+    for name in names & set(table.column_names):
+        table = table.set_column(table.column_names.index(name), name, to_text(table[name]))
+    return table
+
+
+def to_frame(
+    table: pa.Table, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable"
+) -> pd.DataFrame:
+    """Stored rows as a call-log frame, with exactly the dtypes `read_call_logs` gives."""
+    return call_log_frame(conform(table), tz=tz, dtype_backend=dtype_backend)
+
+
+def write_parquet(
+    path: Path, table: pa.Table, *, written: Callable[[], None] | None = None
+) -> None:
+    """Write `table` to `path` atomically (temporary file, fsync, rename).
+
+    `written` is called once the temporary file is complete, just before the rename.
+    """
+    names = table.column_names
+    with replacing(path) as tmp:
+        pq.write_table(
+            table,
+            tmp,
+            compression="zstd",
+            # Dictionaries pay off for repeated values only; statistics for the columns
+            # engines prune on. Both cost time on every rewrite of a partition.
+            use_dictionary=[n for n in names if n not in _NEARLY_UNIQUE],
+            write_statistics=[n for n in _PRUNED_ON if n in names],
+        )
+        if written is not None:
+            written()
+
+
+def read_parquet(path: Path, *, columns: list[str] | None = None) -> pa.Table:
+    return pq.read_table(path, columns=columns)

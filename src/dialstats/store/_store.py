@@ -1,0 +1,174 @@
+"""`CallLogStore`: a local, incrementally synced copy of the call log."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dialstats._client import Client
+from dialstats._filters import (
+    check_dtype_backend,
+    check_limit,
+    check_max_records,
+    check_sort,
+    check_tz,
+    normalize_filters,
+)
+from dialstats.errors import InvalidParameterError
+from dialstats.store._errors import StoreError
+from dialstats.store._meta import StoreMeta, load_meta
+from dialstats.store._read import read_store
+from dialstats.store._sync import SyncResult, sync_store
+
+
+class CallLogStore:
+    """Call logs kept on disk as a Parquet dataset, synced incrementally from the API.
+
+    The store at `path` is a hive-partitioned Parquet dataset (``created_month=YYYY-MM``), one
+    row per call id, that DuckDB, Polars, Spark or ``pyarrow.dataset`` read as-is. The first
+    `sync` reads every call matching its filters; later ones read only what was created or
+    updated since. `read` answers the same filters as `read_call_logs`, from disk.
+
+    >>> store = CallLogStore("calls")
+    >>> print(store.sync(demo=True))                            # doctest: +SKIP
+    full sync: 24,000 new, 0 updated, 24,000 calls in store (242 requests, 3.4 s)
+    >>> store.read(start_date="2026-09-01", outcome="answered").shape  # doctest: +SKIP
+    (5266, 48)
+
+    `lock_timeout`: seconds a `sync` waits for another process syncing the same store
+    (None: as long as it takes).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float | None = None) -> None:
+        if lock_timeout is not None and not (
+            isinstance(lock_timeout, int | float)
+            and not isinstance(lock_timeout, bool)
+            and lock_timeout >= 0
+        ):
+            raise InvalidParameterError(
+                "lock_timeout", f"lock_timeout: expected None or seconds >= 0, got {lock_timeout!r}"
+            )
+        if not isinstance(path, str | os.PathLike) or not str(path):
+            raise InvalidParameterError("path", f"path: expected a directory path, got {path!r}")
+        self.path = Path(path).expanduser()
+        self.lock_timeout = lock_timeout
+
+    def __repr__(self) -> str:
+        return f"CallLogStore({str(self.path)!r})"
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def _meta(self) -> StoreMeta | None:
+        if self.path.exists() and not self.path.is_dir():
+            raise InvalidParameterError(
+                "path", f"path: {self.path} is a file, not a store directory"
+            )
+        return load_meta(self.path)
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        """The filters the store is synced with (empty until the first sync)."""
+        meta = self._meta()
+        return dict(meta.filters) if meta else {}
+
+    @property
+    def watermark(self) -> pd.Timestamp | None:
+        """The newest ``updatedAt`` the API had when the last complete sync began."""
+        meta = self._meta()
+        return meta.watermark if meta else None
+
+    @property
+    def synced_at(self) -> pd.Timestamp | None:
+        meta = self._meta()
+        return meta.synced_at if meta else None
+
+    def __len__(self) -> int:
+        meta = self._meta()
+        return meta.rows if meta else 0
+
+    # -- sync and read -------------------------------------------------------------------------
+
+    def sync(
+        self,
+        client: Any = None,
+        *,
+        demo: bool = False,
+        progress: bool | None = None,
+        limit: int = 100,
+        **filters: Any,
+    ) -> SyncResult:
+        """Bring the store up to date with the API; returns what changed.
+
+        The first sync reads every call matching `filters` and binds the store to them; later
+        syncs take no filters (or the same ones) and read only calls created or updated since
+        the previous sync. `client` is a `dialstats.Client` (default: one from
+        ``SALESFINITY_API_KEY``, or the demo data with ``demo=True``).
+
+        >>> CallLogStore("calls").sync(demo=True)        # doctest: +SKIP
+        SyncResult(new=24000, updated=0, requests=242, rows=24000, full=True, ...)
+        """
+        normalized = normalize_filters(filters)
+        limit = check_limit(limit)
+        if not isinstance(demo, bool):
+            raise InvalidParameterError("demo", f"demo: expected True or False, got {demo!r}")
+        if client is not None and demo:
+            raise InvalidParameterError("demo", "demo: pass either client= or demo=True, not both")
+        if progress is not None and not isinstance(progress, bool):
+            raise InvalidParameterError(
+                "progress", f"progress: expected True, False or None, got {progress!r}"
+            )
+        self._meta()  # a clear error before any request when `path` is not a store
+        owned = client is None
+        if owned:
+            client = Client(demo=demo)
+        try:
+            return sync_store(
+                self.path,
+                client,
+                normalized,
+                limit=limit,
+                progress=progress,
+                lock_timeout=self.lock_timeout,
+            )
+        finally:
+            if owned:
+                client.close()
+
+    def read(
+        self,
+        *,
+        tz: str = "UTC",
+        dtype_backend: str = "numpy_nullable",
+        sort: str | None = None,
+        max_records: int | None = None,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """The stored calls matching `filters`, as `read_call_logs` would return them.
+
+        Same filter keywords, same columns and dtypes, same order (oldest call first unless
+        `sort` says otherwise); nothing is sent over the network. Filters must stay within
+        the ones the store was synced with (a `StoreFilterError` says which one does not).
+
+        >>> CallLogStore("calls").read(start_date="2026-09-01", outcome="answered")  # doctest: +SKIP
+        """
+        requested = normalize_filters(filters)
+        tz, dtype_backend = check_tz(tz), check_dtype_backend(dtype_backend)
+        sort, max_records = check_sort(sort), check_max_records(max_records)
+        meta = self._meta()
+        if meta is None:
+            raise StoreError(
+                f"{self.path}: no call-log store here yet; create it with "
+                "CallLogStore(path).sync(...) or `dialstats pull --store PATH`"
+            )
+        return read_store(
+            self.path,
+            meta.filters,
+            requested,
+            tz=tz,
+            dtype_backend=dtype_backend,
+            sort=sort,
+            max_records=max_records,
+        )

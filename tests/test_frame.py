@@ -1,0 +1,241 @@
+"""Records and page bodies -> the typed call-log frame."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from dialstats._flatten import column_name, flatten_bodies, read_page_info
+from dialstats._frame import bodies_to_frame, records_to_frame
+from dialstats._schema import CALL_LOG_COLUMNS, call_log_dtypes
+
+DISPOSITIONS = [
+    {"_id": "d1", "id": 1, "name": "Answered - Meeting Set", "category": "positive"},
+    {"_id": "d10", "id": 10, "name": "No Answer", "category": "not_answered"},
+]
+
+
+def record(n: int = 1, **changes) -> dict:
+    base = {
+        "_id": f"{n:024x}",
+        "call_id": f"CA{n:032x}",
+        "outcome": "answered",
+        "direction": "outbound",
+        "answered_by": "human",
+        "duration": 95,
+        "to": "+12125550100",
+        "from": "+16465550100",
+        "disposition": {"internal_id": 1, "external_id": "x1", "external_name": "Meeting"},
+        "contact": {
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "email": "ann@acme.com",
+            "company": "Acme",
+            "title": "VP Sales",
+            "priority": 2,
+            "timezone": "America/Chicago",
+            "phone_numbers": [
+                {"type": "mobile", "number": "+13125550101", "country_code": "US"},
+                {"type": "office", "number": "+13125550102", "country_code": "US"},
+            ],
+            "custom_fields": [{"type": "number", "label": "Seats", "value": 40}],
+        },
+        "contact_list": {"_id": "l1", "name": "Q1 Targets"},
+        "sequence": {"_id": "s1", "name": "Cold Outbound"},
+        "user": {"_id": "u1", "email": "rep@team.com", "first_name": "Maya", "last_name": "Patel"},
+        "recording_url": "https://rec.example.com/1.mp3",
+        "notes": "Booked a demo",
+        "transcription": "Hello, this is Maya...",
+        "summary": "Meeting set",
+        "is_completed": True,
+        "started_at": "2024-03-01T15:00:00Z",
+        "ended_at": "2024-03-01T15:01:35Z",
+        "createdAt": f"2024-03-01T15:01:{35 + n % 20:02d}.000Z",
+        "updatedAt": "2024-03-01T15:02:00.000Z",
+    }
+    base.update(changes)
+    return base
+
+
+def body(records: list[dict], total: int | None = None, **dumps) -> bytes:
+    pagination = {"total": len(records) if total is None else total, "page": 1, "pages": 1}
+    return json.dumps({"data": records, "pagination": pagination}, **dumps).encode()
+
+
+def test_a_record_becomes_one_typed_row():
+    frame = records_to_frame([record()], DISPOSITIONS)
+    assert list(frame.columns[: len(CALL_LOG_COLUMNS)]) == list(CALL_LOG_COLUMNS)
+    for name, dtype in call_log_dtypes().items():
+        assert frame[name].dtype == dtype, name
+    row = frame.iloc[0]
+    assert row["id"] == f"{1:024x}"
+    assert row["created_at"] == pd.Timestamp("2024-03-01 15:01:36", tz="UTC")
+    assert row["user_id"] == "u1"
+    assert row["user_name"] == "Maya Patel"
+    assert row["disposition_id"] == 1
+    assert row["disposition_name"] == "Answered - Meeting Set"
+    assert row["disposition_category"] == "positive"
+    assert row["contact_phone"] == "+13125550101"  # the first number
+    assert row["contact_timezone"] == "America/Chicago"
+    assert row["contact_list_name"] == "Q1 Targets"
+    assert row["sequence_id"] == "s1"
+    assert bool(row["has_recording"]) and bool(row["is_completed"])
+    assert row["duration"] == 95
+
+
+def test_an_empty_result_has_every_column_and_dtype():
+    frame = records_to_frame([], DISPOSITIONS)
+    assert len(frame) == 0
+    assert frame.dtypes.to_dict() == call_log_dtypes()
+    assert bodies_to_frame([], None).dtypes.to_dict() == call_log_dtypes()
+    arrow = records_to_frame([], None, dtype_backend="pyarrow")
+    assert list(arrow.columns) == list(CALL_LOG_COLUMNS)
+    assert all(isinstance(d, pd.ArrowDtype) for d in arrow.dtypes)
+
+
+@pytest.mark.parametrize("empty", [{}, None])
+def test_empty_or_null_nested_objects_give_na(empty):
+    raw = record(contact=empty, disposition=empty, contact_list=empty)
+    del raw["sequence"]
+    row = records_to_frame([raw, record(2)], DISPOSITIONS).iloc[0]
+    for name in [
+        "contact_first_name",
+        "contact_phone",
+        "disposition_id",
+        "disposition_name",
+        "disposition_category",
+        "contact_list_id",
+        "sequence_id",
+        "sequence_name",
+    ]:
+        assert pd.isna(row[name]), name
+
+
+def test_fields_the_api_adds_are_kept_after_the_schema():
+    raw = record(
+        callQuality={"mosScore": 4.2, "carrier": "acme"},
+        dialerMode="parallel",
+        contact={**record()["contact"], "linkedinURL": "https://linkedin.com/in/ann"},
+    )
+    frame = records_to_frame([raw, record(2)], None)
+    extras = list(frame.columns[len(CALL_LOG_COLUMNS) :])
+    for name in ["call_quality_mos_score", "call_quality_carrier", "dialer_mode"]:
+        assert name in extras
+    assert "contact_linkedin_url" in extras
+    assert frame.loc[0, "call_quality_mos_score"] == 4.2
+    assert pd.isna(frame.loc[1, "dialer_mode"])
+    assert frame["contact_priority"].dtype == pd.Int64Dtype()  # numbers stay numbers
+
+
+def test_column_names_follow_the_flattening_rule():
+    assert column_name("_id") == "id"
+    assert column_name("createdAt") == "created_at"
+    assert column_name("recordingURLPath") == "recording_url_path"
+    assert column_name("first_name") == "first_name"
+    assert column_name("__v") == "v"
+
+
+def test_timestamps_with_or_without_milliseconds_or_offsets_agree():
+    variants = ["2024-03-01T15:00:00Z", "2024-03-01T15:00:00.000Z", "2024-03-01T17:00:00+02:00"]
+    records = [record(i, started_at=v) for i, v in enumerate(variants)]
+    records.append(record(9, started_at="2024-03-01T15:00:00"))  # no zone: UTC
+    frame = records_to_frame(records, None)
+    assert frame["started_at"].nunique() == 1
+    assert frame.loc[0, "started_at"] == pd.Timestamp("2024-03-01 15:00", tz="UTC")
+
+
+def test_tz_converts_every_timestamp_column():
+    frame = records_to_frame([record()], None, tz="America/New_York")
+    for name in ["started_at", "ended_at", "created_at", "updated_at"]:
+        assert str(frame[name].dtype) == "datetime64[ns, America/New_York]"
+    assert frame.loc[0, "started_at"].hour == 10  # 15:00 UTC
+
+
+def test_pyarrow_backend_gives_arrow_dtypes_with_the_same_values():
+    nullable = records_to_frame([record(), record(2, answered_by=None)], DISPOSITIONS)
+    arrow = records_to_frame(
+        [record(), record(2, answered_by=None)], DISPOSITIONS, dtype_backend="pyarrow"
+    )
+    assert all(isinstance(dtype, pd.ArrowDtype) for dtype in arrow.dtypes)
+    assert arrow["duration"].dtype == pd.ArrowDtype(pa.int64())
+    assert arrow["started_at"].dtype == pd.ArrowDtype(pa.timestamp("ns", "UTC"))
+    assert arrow["outcome"].astype(str).tolist() == nullable["outcome"].astype(str).tolist()
+    assert arrow["answered_by"].isna().tolist() == [False, True]
+
+
+def test_derived_columns_handle_missing_parts():
+    records = [
+        record(1, user={"_id": "u2", "first_name": "Cher", "last_name": None}),
+        record(2, recording_url=""),
+        record(3, contact={**record()["contact"], "phone_numbers": []}),
+        record(4, disposition={"internal_id": 99}),
+    ]
+    del records[0]["recording_url"]
+    frame = records_to_frame(records, DISPOSITIONS)
+    assert frame["user_name"].tolist()[:2] == ["Cher", "Maya Patel"]
+    assert frame["has_recording"].tolist() == [False, False, True, True]
+    assert pd.isna(frame.loc[2, "contact_phone"])
+    assert frame.loc[3, "disposition_id"] == 99
+    assert pd.isna(frame.loc[3, "disposition_name"])  # unknown to /v1/dispositions
+
+
+def test_unknown_category_values_are_kept_not_turned_into_na():
+    frame = records_to_frame([record(outcome="failed"), record(2)], None)
+    assert frame["outcome"].tolist() == ["failed", "answered"]
+    assert list(frame["outcome"].cat.categories[:3]) == ["answered", "no-answer", "cancelled"]
+
+
+def test_fractional_durations_are_rounded():
+    frame = records_to_frame([record(duration=12.6), record(2, duration=None)], None)
+    assert frame["duration"].tolist()[0] == 13
+    assert pd.isna(frame["duration"].tolist()[1])
+
+
+def test_bodies_keep_one_row_per_id_the_newest_and_sort_by_creation():
+    old = record(1, notes="first draft", updatedAt="2024-03-01T15:02:00Z")
+    new = copy.deepcopy(old) | {"notes": "final", "updatedAt": "2024-03-02T09:00:00Z"}
+    later = record(5)
+    frame = bodies_to_frame([body([later, new]), body([old, record(3)])], None)
+    assert frame["id"].is_unique and len(frame) == 3
+    assert frame.set_index("id").loc[old["_id"], "notes"] == "final"
+    assert frame["created_at"].is_monotonic_increasing
+
+
+def test_bodies_follow_a_requested_sort():
+    records = [record(i, duration=d) for i, d in enumerate([30, 90, 60])]
+    frame = bodies_to_frame([body(records)], None, sort="-duration")
+    assert frame["duration"].tolist() == [90, 60, 30]
+    kept = bodies_to_frame([body(records)], None, reorder=False)
+    assert kept["duration"].tolist() == [30, 90, 60]
+
+
+def test_custom_field_values_of_any_type_are_read_as_text():
+    text = record(2, contact={"custom_fields": [{"type": "text", "label": "Tier", "value": "A"}]})
+    frame = bodies_to_frame([body([record(1), text])], None)
+    values = [[f["value"] for f in fields] for fields in frame["contact_custom_fields"]]
+    assert values == [["40"], ["A"]]
+
+
+def test_pretty_printed_bodies_and_fields_that_change_type_lose_nothing():
+    odd = record(2, dialerMode=3, contact={"priority": "high"})
+    pages = [body([record(1, dialerMode="parallel")]), body([odd], indent=2)]
+    flat = flatten_bodies(pages)
+    assert flat.num_rows == 2
+    frame = bodies_to_frame(pages, None)
+    assert frame["dialer_mode"].tolist() == ["parallel", "3"]
+    assert frame["contact_priority"].tolist() == ["2", "high"]
+
+
+def test_page_info_reads_ids_and_pagination_and_rejects_garbage():
+    info = read_page_info(body([record(1), record(2)], total=7))
+    assert info.ids == [record(1)["_id"], record(2)["_id"]]
+    assert info.pagination["total"] == 7
+    pretty = read_page_info(body([record(1)], indent=1))
+    assert len(pretty) == 1
+    for garbage in [b'{"data": [{"_id": "a"}', b"[]", b'{"data": 3}', b"<html>busy</html>"]:
+        with pytest.raises(ValueError):
+            read_page_info(garbage)

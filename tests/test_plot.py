@@ -1,0 +1,158 @@
+"""Every chart renders to a real PNG, from the raw frame and from the analysis result."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.image
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import dialstats as ds
+from dialstats.errors import InvalidParameterError
+from test_analysis_core import SAMPLE, calls
+
+ZONES = ["America/New_York", "Europe/Berlin", "America/Los_Angeles", None]
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    """The sample calls 40 times over, spread over six weeks, three reps and four zones."""
+    rng = np.random.default_rng(3)
+    df = calls(*SAMPLE * 40)
+    seconds = rng.integers(0, 42 * 86400, len(df))
+    df["started_at"] = pd.Timestamp("2024-02-05", tz="UTC") + pd.to_timedelta(seconds, unit="s")
+    df["created_at"] = df["started_at"]
+    df["user_name"] = pd.array(rng.choice(["Ann Lee", "Bo Park", "Cy Diaz"], len(df)), "string")
+    df["contact_timezone"] = pd.array(rng.choice(ZONES, len(df)), dtype="string")
+    df["duration"] = pd.array(rng.integers(0, 600, len(df)), dtype="Int64")
+    return df
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def render(ax, path) -> np.ndarray:
+    """Save the chart as PNG and check it is a real, non-blank picture with a title."""
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert ax.get_title()
+    ax.figure.savefig(path, dpi=60)
+    assert path.stat().st_size > 8_000
+    pixels = matplotlib.image.imread(path)
+    assert pixels.shape[0] > 150 and pixels.shape[1] > 300
+    assert len(np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0)) > 20
+    return pixels
+
+
+def tick_texts(axis) -> list[str]:
+    axis.figure.canvas.draw()
+    return [tick.get_text() for tick in axis.get_ticklabels() if tick.get_text()]
+
+
+def test_funnel(frame, tmp_path):
+    ax = ds.plot.funnel(frame)
+    render(ax, tmp_path / "funnel.png")
+    assert ax.get_yticklabels()[0].get_text() == "dials"
+    assert ax.get_xlabel() == "Calls"
+    assert any("of previous" in t.get_text() for t in ax.texts)
+
+
+def test_funnel_by_group_from_the_result(frame, tmp_path):
+    result = ds.disposition_funnel(frame, by="user_name")
+    ax = ds.plot.funnel(result)
+    render(ax, tmp_path / "funnel_by.png")
+    assert "user name" in ax.get_title()
+    assert all(t.endswith("%") for t in tick_texts(ax.xaxis))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Ann Lee", "Bo Park", "Cy Diaz"]
+    assert len(ax.get_legend().get_texts()) == 4  # one series per later stage
+
+
+def test_answer_rates_bars_and_trend(frame, tmp_path):
+    bars = ds.plot.answer_rates(frame, by="user_name")
+    render(bars, tmp_path / "bars.png")
+    assert all(t.endswith("%") for t in tick_texts(bars.xaxis))
+    assert bars.get_xlabel() == "Share of dials"
+    trend = ds.plot.answer_rates(ds.answer_rates(frame, freq="W"))
+    render(trend, tmp_path / "trend.png")
+    assert all(t.endswith("%") for t in tick_texts(trend.yaxis))
+    assert len(trend.collections) == 3  # an interval band per rate
+    by_rep = ds.plot.answer_rates(frame, by="user_name", freq="W", rate="answer_rate")
+    render(by_rep, tmp_path / "trend_by.png")
+    assert by_rep.get_title() == "Answered rate by user name"
+
+
+def test_charts_draw_on_the_given_axes(frame, tmp_path):
+    _, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+    assert ds.plot.answer_rates(frame, ax=left) is left
+    assert ds.plot.durations(frame, ax=right) is right
+    render(left, tmp_path / "both.png")
+
+
+def test_best_time_heatmap(frame, tmp_path):
+    ax = ds.plot.best_time_to_call(frame, min_dials=3)
+    render(ax, tmp_path / "heatmap.png")
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
+    ]
+    assert "local time" in ax.get_xlabel()
+    assert any(t.get_text().endswith("%") for t in ax.texts)  # cells annotated
+    table = ds.best_time_to_call(frame, tz="UTC", metric="answer_rate", min_dials=1)
+    from_table = ds.plot.best_time_to_call(table)
+    render(from_table, tmp_path / "heatmap_utc.png")
+    assert from_table.get_title().startswith("Answered rate")
+    assert "UTC" in from_table.get_xlabel()
+
+
+def test_machine_detection_views(frame, tmp_path):
+    matrix = ds.plot.machine_detection(frame)
+    render(matrix, tmp_path / "matrix.png")
+    assert [t.get_text() for t in matrix.get_yticklabels()][:2] == ["Person", "Machine"]
+    counts = ds.plot.machine_detection(ds.machine_detection_matrix(frame))
+    render(counts, tmp_path / "counts.png")
+    assert not any(t.get_text().endswith("%") for t in counts.texts)
+    stacked = ds.plot.machine_detection(frame, kind="bars")
+    render(stacked, tmp_path / "stacked.png")
+    assert all(t.endswith("%") for t in tick_texts(stacked.xaxis))
+    per_rep = ds.plot.machine_detection(ds.machine_detection(frame, by="user_name"))
+    render(per_rep, tmp_path / "per_rep.png")
+    with pytest.raises(InvalidParameterError, match="kind"):
+        ds.plot.machine_detection(frame, kind="pie")
+
+
+def test_durations(frame, tmp_path):
+    ax = ds.plot.durations(frame)
+    render(ax, tmp_path / "durations.png")
+    assert ax.get_xscale() == "log"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(text.startswith("Person (") for text in legend)
+    assert any(text.startswith("median") for text in legend)
+    with pytest.raises(InvalidParameterError, match="bins"):
+        ds.plot.durations(frame, bins=0)
+
+
+def test_charts_of_an_empty_frame_do_not_fail(tmp_path):
+    empty = calls()
+    for chart in (
+        ds.plot.funnel,
+        ds.plot.answer_rates,
+        ds.plot.durations,
+        ds.plot.machine_detection,
+    ):
+        ax = chart(empty)
+        assert ax.get_title()
+        ax.figure.savefig(tmp_path / "empty.png")
+    ax = ds.plot.best_time_to_call(empty)
+    ax.figure.savefig(tmp_path / "empty_heatmap.png")

@@ -1,0 +1,120 @@
+"""The other readers (dispositions, sequences, contact lists, team, analytics) and demo=True."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import dialstats as ds
+from dialstats._schema import call_log_dtypes
+from dialstats.sandbox import demo_dataset, serve
+
+KEY = "sk-reference-1d2e3f"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    with ds.Client(demo=True) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def demo_calls(demo):
+    return demo.read_call_logs()
+
+
+def test_demo_reads_the_bundled_data_through_the_same_path(demo, demo_calls):
+    assert len(demo_calls) == len(demo_dataset().calls)
+    assert demo_calls.dtypes[: len(call_log_dtypes())].to_dict() == call_log_dtypes()
+    assert demo.request_count > 1  # real requests, to the in-process sandbox
+    assert "demo" in repr(demo)
+
+
+@pytest.mark.parametrize(
+    ("reader", "columns"),
+    [
+        (ds.read_dispositions, ["id", "name", "category", "is_custom", "is_required"]),
+        (ds.read_sequences, ["id", "name", "total_calls", "first_used_at", "last_used_at"]),
+        (ds.read_contact_lists, ["id", "name", "source", "total_contacts", "created_at"]),
+        (ds.read_team, ["team_id", "team_name", "user_id", "user_email", "user_first_name"]),
+    ],
+)
+def test_every_module_level_reader_takes_demo(reader, columns):
+    frame = reader(demo=True)
+    assert len(frame) > 0
+    assert list(frame.columns[: len(columns)]) == columns
+
+
+def test_module_level_call_logs_take_demo(demo_calls):
+    frame = ds.read_call_logs(demo=True, outcome="cancelled")
+    expected = demo_calls.loc[demo_calls["outcome"] == "cancelled", "id"]
+    assert frame["id"].tolist() == expected.tolist()
+
+
+def test_dispositions_keep_the_number_call_logs_use(demo):
+    frame = demo.read_dispositions()
+    assert frame["id"].dtype == pd.Int64Dtype()
+    assert frame.set_index("id").loc[1, "name"] == "Answered - Meeting Set"
+    assert frame["category"].dtype == call_log_dtypes()["disposition_category"]
+    positive = demo.read_dispositions(category="positive", is_custom=False)
+    assert set(positive["category"]) == {"positive"} and not positive["is_custom"].any()
+
+
+def test_sequences_agree_with_the_call_log(demo, demo_calls):
+    sequences = demo.read_sequences().set_index("id")
+    counts = demo_calls["sequence_id"].value_counts()
+    assert (sequences["total_calls"] == counts.reindex(sequences.index, fill_value=0)).all()
+    assert str(sequences["first_used_at"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_contact_lists_are_read_across_pages(small_dataset):
+    lists = [
+        {**small_dataset.contact_lists[0], "_id": f"{i:024x}", "name": f"List {i}"}
+        for i in range(230)
+    ]
+    dataset = type(small_dataset)(
+        calls=[], dispositions=small_dataset.dispositions, contact_lists=lists, team={}
+    )
+    with serve(dataset, api_key=KEY) as server:
+        client = ds.Client(KEY, base_url=server.url)
+        frame = client.read_contact_lists(sort="name")
+        assert server.sandbox.requests["/v1/contact-lists"] == 3
+    assert len(frame) == 230 and frame["id"].is_unique
+    assert frame["name"].tolist() == sorted(frame["name"])
+    assert frame["user_name"].notna().all()
+
+
+def test_team_is_one_row_per_member(demo):
+    team = demo.read_team(tz="Europe/Paris")
+    members = demo_dataset().team["users"]
+    assert len(team) == len(members)
+    assert team["team_name"].nunique() == 1
+    first = members[0]["user"]
+    assert team.loc[0, "user_name"] == f"{first['first_name']} {first['last_name']}"
+
+
+def test_overview_matches_the_call_log(demo, demo_calls):
+    overview = demo.read_analytics("overview").set_index("metric")
+    assert list(overview.columns) == ["value", "growth"]
+    assert overview.loc["total_calls", "value"] == len(demo_calls)
+    connected = (demo_calls["answered_by"] == "human") & (demo_calls["disposition_id"] < 10)
+    assert overview.loc["connected_calls", "value"] == connected.sum()
+    meetings = demo.read_analytics("overview", disposition_ids=[1]).set_index("metric")
+    assert meetings.loc["total_calls", "value"] == (demo_calls["disposition_id"] == 1).sum()
+
+
+def test_sdr_performance_is_one_row_per_rep_over_all_pages(demo, demo_calls):
+    reps = demo.read_analytics("sdr_performance", start_date="2026-09-01", timezone="UTC")
+    september_on = demo_calls[demo_calls["created_at"] >= pd.Timestamp("2026-09-01", tz="UTC")]
+    per_user = september_on["user_id"].value_counts()
+    assert reps["id"].is_unique
+    assert (reps.set_index("id")["total_calls"] == per_user.reindex(reps["id"]).values).all()
+    assert reps["name"].notna().all()
+
+
+def test_list_performance_flattens_the_owner(demo):
+    lists = demo.read_analytics("list-performance", dtype_backend="pyarrow")
+    assert {"owner_id", "owner_email"} <= set(lists.columns)
+    assert all(isinstance(dtype, pd.ArrowDtype) for dtype in lists.dtypes)
+    searched = demo.read_analytics("list-performance", search=lists["name"].iloc[0][:8])
+    assert 0 < len(searched) <= len(lists)
