@@ -156,3 +156,21 @@ def test_charts_of_an_empty_frame_do_not_fail(tmp_path):
         ax.figure.savefig(tmp_path / "empty.png")
     ax = ds.plot.best_time_to_call(empty)
     ax.figure.savefig(tmp_path / "empty_heatmap.png")
+    trend = ds.plot.answer_rates(ds.answer_rates(empty, freq="W"))
+    assert trend.texts[0].get_text() == "No calls to show"
+
+
+def test_trend_in_a_grid_keeps_its_dates_one_tick_per_period(frame):
+    _, (top, bottom) = plt.subplots(2, 1)
+    weekly = ds.answer_rates(frame, freq="W")
+    ds.plot.answer_rates(weekly, ax=top)
+    ds.plot.durations(frame, ax=bottom)
+    labels = tick_texts(top.xaxis)
+    assert len(labels) == len(weekly)  # the upper chart's dates are not hidden by the lower one
+    assert labels[0] == f"{weekly['period'].iloc[0]:%d %b}"
+
+
+def test_heatmap_leaves_out_hours_nobody_was_called(frame):
+    office_hours = frame[frame["started_at"].dt.hour.between(9, 17)]
+    ax = ds.plot.best_time_to_call(office_hours, tz="UTC", min_dials=1)
+    assert [int(t.get_text()) for t in ax.get_xticklabels()] == list(range(9, 18))

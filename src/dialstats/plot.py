@@ -56,6 +56,7 @@ LABELS = {
     "unknown": "Unknown",
 }
 _STYLES = ("-", "--", ":")
+_MAX_PERIOD_TICKS = 16
 _MAX_BANDS = 4
 _MACHINE_RATES = (
     "machine_rate",
@@ -119,6 +120,8 @@ def answer_rates(
     result = data if "answer_rate" in data.columns else analysis.answer_rates(data, by, freq)
     groups = [c for c in result.columns[: result.columns.get_loc("dials")] if c != "period"]
     ax = _axes(ax)
+    if result.empty:
+        return _no_data(ax, "Answer and connect rates")
     if "period" in result.columns:
         _trend(ax, result, groups, rate)
     else:
@@ -146,6 +149,7 @@ def best_time_to_call(
     else:
         table = analysis.best_time_to_call(data, tz=tz, metric=metric, min_dials=min_dials)
     metric = table.attrs.get("metric", metric)
+    table = _trim_empty_hours(table)
     values = table.to_numpy(dtype=float, na_value=np.nan)
     ax = _axes(ax, figsize=(12, 4.2))
     image = _heatmap(ax, values, cmap="viridis")
@@ -357,8 +361,29 @@ def _trend(ax: Axes, result: pd.DataFrame, groups: list[str], rate: str | None) 
     ax.set_ylabel("Share of dials" + (" (band: 95% interval)" if banded else ""))
     ax.set_title(title)
     _legend(ax, outside=len(lines) > _MAX_BANDS)
-    ax.figure.autofmt_xdate()
+    periods = pd.Index(result["period"].unique()).sort_values()
+    if len(periods) <= _MAX_PERIOD_TICKS:  # one tick per point, so each reads as its period
+        ax.set_xticks(periods, [f"{p:%d %b}" for p in periods])
+    # Rotate this Axes' dates only: figure.autofmt_xdate would hide the labels of every Axes
+    # above the bottom row when the chart is drawn into a grid.
+    for label in ax.get_xticklabels():
+        label.set(rotation=30, horizontalalignment="right")
     _tidy(ax, grid="y")
+
+
+def _no_data(ax: Axes, title: str) -> Axes:
+    """An empty chart that says so, rather than an error or a blank square."""
+    ax.text(0.5, 0.5, "No calls to show", ha="center", va="center", transform=ax.transAxes)
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def _trim_empty_hours(table: pd.DataFrame) -> pd.DataFrame:
+    """Drop the night hours no one was called at, at either end of the day."""
+    called = np.flatnonzero(table.notna().any(axis=0).to_numpy())
+    return table.iloc[:, called[0] : called[-1] + 1] if len(called) else table
 
 
 def _legend(ax: Axes, *, outside: bool) -> None:
