@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -24,6 +25,8 @@ def sort_rows(table: pa.Table) -> pa.Table:
 
 @dataclass(frozen=True)
 class Merged:
+    """A partition after a merge, in `ROW_ORDER`."""
+
     table: pa.Table
     updated: int  # ids whose stored row was older
     changed: bool  # whether the partition must be rewritten
@@ -46,15 +49,24 @@ def merge_partition(old: pa.Table | None, incoming: pa.Table, drop_ids: pa.Array
     updated = count_true(pc.is_in(winners, value_set=old["id"]))
     if not (len(winners) or dropped):
         return Merged(old, 0, False)
-    kept = old.filter(pc.invert(pc.is_in(old["id"], value_set=winners)))
     arriving = incoming.filter(pc.is_in(incoming["id"], value_set=winners))
-    return Merged(sort_rows(concat([kept, arriving])), updated, True)
+    # One copy of the partition: pick the surviving rows of old + arriving in order at once.
+    both = concat([old, arriving])
+    keep = np.concatenate(
+        [
+            ~pc.is_in(old["id"], value_set=winners).to_numpy(zero_copy_only=False),
+            np.ones(arriving.num_rows, dtype=bool),
+        ]
+    )
+    rows = pa.array(np.flatnonzero(keep))
+    order = pc.sort_indices(both.select([k for k, _ in ROW_ORDER]).take(rows), ROW_ORDER)
+    return Merged(both.take(pc.take(rows, order)), updated, True)
 
 
 def _winners(incoming: pa.Table, old: pa.Table) -> pa.Array:
     """Ids of the `incoming` rows that are not stored yet, or newer than the stored row."""
     stored = old.select(["id", "updated_at"]).append_column(
-        "stored", pa.array([True] * old.num_rows, pa.bool_())
+        "stored", pa.array(np.ones(old.num_rows, dtype=bool))
     )
     pairs = incoming.select(["id", "updated_at"]).join(stored, keys="id", right_suffix="_old")
     is_new = pc.is_null(pairs["stored"])
