@@ -61,3 +61,27 @@ def test_cache_true_uses_one_store_per_team_and_range(tmp_path, client, monkeypa
 def test_a_bad_cache_value_is_refused(cache):
     with pytest.raises(InvalidParameterError, match="cache"):
         cached_read_call_logs(cache, None)  # refused before the client is used
+
+
+def test_read_call_logs_takes_cache_and_syncs_only_changes(tmp_path, client):
+    path = tmp_path / "cache"
+    first = client.read_call_logs(cache=path, start_date="2026-09-01")
+    assert CallLogStore(path).filters == {"start_date": pd.Timestamp("2026-09-01", tz="UTC")}
+    client.server.sandbox.insert(3)
+    before = client.request_count
+    again = client.read_call_logs(cache=path, start_date="2026-09-01")
+    assert client.request_count - before == 1
+    assert len(again) == len(first) + 3
+    assert set(first["id"]) < set(again["id"])
+
+
+def test_module_level_reader_passes_cache_through(tmp_path):
+    import dialstats as ds
+
+    path = tmp_path / "demo-cache"
+    cached = ds.read_call_logs(demo=True, cache=path, outcome="answered")
+    live = ds.read_call_logs(demo=True, outcome="answered")
+    assert cached["id"].tolist() == live["id"].tolist()
+    assert (path / "_dialstats_store.json").is_file()
+    with pytest.raises(InvalidParameterError, match="cache"):
+        ds.read_call_logs(demo=True, cache=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import os
 import ssl
 import sys
 import warnings
@@ -259,9 +260,24 @@ class Client:
         dtype_backend: str = "numpy_nullable",
         progress: bool | None = None,
         on_incomplete: str = "raise",
+        cache: bool | str | os.PathLike[str] = False,
         **filters: Any,
     ) -> pd.DataFrame:
         """Every call log matching `filters`, as one typed frame (see `dialstats.read_call_logs`)."""
+        if cache is not False:
+            from dialstats.store import cached_read_call_logs  # the store builds on the reader
+
+            return cached_read_call_logs(
+                cache,
+                self,
+                sort=sort,
+                limit=limit,
+                max_records=max_records,
+                tz=tz,
+                dtype_backend=dtype_backend,
+                progress=progress,
+                **filters,
+            )
         normalized = normalize_filters(filters)
         sort, limit = check_sort(sort), check_limit(limit)
         max_records, tz = check_max_records(max_records), check_tz(tz)

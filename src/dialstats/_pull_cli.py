@@ -94,7 +94,7 @@ def _sync(args: argparse.Namespace, progress: bool | None) -> str:
 def _snapshot(args: argparse.Namespace, progress: bool | None) -> str:
     from dialstats._client import Client
     from dialstats._filters import normalize_filters
-    from dialstats.store._snapshot import write_snapshot
+    from dialstats.store import write_snapshot
 
     path = Path(args.output).expanduser()
     if path.is_dir():

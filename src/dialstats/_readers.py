@@ -7,6 +7,7 @@ configuration and one cached copy of the dispositions.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
@@ -26,6 +27,7 @@ def read_call_logs(
     dtype_backend: str = "numpy_nullable",
     progress: bool | None = None,
     on_incomplete: str = "raise",
+    cache: bool | str | os.PathLike[str] = False,
     **filters: Any,
 ) -> pd.DataFrame:
     """Read every call log matching `filters` into one typed DataFrame.
@@ -60,6 +62,9 @@ def read_call_logs(
         on_incomplete: what to do if the data kept changing so much that the read could not be
             made consistent: ``"raise"`` `~dialstats.errors.IncompleteReadError` (default) or
             ``"warn"`` and return what arrived.
+        cache: ``True`` keeps a local store (`dialstats.CallLogStore`) in the user cache
+            directory, syncs only what changed since the last read, and reads from it; a path
+            names the store instead. ``False`` (default) reads from the API every time.
 
     Returns:
         A frame with every column of the call-log schema (``dialstats._schema``), even when
@@ -80,6 +85,7 @@ def read_call_logs(
             dtype_backend=dtype_backend,
             progress=progress,
             on_incomplete=on_incomplete,
+            cache=cache,
             **filters,
         )
 

@@ -104,7 +104,7 @@ def _read_saved(
         return CallLogStore(path).read(tz=tz, **filters)
     if not path.is_file():
         raise InvalidParameterError("snapshot", f"snapshot: no such file or store: {snapshot}")
-    from dialstats.store._snapshot import read_snapshot
+    from dialstats.store import read_snapshot
 
     return read_snapshot(path, tz=tz, **filters)
 

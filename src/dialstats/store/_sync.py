@@ -160,8 +160,7 @@ def _fetch(
 
 def _concurrency(client: Any) -> int:
     # Never more requests at once than the client itself would send.
-    settings = getattr(client, "_settings", None)
-    return getattr(settings, "max_concurrency", DEFAULT_CONCURRENCY)
+    return getattr(client, "max_concurrency", DEFAULT_CONCURRENCY)
 
 
 def _incoming(fetched: Fetched, since: pd.Timestamp | None) -> pa.Table:
