@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
+from dialstats._cli_filters import FILTERS, add_filter_arguments
 from dialstats.errors import DialstatsError, InvalidParameterError
-from dialstats.report._cli import FILTERS, _add_filter_arguments
 
 PROG = "dialstats pull"
 
@@ -53,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="with --store: give up if another pull holds the store this long (default: wait)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    _add_filter_arguments(parser.add_argument_group("filters (as in read_call_logs)"))
+    add_filter_arguments(parser.add_argument_group("filters (as in read_call_logs)"))
     parser.set_defaults(func=run)
     parser.error = _error  # one line, like every other error of this command
 
