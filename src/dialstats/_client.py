@@ -248,6 +248,20 @@ class Client:
             self._dispositions = await _endpoints.fetch_dispositions(session, {})
         return self._dispositions
 
+    async def _with_dispositions(
+        self, session: Session, work: Coroutine[Any, Any, T]
+    ) -> tuple[T, list[dict[str, Any]]]:
+        """`work`'s result and the dispositions, fetched (once per client) alongside it, not
+        after it: a one-page read is a single round trip."""
+        dispositions = asyncio.ensure_future(self._cached_dispositions(session))
+        try:
+            result = await work
+        except BaseException:
+            dispositions.cancel()
+            await asyncio.gather(dispositions, return_exceptions=True)
+            raise
+        return result, await dispositions
+
     # -- the call log --------------------------------------------------------------------------
 
     def read_call_logs(
@@ -288,23 +302,16 @@ class Client:
         parser = BackgroundParser()
 
         async def job(session: Session) -> tuple[CallLogRead, list[dict[str, Any]]]:
-            # Fetched (once per client) alongside page 1.
-            dispositions = asyncio.ensure_future(self._cached_dispositions(session))
-            try:
-                read = await read_call_log_pages(
-                    session,
-                    pinned,
-                    sort=sort,
-                    limit=limit,
-                    max_records=max_records,
-                    progress=bar,
-                    sink=parser,
-                )
-            except BaseException:
-                dispositions.cancel()
-                await asyncio.gather(dispositions, return_exceptions=True)
-                raise
-            return read, await dispositions
+            pages = read_call_log_pages(
+                session,
+                pinned,
+                sort=sort,
+                limit=limit,
+                max_records=max_records,
+                progress=bar,
+                sink=parser,
+            )
+            return await self._with_dispositions(session, pages)
 
         try:
             read, dispositions = self._run(job)
@@ -333,11 +340,12 @@ class Client:
         tz, dtype_backend = check_tz(tz), check_dtype_backend(dtype_backend)
         params = call_log_params(normalized, sort=sort, limit=limit)
 
-        async def job(session: Session) -> tuple[bytes, Any, list[dict[str, Any]]]:
-            _, body, info = await fetch_call_log_page(session, params, page)
-            return body, info, await self._cached_dispositions(session)
+        async def job(session: Session) -> tuple[Any, list[dict[str, Any]]]:
+            return await self._with_dispositions(
+                session, fetch_call_log_page(session, params, page)
+            )
 
-        body, info, dispositions = self._run(job)
+        (_, body, info), dispositions = self._run(job)
         total, pages, _ = page_count(info, limit)
         frame = bodies_to_frame(
             [body], dispositions, tz=tz, dtype_backend=dtype_backend, sort=sort, reorder=False
