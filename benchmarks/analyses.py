@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 import dialstats as ds
-from dialstats._schema import ANSWERED_BY, DISPOSITION_CATEGORIES, OUTCOMES, call_log_dtypes
+from dialstats.frame._schema import ANSWERED_BY, DISPOSITION_CATEGORIES, OUTCOMES, call_log_dtypes
 
 TARGET = 5.0
 BY = "user_name"

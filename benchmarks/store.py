@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dialstats._client import Client
-from dialstats._frame import records_to_frame
+from dialstats.api._client import Client
+from dialstats.frame._build import records_to_frame
 from dialstats.sandbox import generate
 from dialstats.store import CallLogStore
 from dialstats.store._arrow import to_table

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import dialstats as ds
-from dialstats._schema import TIMESTAMP_COLUMNS, call_log_dtypes
 from dialstats.errors import InvalidParameterError
+from dialstats.frame._schema import TIMESTAMP_COLUMNS, call_log_dtypes
 
 DISPOSITIONS = {
     1: ("Answered - Meeting Set", "positive"),

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import dialstats as ds
-from dialstats._http import ApiKeyAuth, Limiter, retry_after_seconds
+from dialstats.api._http import ApiKeyAuth, Limiter, retry_after_seconds
 from dialstats.errors import (
     ApiConnectionError,
     AuthenticationError,

@@ -8,18 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dialstats._filters import (
+from dialstats.api._filters import (
     FILTER_NAMES,
     check_limit,
     check_max_records,
     check_sort,
-    check_tz,
     encode_filters,
     format_timestamp,
     normalize_analytics_params,
     normalize_filters,
 )
 from dialstats.errors import InvalidParameterError
+from dialstats.frame._schema import check_tz
 
 UTC = "UTC"
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from dialstats._flatten import column_name, flatten_bodies, read_page_info
-from dialstats._frame import bodies_to_frame, records_to_frame
-from dialstats._schema import CALL_LOG_COLUMNS, call_log_dtypes
+from dialstats.frame._build import bodies_to_frame, records_to_frame
+from dialstats.frame._flatten import column_name, flatten_bodies, read_page_info
+from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
 
 DISPOSITIONS = [
     {"_id": "d1", "id": 1, "name": "Answered - Meeting Set", "category": "positive"},

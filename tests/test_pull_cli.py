@@ -11,6 +11,7 @@ import pytest
 
 import dialstats as ds
 from dialstats.cli import main
+from dialstats.frame._schema import CALL_LOG_COLUMNS
 from dialstats.sandbox import Dataset, generate, serve
 from dialstats.store import CallLogStore, read_snapshot
 
@@ -53,9 +54,7 @@ def test_a_snapshot_file_holds_the_full_read_typed_and_filtered(tmp_path, server
     assert summary and summary[1] == f"{len(want):,}" and summary[2] == str(target)
     got = read_snapshot(target)
     assert got["id"].tolist() == want["id"].tolist()
-    pd.testing.assert_frame_equal(
-        got[list(ds._schema.CALL_LOG_COLUMNS)], want[list(ds._schema.CALL_LOG_COLUMNS)]
-    )
+    pd.testing.assert_frame_equal(got[list(CALL_LOG_COLUMNS)], want[list(CALL_LOG_COLUMNS)])
     # Narrower filters are answered from the file, wider ones refused.
     assert len(read_snapshot(target, min_duration=60)) == len(want[want["duration"] >= 60])
     with pytest.raises(ds.store.StoreFilterError, match="start_date"):

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import dialstats as ds
-from dialstats._frame import records_to_frame
-from dialstats._schema import CALL_LOG_COLUMNS, call_log_dtypes
 from dialstats.errors import BadRequestError, IncompleteReadWarning
+from dialstats.frame._build import records_to_frame
+from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
 from dialstats.sandbox import serve
 
 KEY = "sk-test-7f3a9c0e5d1b42a8"

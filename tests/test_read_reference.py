@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import dialstats as ds
-from dialstats._schema import call_log_dtypes
+from dialstats.frame._schema import call_log_dtypes
 from dialstats.sandbox import demo_dataset, serve
 
 KEY = "sk-reference-1d2e3f"

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import dialstats as ds
-from dialstats._pages import pin_end
+from dialstats.api._pages import pin_end
 from dialstats.errors import IncompleteReadError, IncompleteReadWarning, InvalidParameterError
 from dialstats.sandbox import Faults, generate, serve
 

@@ -188,7 +188,7 @@ def test_unknown_or_malformed_flags_are_argparse_errors(tmp_path, capsys, argv):
 
 
 def test_filters_are_collected_flat_typed_and_named_as_the_reader_names_them(tmp_path):
-    from dialstats.report._cli import parameters_from_args
+    from dialstats.cli._report import parameters_from_args
 
     args = cli.build_parser().parse_args(
         [

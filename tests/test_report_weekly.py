@@ -183,7 +183,7 @@ def test_a_selection_without_calls_still_renders(tmp_path, capsys):
 
 def test_report_key_comes_from_the_environment_only(monkeypatch, tmp_path, capsys):
     # The key is never a parameter of the notebook: papermill would write it into OUT.ipynb.
-    from dialstats.report._cli import parameters_from_args
+    from dialstats.cli._report import parameters_from_args
 
     monkeypatch.setenv("SALESFINITY_API_KEY", "sk-should-not-travel")
     args = cli.build_parser().parse_args(["report", "-o", str(tmp_path / "r.html")])

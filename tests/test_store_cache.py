@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from dialstats._client import Client
+from dialstats.api._client import Client
 from dialstats.errors import InvalidParameterError
 from dialstats.sandbox import generate, serve
 from dialstats.store import CallLogStore, cache_root, cached_read_call_logs
@@ -63,16 +63,21 @@ def test_a_bad_cache_value_is_refused(cache):
         cached_read_call_logs(cache, None)  # refused before the client is used
 
 
-def test_read_call_logs_takes_cache_and_syncs_only_changes(tmp_path, client):
+def test_cached_read_syncs_only_changes(tmp_path, client):
     path = tmp_path / "cache"
-    first = client.read_call_logs(cache=path, start_date="2026-09-01")
+    first = cached_read_call_logs(path, client, start_date="2026-09-01")
     assert CallLogStore(path).filters == {"start_date": pd.Timestamp("2026-09-01", tz="UTC")}
     client.server.sandbox.insert(3)
     before = client.request_count
-    again = client.read_call_logs(cache=path, start_date="2026-09-01")
+    again = cached_read_call_logs(path, client, start_date="2026-09-01")
     assert client.request_count - before == 1
     assert len(again) == len(first) + 3
     assert set(first["id"]) < set(again["id"])
+
+
+def test_a_client_points_cache_to_the_module_reader_or_the_store(client):
+    with pytest.raises(InvalidParameterError, match="CallLogStore"):
+        client.read_call_logs(cache=True)
 
 
 def test_module_level_reader_passes_cache_through(tmp_path):

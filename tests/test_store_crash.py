@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dialstats._client import Client
+from dialstats.api._client import Client
 from dialstats.sandbox import Dataset, generate, serve
 from dialstats.store import CallLogStore
 from dialstats.store._fault import ENV
@@ -26,7 +26,7 @@ KEY = "demo"
 SYNC = textwrap.dedent(
     """
     import sys
-    from dialstats._client import Client
+    from dialstats.api._client import Client
     from dialstats.store import CallLogStore
     with Client(api_key="demo", base_url=sys.argv[2]) as client:
         print(CallLogStore(sys.argv[1]).sync(client, progress=False))

@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import dialstats as ds
-from dialstats._frame import records_to_frame
-from dialstats._schema import CALL_LOG_COLUMNS, call_log_dtypes
+from dialstats.frame._build import records_to_frame
+from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
 from dialstats.sandbox import Dataset
 from dialstats.store import CallLogStore, StoreError, StoreFilterError, StoreLockedError
 from dialstats.store._arrow import to_table

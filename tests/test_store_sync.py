@@ -15,10 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from dialstats._client import Client
-from dialstats._frame import records_to_frame
-from dialstats._schema import CALL_LOG_COLUMNS
+from dialstats.api._client import Client
 from dialstats.errors import AuthenticationError
+from dialstats.frame._build import records_to_frame
+from dialstats.frame._schema import CALL_LOG_COLUMNS
 from dialstats.sandbox import Dataset, Faults, generate, serve
 from dialstats.store import CallLogStore, StoreFilterError
 from dialstats.store._fetch import PageReader, read_changes

@@ -8,9 +8,8 @@
 
 from __future__ import annotations
 
-# Importing _accessor registers the df.calls accessor.
-from dialstats import _accessor, errors, plot, sandbox  # noqa: F401
-from dialstats._client import Client
+# Importing accessor registers the df.calls accessor.
+from dialstats import accessor, errors, plot, sandbox  # noqa: F401
 from dialstats._readers import (
     read_analytics,
     read_call_logs,
@@ -34,6 +33,7 @@ from dialstats.analysis import (
     sequence_performance,
     wilson_interval,
 )
+from dialstats.api._client import Client
 from dialstats.store import CallLogStore
 
 __version__ = "0.1.0"

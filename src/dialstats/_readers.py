@@ -2,7 +2,9 @@
 
 Each makes a `Client` for one call (``api_key``/``base_url`` or the environment, or
 ``demo=True``) and returns its method's result; use a `Client` to read several times with one
-configuration and one cached copy of the dispositions.
+configuration and one cached copy of the dispositions. They sit above both the API client and
+the local store: ``read_call_logs(cache=...)`` syncs a store with the client and reads from it,
+so neither of those needs to know about the other's caller.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from dialstats._client import Client
+from dialstats.api._client import Client
+from dialstats.store import cached_read_call_logs
 
 
 def read_call_logs(
@@ -67,7 +70,7 @@ def read_call_logs(
             names the store instead. ``False`` (default) reads from the API every time.
 
     Returns:
-        A frame with every column of the call-log schema (``dialstats._schema``), even when
+        A frame with every column of the call-log schema (``dialstats.frame._schema``), even when
         empty, then any other field the API sends (list fields such as
         ``contact_phone_numbers`` as Arrow-backed list columns).
 
@@ -77,6 +80,18 @@ def read_call_logs(
     ['answered']
     """
     with Client(api_key, base_url=base_url, demo=demo) as client:
+        if cache is not False:
+            return cached_read_call_logs(
+                cache,
+                client,
+                sort=sort,
+                limit=limit,
+                max_records=max_records,
+                tz=tz,
+                dtype_backend=dtype_backend,
+                progress=progress,
+                **filters,
+            )
         return client.read_call_logs(
             sort=sort,
             limit=limit,
@@ -85,7 +100,6 @@ def read_call_logs(
             dtype_backend=dtype_backend,
             progress=progress,
             on_incomplete=on_incomplete,
-            cache=cache,
             **filters,
         )
 

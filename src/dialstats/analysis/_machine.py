@@ -7,7 +7,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dialstats._schema import ANSWERED_BY, DISPOSITION_CATEGORIES
 from dialstats.analysis import _flags, _groups
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._validate import (
@@ -17,6 +16,7 @@ from dialstats.analysis._validate import (
     group_keys,
     require_columns,
 )
+from dialstats.frame._schema import ANSWERED_BY, DISPOSITION_CATEGORIES
 
 _RATES = {
     "machine_rate": ("machine", "answered"),

@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from dialstats._filters import check_tz
 from dialstats.errors import InvalidParameterError
+from dialstats.frame._schema import check_tz
 from dialstats.report._period import Period, resolve_period
 
 _DAY = dt.timedelta(days=1)

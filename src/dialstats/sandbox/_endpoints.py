@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from dialstats._schema import ANSWERED_BY, DIRECTIONS, DISPOSITION_CATEGORIES, OUTCOMES
+from dialstats.frame._schema import ANSWERED_BY, DIRECTIONS, DISPOSITION_CATEGORIES, OUTCOMES
 from dialstats.sandbox import _analytics
 from dialstats.sandbox._dataset import Record
 from dialstats.sandbox._query import UTC_ZONE, CallFilters, ParameterError, Params

@@ -3,7 +3,7 @@
 On disk every schema column has a fixed, engine-neutral type: strings (categories too) as
 ``string``, timestamps as ``timestamp[us, UTC]``, integers as ``int64``, flags as ``bool``.
 DuckDB, Polars or Spark read that as-is; `to_frame` restores the exact pandas dtypes of
-`dialstats._schema`. Columns the API adds later are stored with their inferred Arrow type.
+`dialstats.frame._schema`. Columns the API adds later are stored with their inferred Arrow type.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dialstats._flatten import to_text
-from dialstats._frame import call_log_frame
-from dialstats._schema import CALL_LOG_COLUMNS, call_log_dtypes
+from dialstats.frame._build import call_log_frame
+from dialstats.frame._flatten import to_text
+from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
 from dialstats.store._layout import replacing
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
-from dialstats._filters import format_timestamp, normalize_filters
+from dialstats.api._filters import format_timestamp, normalize_filters
 from dialstats.store._errors import StoreError
 from dialstats.store._layout import META_NAME, PARTITION_KEY, write_bytes_atomic
 

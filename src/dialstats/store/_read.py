@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from dialstats._frame import sort_keys, sort_table
-from dialstats._schema import CALL_LOG_COLUMNS
 from dialstats.errors import InvalidParameterError
+from dialstats.frame._build import sort_keys, sort_table
+from dialstats.frame._schema import CALL_LOG_COLUMNS
 from dialstats.store._arrow import concat, conform, read_parquet, to_frame
 from dialstats.store._layout import months_between, partitions
 from dialstats.store._select import expression, narrowed

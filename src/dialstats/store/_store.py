@@ -8,16 +8,15 @@ from typing import Any
 
 import pandas as pd
 
-from dialstats._client import Client
-from dialstats._filters import (
-    check_dtype_backend,
+from dialstats.api._client import Client
+from dialstats.api._filters import (
     check_limit,
     check_max_records,
     check_sort,
-    check_tz,
     normalize_filters,
 )
 from dialstats.errors import InvalidParameterError
+from dialstats.frame._schema import check_dtype_backend, check_tz
 from dialstats.store._errors import StoreError
 from dialstats.store._meta import StoreMeta, load_meta
 from dialstats.store._read import read_store

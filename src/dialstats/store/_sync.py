@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dialstats._client import _progress_bar as progress_bar
-from dialstats._frame import drop_duplicate_ids
+from dialstats.api._client import _progress_bar as progress_bar
+from dialstats.frame._build import drop_duplicate_ids
 from dialstats.store._arrow import concat, conform, read_parquet, to_table, write_parquet
 from dialstats.store._errors import StoreFilterError
 from dialstats.store._fault import checkpoint

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from dialstats._cli_filters import FILTERS, add_filter_arguments
+from dialstats.cli._filters import FILTERS, add_filter_arguments
 from dialstats.errors import DialstatsError, InvalidParameterError
 
 PROG = "dialstats pull"
@@ -92,8 +92,8 @@ def _sync(args: argparse.Namespace, progress: bool | None) -> str:
 
 
 def _snapshot(args: argparse.Namespace, progress: bool | None) -> str:
-    from dialstats._client import Client
-    from dialstats._filters import normalize_filters
+    from dialstats.api._client import Client
+    from dialstats.api._filters import normalize_filters
     from dialstats.store import write_snapshot
 
     path = Path(args.output).expanduser()

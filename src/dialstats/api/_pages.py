@@ -27,10 +27,10 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from dialstats._filters import encode_filters
-from dialstats._flatten import PageInfo, read_page_info
-from dialstats._http import Session
+from dialstats.api._filters import encode_filters
+from dialstats.api._http import Session
 from dialstats.errors import ApiError
+from dialstats.frame._flatten import PageInfo, read_page_info
 
 CALL_LOG_PATH = "/v1/call-log"
 STABLE_SORT = "createdAt"

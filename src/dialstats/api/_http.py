@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import httpx
 
-from dialstats._config import Settings
+from dialstats.api._config import Settings
 from dialstats.errors import (
     ApiConnectionError,
     ApiError,

@@ -6,7 +6,12 @@ so analyses and user code can rely on them. Fields the API adds later are append
 
 from __future__ import annotations
 
+import zoneinfo
+from typing import Any
+
 import pandas as pd
+
+from dialstats.errors import InvalidParameterError
 
 DIRECTIONS = ("inbound", "outbound")
 OUTCOMES = ("answered", "no-answer", "cancelled")
@@ -14,6 +19,7 @@ ANSWERED_BY = ("human", "machine_start")
 DISPOSITION_CATEGORIES = ("positive", "negative", "neutral", "not_answered", "cancelled")
 
 UTC = "UTC"
+DTYPE_BACKENDS = ("numpy_nullable", "pyarrow")
 TIMESTAMP_COLUMNS = ("started_at", "ended_at", "created_at", "updated_at")
 # Contact fields every frame carries, whether or not any record has them.
 CONTACT_FIELDS = ("first_name", "last_name", "email", "company", "title", "timezone", "phone")
@@ -68,3 +74,35 @@ def empty_call_log_frame(tz: str = UTC) -> pd.DataFrame:
     return pd.DataFrame(
         {name: pd.Series(dtype=dtype) for name, dtype in call_log_dtypes(tz).items()}
     )
+
+
+def check_time_zone(name: str, value: Any) -> str:
+    """`value` if it is an IANA time zone name, else `InvalidParameterError` naming `name`."""
+    if not isinstance(value, str):
+        raise InvalidParameterError(
+            name,
+            f"{name}: expected an IANA time zone name such as 'America/New_York', got {value!r}",
+        )
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidParameterError(
+            name, f"{name}: {value!r} is not an IANA time zone name (e.g. 'Europe/Paris')"
+        ) from None
+    return value
+
+
+def check_tz(tz: Any) -> str:
+    """The ``tz=`` option of the readers: an IANA zone name."""
+    return check_time_zone("tz", tz)
+
+
+def check_dtype_backend(dtype_backend: Any) -> str:
+    """The ``dtype_backend=`` option of the readers, as pandas' own readers take it."""
+    if dtype_backend not in DTYPE_BACKENDS:
+        raise InvalidParameterError(
+            "dtype_backend",
+            f"dtype_backend: expected one of {', '.join(map(repr, DTYPE_BACKENDS))}, "
+            f"got {dtype_backend!r}",
+        )
+    return dtype_backend

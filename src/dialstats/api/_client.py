@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
-import os
 import ssl
 import sys
 import warnings
@@ -16,30 +15,26 @@ from typing import Any, TypeVar
 import httpx
 import pandas as pd
 
-from dialstats import _endpoints
-from dialstats._config import (
+from dialstats.api import _endpoints
+from dialstats.api._config import (
     DEMO_API_KEY,
     DEMO_BASE_URL,
     make_settings,
     resolve_api_key,
     resolve_base_url,
 )
-from dialstats._filters import (
-    check_dtype_backend,
+from dialstats.api._filters import (
     check_limit,
     check_max_records,
     check_on_incomplete,
     check_page,
     check_sort,
-    check_tz,
     normalize_analytics_params,
     normalize_disposition_params,
     normalize_filters,
 )
-from dialstats._flatten import BackgroundParser
-from dialstats._frame import bodies_to_frame, flat_to_frame
-from dialstats._http import USER_AGENT, ApiKeyAuth, RequestCounter, Session
-from dialstats._pages import (
+from dialstats.api._http import USER_AGENT, ApiKeyAuth, RequestCounter, Session
+from dialstats.api._pages import (
     CallLogRead,
     call_log_params,
     fetch_call_log_page,
@@ -47,12 +42,15 @@ from dialstats._pages import (
     pin_end,
     read_call_log_pages,
 )
-from dialstats._runner import run_sync
+from dialstats.api._runner import run_sync
 from dialstats.errors import (
     IncompleteReadError,
     IncompleteReadWarning,
     InvalidParameterError,
 )
+from dialstats.frame._build import bodies_to_frame, flat_to_frame
+from dialstats.frame._flatten import BackgroundParser
+from dialstats.frame._schema import check_dtype_backend, check_tz
 
 T = TypeVar("T")
 
@@ -274,24 +272,10 @@ class Client:
         dtype_backend: str = "numpy_nullable",
         progress: bool | None = None,
         on_incomplete: str = "raise",
-        cache: bool | str | os.PathLike[str] = False,
         **filters: Any,
     ) -> pd.DataFrame:
-        """Every call log matching `filters`, as one typed frame (see `dialstats.read_call_logs`)."""
-        if cache is not False:
-            from dialstats.store import cached_read_call_logs  # the store builds on the reader
-
-            return cached_read_call_logs(
-                cache,
-                self,
-                sort=sort,
-                limit=limit,
-                max_records=max_records,
-                tz=tz,
-                dtype_backend=dtype_backend,
-                progress=progress,
-                **filters,
-            )
+        """Every call log matching `filters`, as one typed frame (see `dialstats.read_call_logs`;
+        its ``cache=`` is the module-level reader's, or use `dialstats.CallLogStore` directly)."""
         normalized = normalize_filters(filters)
         sort, limit = check_sort(sort), check_limit(limit)
         max_records, tz = check_max_records(max_records), check_tz(tz)

@@ -16,12 +16,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dialstats._filters import MAX_PAGE_SIZE, encode_params
-from dialstats._flatten import flatten_records
-from dialstats._frame import parse_timestamps, table_to_frame
-from dialstats._http import Session
-from dialstats._schema import DISPOSITION_CATEGORIES
+from dialstats.api._filters import MAX_PAGE_SIZE, encode_params
+from dialstats.api._http import Session
 from dialstats.errors import ApiError
+from dialstats.frame._build import parse_timestamps, table_to_frame
+from dialstats.frame._flatten import flatten_records
+from dialstats.frame._schema import DISPOSITION_CATEGORIES
 
 ANALYTICS = ("overview", "sdr-performance", "list-performance")
 OVERVIEW_METRICS = (

@@ -16,18 +16,22 @@ import difflib
 import math
 import numbers
 import re
-import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from dialstats._schema import ANSWERED_BY, DIRECTIONS, DISPOSITION_CATEGORIES, OUTCOMES
 from dialstats.errors import InvalidParameterError
+from dialstats.frame._schema import (
+    ANSWERED_BY,
+    DIRECTIONS,
+    DISPOSITION_CATEGORIES,
+    OUTCOMES,
+    check_time_zone,
+)
 
 MAX_PAGE_SIZE = 100
-DTYPE_BACKENDS = ("numpy_nullable", "pyarrow")
 ON_INCOMPLETE = ("raise", "warn")
 # Keyword options of the readers: offered as suggestions when a filter name is misspelt.
 OPTION_NAMES = ("sort", "limit", "max_records", "tz", "dtype_backend", "progress", "on_incomplete")
@@ -138,18 +142,7 @@ def _integers(name: str, value: Any) -> tuple[int, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _timezone(name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise _fail(
-            name, f"expected an IANA time zone name such as 'America/New_York', got {value!r}"
-        )
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _fail(
-            name, f"{value!r} is not an IANA time zone name (e.g. 'Europe/Paris')"
-        ) from None
-    return value
+_timezone = check_time_zone
 
 
 _CALL_LOG: dict[str, Callable[[str, Any], Any]] = {
@@ -192,6 +185,12 @@ _DISPOSITIONS: dict[str, Callable[[str, Any], Any]] = {
 def _unknown(
     name: str, kind: str, valid: tuple[str, ...], options: tuple[str, ...]
 ) -> InvalidParameterError:
+    if name == "cache":
+        return InvalidParameterError(
+            name,
+            "cache= is an option of ds.read_call_logs(...); with a Client, keep a store "
+            "yourself: ds.CallLogStore(path).sync(client), then .read(...).",
+        )
     close = difflib.get_close_matches(name, valid + options, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else "."
     return InvalidParameterError(
@@ -323,14 +322,6 @@ def check_sort(sort: Any) -> str | None:
             "sort", f"expected a field name such as 'createdAt' or '-duration', got {sort!r}"
         )
     return ",".join(key.strip() for key in keys)
-
-
-def check_tz(tz: Any) -> str:
-    return _timezone("tz", tz)
-
-
-def check_dtype_backend(dtype_backend: Any) -> str:
-    return _choice(DTYPE_BACKENDS)("dtype_backend", dtype_backend)
 
 
 def check_on_incomplete(on_incomplete: Any) -> str:

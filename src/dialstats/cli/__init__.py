@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 
-from dialstats import _pull_cli as pull_cli
-from dialstats.report import _cli as report_cli
-from dialstats.sandbox import _cli as sandbox_cli
+from dialstats.cli import _pull as pull_cli
+from dialstats.cli import _report as report_cli
+from dialstats.cli import _sandbox as sandbox_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +23,3 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

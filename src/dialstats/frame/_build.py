@@ -20,9 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dialstats._filters import check_dtype_backend, check_tz
-from dialstats._flatten import PINNED_EXTRAS, column_name, flatten_bodies, to_text
-from dialstats._schema import UTC, call_log_dtypes
+from dialstats.frame._flatten import PINNED_EXTRAS, column_name, flatten_bodies, to_text
+from dialstats.frame._schema import UTC, call_log_dtypes, check_dtype_backend, check_tz
 
 _TS = pa.timestamp("ns", UTC)
 

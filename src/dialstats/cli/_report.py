@@ -15,7 +15,7 @@ import zoneinfo
 from pathlib import Path
 from typing import Any
 
-from dialstats._cli_filters import FILTERS, add_filter_arguments, flag_for
+from dialstats.cli._filters import FILTERS, add_filter_arguments, flag_for
 from dialstats.errors import InvalidParameterError
 from dialstats.store._layout import META_NAME as STORE_META
 
@@ -137,7 +137,7 @@ def parameters_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], Path
 
 def _check_filters(filters: dict[str, Any]) -> None:
     """The reader's own checks, before a kernel starts; errors name the flag, not the keyword."""
-    from dialstats._filters import normalize_filters
+    from dialstats.api._filters import normalize_filters
 
     try:
         normalize_filters(filters)

@@ -1,0 +1,1 @@
+"""Talking to the call-log API: settings, HTTP, filters, paging, endpoints and the readers."""
