@@ -148,18 +148,26 @@ def read_contact_lists(
     api_key: str | None = None,
     base_url: str | None = None,
     demo: bool = False,
+    search: str | None = None,
     sort: str | None = None,
     tz: str = "UTC",
     dtype_backend: str = "numpy_nullable",
 ) -> pd.DataFrame:
-    """Every contact list (all pages): ``id``, ``name``, ``source``, ``total_contacts``, owner.
+    """Every contact list (all pages): ``id``, ``name``, ``source``, ``total_contacts``,
+    ``created_at``, the owner's ``user_id``/``user_email``/``user_first_name``/``user_last_name``/
+    ``user_name`` (NA when the API sends only the owner's id), then every other field.
+
+    Read from GET /v1/contact-lists/csv, as the live API lists them, or GET /v1/contact-lists
+    on a server that has only that. `search` matches the lists' names.
 
     >>> import dialstats as ds
     >>> "total_contacts" in ds.read_contact_lists(demo=True)
     True
     """
     with Client(api_key, base_url=base_url, demo=demo) as client:
-        return client.read_contact_lists(sort=sort, tz=tz, dtype_backend=dtype_backend)
+        return client.read_contact_lists(
+            search=search, sort=sort, tz=tz, dtype_backend=dtype_backend
+        )
 
 
 def read_team(
@@ -194,13 +202,95 @@ def read_analytics(
     """The vendor's own analytics as a tidy frame (all pages).
 
     `name`: ``"overview"`` (rows: metric, value, growth), ``"sdr-performance"`` (a row per
-    rep) or ``"list-performance"`` (a row per contact list). `params`: ``start_date``,
-    ``end_date``, ``user_ids``, ``disposition_ids``, ``timezone``, and ``search`` for the
-    performance reports.
+    rep) or ``"list-performance"`` (a row per contact list). `params`: ``start_date`` and
+    ``end_date`` (required: the API requires them, and leaving one out raises
+    `~dialstats.errors.InvalidParameterError` before any request), ``user_ids``,
+    ``disposition_ids``, ``timezone``, and ``search`` for the performance reports.
 
     >>> import dialstats as ds
-    >>> ds.read_analytics("overview", demo=True)["metric"].iloc[0]
+    >>> overview = ds.read_analytics(
+    ...     "overview", demo=True, start_date="2026-09-01", end_date="2026-09-30"
+    ... )
+    >>> overview["metric"].iloc[0]
     'total_calls'
     """
     with Client(api_key, base_url=base_url, demo=demo) as client:
         return client.read_analytics(name, tz=tz, dtype_backend=dtype_backend, **params)
+
+
+def read_scored_calls(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+    **params: Any,
+) -> pd.DataFrame:
+    """AI-scored calls (GET /v1/scored-calls, all pages): ``id``, ``score``, the rep's
+    ``user_id``/``user_email``/``user_first_name``/``user_last_name``/``user_name``,
+    ``created_at``, ``updated_at``, then every other field the API sends.
+
+    `params` (all optional): ``start_date``, ``end_date`` (as for `read_call_logs`),
+    ``min_score`` and ``max_score`` (numbers from 0 to 100, min <= max), ``user_id`` (one rep).
+    A bad value raises `~dialstats.errors.InvalidParameterError` before any request.
+
+    >>> import dialstats as ds
+    >>> best = ds.read_scored_calls(start_date="2026-09-01", min_score=80)  # doctest: +SKIP
+    """
+    with Client(api_key, base_url=base_url, demo=demo) as client:
+        return client.read_scored_calls(tz=tz, dtype_backend=dtype_backend, **params)
+
+
+def read_follow_ups(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+) -> pd.DataFrame:
+    """Follow-up tasks (GET /v1/follow-up, all pages): ``id``, the rep's ``user_*`` columns,
+    ``created_at``, ``updated_at``, then every other field the API sends.
+
+    >>> import dialstats as ds
+    >>> tasks = ds.read_follow_ups()  # doctest: +SKIP
+    """
+    with Client(api_key, base_url=base_url, demo=demo) as client:
+        return client.read_follow_ups(tz=tz, dtype_backend=dtype_backend)
+
+
+def read_custom_fields(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+) -> pd.DataFrame:
+    """The team's custom contact fields (GET /v1/custom-fields): ``id``, ``label``, ``type``,
+    ``created_at``, ``updated_at``, then every other field the API sends.
+
+    >>> import dialstats as ds
+    >>> fields = ds.read_custom_fields()  # doctest: +SKIP
+    """
+    with Client(api_key, base_url=base_url, demo=demo) as client:
+        return client.read_custom_fields(tz=tz, dtype_backend=dtype_backend)
+
+
+def read_snoozed_contacts(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    demo: bool = False,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+) -> pd.DataFrame:
+    """Snoozed contacts (GET /v1/snoozed-contacts, all pages): ``id``, the ``user_*`` columns,
+    ``created_at``, ``updated_at``, then every other field the API sends.
+
+    >>> import dialstats as ds
+    >>> snoozed = ds.read_snoozed_contacts()  # doctest: +SKIP
+    """
+    with Client(api_key, base_url=base_url, demo=demo) as client:
+        return client.read_snoozed_contacts(tz=tz, dtype_backend=dtype_backend)

@@ -28,10 +28,13 @@ from dialstats.api._filters import (
     check_max_records,
     check_on_incomplete,
     check_page,
+    check_search,
     check_sort,
+    encode_params,
     normalize_analytics_params,
     normalize_disposition_params,
     normalize_filters,
+    normalize_scored_call_params,
 )
 from dialstats.api._http import USER_AGENT, ApiKeyAuth, RequestCounter, Session
 from dialstats.api._pages import (
@@ -48,7 +51,7 @@ from dialstats.errors import (
     IncompleteReadWarning,
     InvalidParameterError,
 )
-from dialstats.frame._build import bodies_to_frame, flat_to_frame
+from dialstats.frame._build import bodies_to_frame, flat_to_frame, records_to_frame
 from dialstats.frame._flatten import BackgroundParser
 from dialstats.frame._schema import check_dtype_backend, check_tz
 
@@ -336,6 +339,33 @@ class Client:
         )
         return CallLogPage(frame, total, page, limit, pages)
 
+    def read_call_log(
+        self,
+        call_log_id: str,
+        *,
+        tz: str = "UTC",
+        dtype_backend: str = "numpy_nullable",
+    ) -> pd.DataFrame:
+        """One call log by its id (GET /v1/call-log/{id}): a one-row frame with the columns and
+        dtypes of `read_call_logs`; `~dialstats.errors.NotFoundError` names an unknown id.
+
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     first = client.read_call_logs(max_records=1)
+        ...     one = client.read_call_log(first["id"].iloc[0])
+        >>> one["id"].tolist() == first["id"].tolist()
+        True
+        """
+        call_log_id = _record_id("call_log_id", call_log_id)
+        options = _options(tz, dtype_backend)
+
+        async def job(session: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            record = _endpoints.fetch_call_log(session, call_log_id)
+            return await self._with_dispositions(session, record)
+
+        record, dispositions = self._run(job)
+        return records_to_frame([record], dispositions, **options)
+
     # -- reference data and analytics ----------------------------------------------------------
 
     def read_dispositions(
@@ -361,13 +391,17 @@ class Client:
     def read_contact_lists(
         self,
         *,
+        search: str | None = None,
         sort: str | None = None,
         tz: str = "UTC",
         dtype_backend: str = "numpy_nullable",
     ) -> pd.DataFrame:
-        """Every contact list (all pages), newest first unless `sort` says otherwise."""
-        options, sort = _options(tz, dtype_backend), check_sort(sort)
-        items = self._run(lambda s: _endpoints.fetch_contact_lists(s, sort))
+        """Every contact list (all pages), as the server orders them unless `sort` says
+        otherwise; `search` matches the lists' names."""
+        options, sort, search = _options(tz, dtype_backend), check_sort(sort), check_search(search)
+        given = {"sort": sort, "search": search}
+        query = encode_params({name: value for name, value in given.items() if value is not None})
+        items = self._run(lambda s: _endpoints.fetch_contact_lists(s, query))
         return _endpoints.contact_lists_frame(items, **options)
 
     def read_team(self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
@@ -386,22 +420,92 @@ class Client:
         """The vendor's analytics: ``"overview"`` (one row per metric), ``"sdr-performance"``
         (one row per rep) or ``"list-performance"`` (one row per contact list), all pages.
 
-        `params`: ``start_date``, ``end_date``, ``user_ids``, ``disposition_ids``, ``timezone``
-        (IANA name the days are counted in), ``search`` (the two performance reports).
+        `params`: ``start_date`` and ``end_date`` (both required, as the API requires them),
+        ``user_ids``, ``disposition_ids``, ``timezone`` (IANA name the days are counted in),
+        ``search`` (the two performance reports).
         """
         options = _options(tz, dtype_backend)
         name = _analytics_name(name)
         query = normalize_analytics_params(params)
         if name == "overview" and "search" in query:
             raise InvalidParameterError("search", "search applies to the performance reports only")
+        for required in ("start_date", "end_date"):
+            if required not in query:
+                raise InvalidParameterError(
+                    required,
+                    f"{required}: the analytics endpoints require both start_date and end_date "
+                    "(e.g. start_date='2026-09-01', end_date='2026-09-30')",
+                )
         body = self._run(lambda s: _endpoints.fetch_analytics(s, name, query))
         if name == "overview":
             return _endpoints.overview_frame(body, **options)
         return _endpoints.performance_frame(name, body, **options)
 
+    # -- scored calls, follow-ups, custom fields, snoozed contacts -----------------------------
+
+    def read_scored_calls(
+        self,
+        *,
+        tz: str = "UTC",
+        dtype_backend: str = "numpy_nullable",
+        **params: Any,
+    ) -> pd.DataFrame:
+        """AI-scored calls (GET /v1/scored-calls, all pages); see `dialstats.read_scored_calls`."""
+        options = _options(tz, dtype_backend)
+        query = encode_params(normalize_scored_call_params(params))
+        items = self._run(lambda s: _endpoints.fetch_paged(s, "/v1/scored-calls", query))
+        return _endpoints.scored_calls_frame(items, **options)
+
+    def read_scored_call(
+        self,
+        scored_call_id: str,
+        *,
+        tz: str = "UTC",
+        dtype_backend: str = "numpy_nullable",
+    ) -> pd.DataFrame:
+        """One scored call by its id (GET /v1/scored-calls/{id}), a one-row frame with the
+        columns of `read_scored_calls`; `~dialstats.errors.NotFoundError` names an unknown id."""
+        scored_call_id = _record_id("scored_call_id", scored_call_id)
+        options = _options(tz, dtype_backend)
+        item = self._run(lambda s: _endpoints.fetch_scored_call(s, scored_call_id))
+        return _endpoints.scored_calls_frame([item], **options)
+
+    def read_follow_ups(
+        self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable"
+    ) -> pd.DataFrame:
+        """Follow-up tasks (GET /v1/follow-up, all pages); see `dialstats.read_follow_ups`."""
+        options = _options(tz, dtype_backend)
+        items = self._run(lambda s: _endpoints.fetch_paged(s, "/v1/follow-up"))
+        return _endpoints.follow_ups_frame(items, **options)
+
+    def read_custom_fields(
+        self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable"
+    ) -> pd.DataFrame:
+        """The team's custom contact fields (GET /v1/custom-fields)."""
+        options = _options(tz, dtype_backend)
+        items = self._run(_endpoints.fetch_custom_fields)
+        return _endpoints.custom_fields_frame(items, **options)
+
+    def read_snoozed_contacts(
+        self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable"
+    ) -> pd.DataFrame:
+        """Snoozed contacts (GET /v1/snoozed-contacts, all pages)."""
+        options = _options(tz, dtype_backend)
+        items = self._run(lambda s: _endpoints.fetch_paged(s, "/v1/snoozed-contacts"))
+        return _endpoints.snoozed_contacts_frame(items, **options)
+
 
 def _options(tz: Any, dtype_backend: Any) -> dict[str, str]:
     return {"tz": check_tz(tz), "dtype_backend": check_dtype_backend(dtype_backend)}
+
+
+def _record_id(name: str, value: Any) -> str:
+    """A record id for a path: a non-empty string without surrounding blanks."""
+    if not isinstance(value, str) or not value.strip() or value != value.strip():
+        raise InvalidParameterError(
+            name, f"{name}: expected a record id such as '65a1f0c2e4b0a1b2c3d4e5f6', got {value!r}"
+        )
+    return value
 
 
 def _analytics_name(name: Any) -> str:

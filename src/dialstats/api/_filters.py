@@ -182,6 +182,24 @@ _DISPOSITIONS: dict[str, Callable[[str, Any], Any]] = {
 }
 
 
+def _score(name: str, value: Any) -> int | float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise _fail(name, f"expected a number from 0 to 100, got {value!r}")
+    if not math.isfinite(value) or not 0 <= value <= 100:
+        raise _fail(name, f"must be a number from 0 to 100, got {value!r}")
+    return int(value) if float(value).is_integer() else float(value)
+
+
+_SCORED_CALLS: dict[str, Callable[[str, Any], Any]] = {
+    "start_date": _start_date,
+    "end_date": _end_date,
+    "min_score": _score,
+    "max_score": _score,
+    "user_id": _text,
+}
+SCORED_CALL_PARAM_NAMES: tuple[str, ...] = tuple(_SCORED_CALLS)
+
+
 def _unknown(
     name: str, kind: str, valid: tuple[str, ...], options: tuple[str, ...]
 ) -> InvalidParameterError:
@@ -254,6 +272,17 @@ def normalize_disposition_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return _normalize(params, _DISPOSITIONS, "parameter", ("tz", "dtype_backend"))
 
 
+def normalize_scored_call_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated query parameters of GET /v1/scored-calls (`SCORED_CALL_PARAM_NAMES`)."""
+    out = _normalize(params, _SCORED_CALLS, "parameter", ("tz", "dtype_backend"))
+    low, high = out.get("min_score"), out.get("max_score")
+    if low is not None and high is not None and low > high:
+        raise InvalidParameterError(
+            "min_score", f"min_score ({low}) is greater than max_score ({high})"
+        )
+    return out
+
+
 def format_timestamp(ts: pd.Timestamp) -> str:
     """ISO 8601 in UTC with milliseconds and ``Z``, as the API writes them."""
     return ts.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
@@ -322,6 +351,11 @@ def check_sort(sort: Any) -> str | None:
             "sort", f"expected a field name such as 'createdAt' or '-duration', got {sort!r}"
         )
     return ",".join(key.strip() for key in keys)
+
+
+def check_search(search: Any) -> str | None:
+    """Full-text ``search``: None (no search) or a non-empty string."""
+    return None if search is None else _text("search", search)
 
 
 def check_on_incomplete(on_incomplete: Any) -> str:

@@ -239,8 +239,13 @@ class Session:
                 f"{where}: rate limited (429){after}{wait}", retry_after=retry_after, url=url
             )
         if status >= 500:
+            # Which endpoint, after how many tries: a persistent 500 is the server's, not ours.
+            tried = f"{tries} {'try' if tries == 1 else 'tries'}"
             return ServerError(
-                f"{where}: server error {status}{after}: {message}", status_code=status, url=url
+                f"{where} failed after {tried}; the last answer was server error {status}: "
+                f"{message}",
+                status_code=status,
+                url=url,
             )
         return ApiError(
             f"{where}: unexpected status {status}: {message}", status_code=status, url=url
