@@ -568,3 +568,18 @@ def test_a_wrapped_overview_is_read_too(api, client):
         "start_date": "2026-09-01T00:00:00.000Z",
         "end_date": "2026-09-30T23:59:59.999Z",
     }
+
+
+def test_known_columns_keep_their_type_whatever_the_api_sends(api, client):
+    api.routes["/v1/scored-calls"] = lambda request: {
+        "data": [{"_id": 7, "score": "88.5"}, {"_id": "s2", "score": 90}, {"_id": "s3"}],
+        "pagination": {"total": 3, "page": 1, "next": None},
+    }
+    frame = client.read_scored_calls()
+    assert frame["id"].tolist() == ["7", "s2", "s3"] and frame["id"].dtype == pd.StringDtype()
+    assert frame["score"].tolist()[:2] == [88.5, 90.0] and pd.isna(frame["score"].iloc[2])
+    assert frame["score"].dtype == pd.Float64Dtype()
+
+    api.routes["/v1/scored-calls"] = lambda request: {"data": [{"_id": "s1", "score": "great"}]}
+    with pytest.warns(UserWarning, match="score: 1 value"):
+        assert pd.isna(client.read_scored_calls()["score"].iloc[0])
