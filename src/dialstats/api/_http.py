@@ -239,7 +239,7 @@ class Session:
                 f"{where}: rate limited (429){after}{wait}", retry_after=retry_after, url=url
             )
         if status >= 500:
-            # Which endpoint, after how many tries: a persistent 500 is the server's, not ours.
+            # The endpoint and the tries: a 5xx that outlasts every retry is for the vendor to fix.
             tried = f"{tries} {'try' if tries == 1 else 'tries'}"
             return ServerError(
                 f"{where} failed after {tried}; the last answer was server error {status}: "
