@@ -24,6 +24,7 @@ from dialstats.api._config import (
     resolve_base_url,
 )
 from dialstats.api._filters import (
+    CONTACT_LIST_SORT_FIELDS,
     check_limit,
     check_max_records,
     check_on_incomplete,
@@ -366,7 +367,8 @@ class Client:
         dtype_backend: str = "numpy_nullable",
     ) -> pd.DataFrame:
         """Every contact list (all pages), newest first unless `sort` says otherwise."""
-        options, sort = _options(tz, dtype_backend), check_sort(sort)
+        options = _options(tz, dtype_backend)
+        sort = check_sort(sort, fields=CONTACT_LIST_SORT_FIELDS)
         items = self._run(lambda s: _endpoints.fetch_contact_lists(s, sort))
         return _endpoints.contact_lists_frame(items, **options)
 
