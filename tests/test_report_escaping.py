@@ -111,9 +111,12 @@ def test_a_snapshot_with_markup_in_every_name_renders_as_inert_text(tmp_path, ca
 
 
 def test_search_text_with_markup_is_shown_not_run(tmp_path, capsys):
-    page = report("--demo", "--search", IMG, output=tmp_path / "s.html", capsys=capsys)
+    page = report(
+        "--demo", "--search", IMG, "--title", SCRIPT, output=tmp_path / "s.html", capsys=capsys
+    )
     assert_inert(page)
     assert f"search={IMG}" in "".join(page.text)
+    assert SCRIPT in "".join(page.text)  # the page title, as text
 
 
 def test_markdown_links_and_emphasis_from_data_stay_literal(tmp_path, capsys):

@@ -124,7 +124,8 @@ class Client:
 
     Args:
         api_key: the API key (sent only as the ``x-api-key`` header, never shown).
-        base_url: the API's address; plain ``http://`` is refused except to this machine.
+        base_url: the API's address; plain ``http://`` is refused except to this machine
+            (``localhost`` or a loopback address), and so is a user name or password in it.
         timeout: seconds to wait for each request.
         max_retries: retries of a request that fails with a 5xx, a timeout, a dropped
             connection or a 429, with exponential backoff (from `backoff` seconds, doubling)
