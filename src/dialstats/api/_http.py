@@ -206,13 +206,20 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, moment.timestamp() - time.time())
 
 
+_MESSAGE_CHARS = 200  # of a body that is not JSON, quoted in an error
+_MAX_ECHO_CHARS = 4096
+
+
 def _server_message(response: httpx.Response, scrub: Callable[[str], str]) -> str:
     """The server's own words, with the key masked before they are cut to length (a cut
     through an echoed key would leave its first characters unmasked)."""
     try:
         body = response.json()
     except ValueError:
-        return scrub(response.text)[:200].strip() or response.reason_phrase
+        # Enough past the cut for the longest echo (a key percent-encoded twice), not a whole
+        # multi-megabyte error page.
+        head = response.text[: _MESSAGE_CHARS + _MAX_ECHO_CHARS]
+        return scrub(head)[:_MESSAGE_CHARS].strip() or response.reason_phrase
     message = body.get("message") if isinstance(body, dict) else None
     if isinstance(message, list):
         message = "; ".join(map(str, message))
