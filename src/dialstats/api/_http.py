@@ -77,7 +77,6 @@ class ApiKeyAuth(httpx.Auth):
 
     def __init__(self, api_key: str) -> None:
         self._api_key = api_key
-        self._pattern = _secret_pattern(api_key) if api_key else None
         _LOG_SCRUBBER.watch(self)
 
     def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
@@ -87,7 +86,12 @@ class ApiKeyAuth(httpx.Auth):
     def scrub(self, text: str) -> str:
         """`text` with the key masked, as sent or URL-, JSON-, HTML- or base64-encoded (servers
         sometimes echo what they were sent)."""
-        return self._pattern.sub("***", text) if self._pattern else text
+        return self._pattern.sub("***", text) if self._api_key else text
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        # Built on first use (an error, a log record): compiling it takes milliseconds.
+        return _secret_pattern(self._api_key)
 
     def __repr__(self) -> str:
         return "ApiKeyAuth(***)"
