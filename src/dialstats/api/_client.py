@@ -24,6 +24,7 @@ from dialstats.api._config import (
     resolve_base_url,
 )
 from dialstats.api._filters import (
+    CONTACT_LIST_SORT_FIELDS,
     check_limit,
     check_max_records,
     check_on_incomplete,
@@ -126,7 +127,8 @@ class Client:
 
     Args:
         api_key: the API key (sent only as the ``x-api-key`` header, never shown).
-        base_url: the API's address; plain ``http://`` is refused except to this machine.
+        base_url: the API's address; plain ``http://`` is refused except to this machine
+            (``localhost`` or a loopback address), and so is a user name or password in it.
         timeout: seconds to wait for each request.
         max_retries: retries of a request that fails with a 5xx, a timeout, a dropped
             connection or a 429, with exponential backoff (from `backoff` seconds, doubling)
@@ -398,7 +400,8 @@ class Client:
     ) -> pd.DataFrame:
         """Every contact list (all pages), as the server orders them unless `sort` says
         otherwise; `search` matches the lists' names."""
-        options, sort, search = _options(tz, dtype_backend), check_sort(sort), check_search(search)
+        options, search = _options(tz, dtype_backend), check_search(search)
+        sort = check_sort(sort, fields=CONTACT_LIST_SORT_FIELDS)
         given = {"sort": sort, "search": search}
         query = encode_params({name: value for name, value in given.items() if value is not None})
         items = self._run(lambda s: _endpoints.fetch_contact_lists(s, query))

@@ -2,7 +2,8 @@
 
 The key comes from the argument or ``SALESFINITY_API_KEY``; the base URL from the argument,
 ``SALESFINITY_BASE_URL`` or the vendor's default. A key is never sent over plain ``http://``
-except to this machine (loopback), where the local sandbox runs.
+except to this machine (``localhost`` or a literal loopback address), where the local sandbox
+runs. A base URL with a user name or password in it is refused: the key is the only credential.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import ipaddress
 import math
 import numbers
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +26,8 @@ API_KEY_ENV = "SALESFINITY_API_KEY"
 BASE_URL_ENV = "SALESFINITY_BASE_URL"
 DEMO_API_KEY = "demo"
 DEMO_BASE_URL = "http://sandbox.invalid"  # never resolved: demo requests stay in the process
+# `scheme://user[:password]@`: the authority's userinfo, up to the first / ? or #.
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
 
 
 @dataclass(frozen=True)
@@ -39,20 +44,45 @@ class Settings:
 
 
 def resolve_api_key(api_key: Any) -> str:
-    """The key to send: the argument, else ``SALESFINITY_API_KEY``."""
+    """The key to send: the argument, else ``SALESFINITY_API_KEY``.
+
+    A key is printable ASCII, as an HTTP header value must be. Anything else (a line break or
+    NUL pasted with it) is refused here, with a message that never shows the key: httpx's own
+    error would print the header, key and all.
+    """
+    source = "api_key"
     if api_key is None:
         api_key = os.environ.get(API_KEY_ENV, "").strip() or None
+        source = API_KEY_ENV
     if api_key is None:
         raise MissingApiKeyError()
     if not isinstance(api_key, str) or not api_key.strip():
         raise InvalidParameterError("api_key", "api_key must be a non-empty string")
-    return api_key.strip()
+    key = api_key.strip()
+    bad = next((i for i, char in enumerate(key) if not " " <= char <= "~"), None)
+    if bad is not None:
+        raise InvalidParameterError(
+            "api_key",
+            f"{source}: the key holds a {_char_kind(key[bad])} (U+{ord(key[bad]):04X}) at "
+            f"position {bad + 1} of {len(key)}; an API key is printable ASCII (was a line "
+            "break or a stray character copied with it?)",
+        )
+    return key
+
+
+def _char_kind(char: str) -> str:
+    return "control character" if unicodedata.category(char) == "Cc" else "non-ASCII character"
 
 
 def is_loopback(host: str) -> bool:
-    """Whether `host` is this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    """Whether `host` is this machine: ``localhost`` or a literal loopback address
+    (127.0.0.0/8, ``::1``).
+
+    Other names, even ``*.localhost``, are not trusted with a key over plain http: whether
+    they resolve to this machine is up to the resolver, not to the name.
+    """
+    host = host.strip("[]").lower().removesuffix(".")
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -69,8 +99,18 @@ def resolve_base_url(base_url: Any, *, check_scheme: bool = True) -> str:
         base_url = os.environ.get(BASE_URL_ENV, "").strip() or DEFAULT_BASE_URL
     if not isinstance(base_url, str | httpx.URL):
         raise InvalidParameterError("base_url", f"base_url must be a URL string, got {base_url!r}")
+    text = str(base_url).strip()
+    # Refused rather than stripped: the API takes only the key, and a password in the URL
+    # would be shown by every repr and error that names the URL.
+    if _USERINFO.match(text):
+        shown = _USERINFO.sub(r"\1***@", text)
+        raise InvalidParameterError(
+            "base_url",
+            f"base_url must not hold a user name or password (got {shown}); the API is "
+            "authenticated by the key alone (api_key= or SALESFINITY_API_KEY)",
+        )
     try:
-        url = httpx.URL(str(base_url).strip())
+        url = httpx.URL(text)
     except httpx.InvalidURL as exc:
         raise InvalidParameterError("base_url", f"base_url is not a valid URL: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
@@ -81,7 +121,8 @@ def resolve_base_url(base_url: Any, *, check_scheme: bool = True) -> str:
         raise InvalidParameterError(
             "base_url",
             f"refusing to send the API key over plain http to {url.host}: use https:// "
-            "(plain http is allowed only to this machine, e.g. a local sandbox)",
+            "(plain http is allowed only to this machine, for a local sandbox: localhost or a "
+            "loopback address such as 127.0.0.1)",
         )
     if url.query or url.fragment:
         raise InvalidParameterError("base_url", "base_url must not have a query or fragment")

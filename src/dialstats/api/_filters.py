@@ -36,7 +36,41 @@ ON_INCOMPLETE = ("raise", "warn")
 # Keyword options of the readers: offered as suggestions when a filter name is misspelt.
 OPTION_NAMES = ("sort", "limit", "max_records", "tz", "dtype_backend", "progress", "on_incomplete")
 _ALIASES = {"from_": "from"}
-_SORT_RE = re.compile(r"-?[A-Za-z_][A-Za-z0-9_.]*")
+# The scalar top-level fields of a call-log record (API reference): what the server sorts on.
+CALL_LOG_SORT_FIELDS = (
+    "createdAt",
+    "updatedAt",
+    "started_at",
+    "ended_at",
+    "duration",
+    "outcome",
+    "direction",
+    "answered_by",
+    "is_completed",
+    "to",
+    "from",
+    "call_id",
+    "_id",
+    "recording_url",
+    "notes",
+    "transcription",
+    "summary",
+)
+CONTACT_LIST_SORT_FIELDS = ("createdAt", "updatedAt", "name", "source", "total_contacts", "_id")
+_SORT_DIRECTION = re.compile(
+    r"(?P<field>.*?)[\s_:.-]*(?P<word>desc|descending|asc|ascending)", re.I
+)
+# ISO 8601 as the API writes it: a date (extended, basic or week form), then optionally `T` or one
+# space and a time with an optional zone. Python's own parser takes any character between date
+# and time ("2024-01-01\n2024" would be 20:24): only this shape goes on to it.
+_ISO_TEXT = re.compile(
+    r"(\d{4}-\d{2}-\d{2}|\d{8}|\d{4}-?W\d{2}(-?\d)?)"
+    r"([T ]\d{2}(:?\d{2}(:?\d{2}([.,]\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?",
+    re.ASCII | re.IGNORECASE,
+)
+# The four-digit years ISO 8601 and the API write (the last instant with milliseconds).
+_FIRST_INSTANT = pd.Timestamp("1000-01-01", tz="UTC")
+_LAST_INSTANT = pd.Timestamp("9999-12-31 23:59:59.999", tz="UTC")
 
 
 def _fail(name: str, message: str) -> InvalidParameterError:
@@ -48,6 +82,9 @@ def _timestamp(name: str, value: Any) -> tuple[pd.Timestamp, bool]:
     bare = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
     if isinstance(value, str):
         text = value.strip()
+        not_iso = _fail(name, f"{value!r} is not an ISO 8601 date or date-time (e.g. '2024-03-01')")
+        if not _ISO_TEXT.fullmatch(text):
+            raise not_iso
         try:
             parsed: dt.date = dt.date.fromisoformat(text)
             bare = True
@@ -55,9 +92,7 @@ def _timestamp(name: str, value: Any) -> tuple[pd.Timestamp, bool]:
             try:
                 parsed = dt.datetime.fromisoformat(text.replace("z", "Z"))
             except ValueError:
-                raise _fail(
-                    name, f"{value!r} is not an ISO 8601 date or date-time (e.g. '2024-03-01')"
-                ) from None
+                raise not_iso from None
         value = parsed
     if not isinstance(value, dt.date | np.datetime64):
         raise _fail(name, f"expected a date, datetime, Timestamp or ISO 8601 string, got {value!r}")
@@ -69,16 +104,28 @@ def _timestamp(name: str, value: Any) -> tuple[pd.Timestamp, bool]:
     return ts, bare
 
 
+def _in_range(name: str, value: Any, ts: pd.Timestamp) -> pd.Timestamp:
+    """`ts` if the API can be sent it: ISO 8601 writes four-digit years."""
+    if not _FIRST_INSTANT <= ts <= _LAST_INSTANT:
+        raise _fail(
+            name,
+            f"{value!r} is outside the years 1000 to 9999 that ISO 8601 dates can be sent in "
+            "(in UTC); leave the bound out to not limit the range",
+        )
+    return ts
+
+
 def _start_date(name: str, value: Any) -> pd.Timestamp:
     # The API keeps milliseconds: round the start up so the range never grows.
-    return _timestamp(name, value)[0].ceil("ms")
+    ts = _timestamp(name, value)[0]
+    return _in_range(name, value, ts if ts > _LAST_INSTANT else ts.ceil("ms"))
 
 
 def _end_date(name: str, value: Any) -> pd.Timestamp:
     ts, bare = _timestamp(name, value)
     if bare:  # a bare end date means the whole of that day (inclusive)
-        return ts + pd.Timedelta(days=1) - pd.Timedelta(milliseconds=1)
-    return ts.floor("ms")
+        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(milliseconds=1)
+    return _in_range(name, value, ts.floor("ms"))
 
 
 def _choice(allowed: tuple[str, ...]) -> Callable[[str, Any], str]:
@@ -128,6 +175,14 @@ def _strings(name: str, value: Any) -> tuple[str, ...]:
     for item in _values(name, value):
         if not isinstance(item, str) or not item:
             raise _fail(name, f"expected non-empty strings, got {item!r}")
+        if "," in item:
+            # The server splits a value at commas: "a,b" would filter on the ids a and b.
+            parts = [part.strip() for part in item.split(",") if part.strip()]
+            raise _fail(
+                name,
+                f"{item!r} contains a comma, which the API reads as a separator; "
+                f"pass several values as a list, e.g. {name}={parts!r}",
+            )
         out.append(str(item))
     return tuple(dict.fromkeys(out))
 
@@ -285,7 +340,12 @@ def normalize_scored_call_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def format_timestamp(ts: pd.Timestamp) -> str:
     """ISO 8601 in UTC with milliseconds and ``Z``, as the API writes them."""
-    return ts.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+    utc = ts.tz_convert("UTC")
+    # Built from the fields: strftime pads years below 1000 to fewer than four digits.
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T"
+        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
+    )
 
 
 def _encode_value(value: Any) -> str:
@@ -341,16 +401,49 @@ def check_max_records(max_records: Any) -> int | None:
     return int(max_records)
 
 
-def check_sort(sort: Any) -> str | None:
-    """A field name, optionally ``-``-prefixed (descending); several separated by commas."""
+def check_sort(sort: Any, *, fields: tuple[str, ...] = CALL_LOG_SORT_FIELDS) -> str | None:
+    """A field of `fields`, optionally ``-``-prefixed (descending); several separated by commas.
+
+    Checked here rather than by the server, whose 400 would arrive after a request; an unknown
+    key gets the closest valid one as a suggestion.
+
+    >>> check_sort("-duration, createdAt")
+    '-duration,createdAt'
+    """
     if sort is None:
         return None
-    keys = sort.split(",") if isinstance(sort, str) else None
-    if not keys or not all(_SORT_RE.fullmatch(key.strip()) for key in keys):
+    if not isinstance(sort, str) or not sort.strip():
         raise _fail(
             "sort", f"expected a field name such as 'createdAt' or '-duration', got {sort!r}"
         )
-    return ",".join(key.strip() for key in keys)
+    keys = [key.strip() for key in sort.split(",")]
+    for key in keys:
+        if key.removeprefix("-") not in fields:
+            hint = _sort_hint(key, fields)
+            raise _fail(
+                "sort",
+                f"cannot sort on {key!r}{hint} Sortable fields: {', '.join(fields)} "
+                "(a leading '-' sorts descending; separate several keys with commas).",
+            )
+    return ",".join(keys)
+
+
+def _sort_hint(key: str, fields: tuple[str, ...]) -> str:
+    """ "; did you mean '-duration'?" for ``duration_desc``, ``created_at``, ``+duration``..."""
+    descending = key.startswith("-")
+    name = key.lstrip("+-").strip()
+    worded = _SORT_DIRECTION.fullmatch(name)
+    if worded and worded["field"]:
+        name, descending = worded["field"], worded["word"].lower().startswith("desc")
+
+    def folded(text: str) -> str:
+        return text.replace("_", "").replace("-", "").lower()
+
+    same = [field for field in fields if folded(field) == folded(name)]
+    close = same or difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+    if not close:
+        return "."
+    return f"; did you mean {('-' if descending else '') + close[0]!r}?"
 
 
 def check_search(search: Any) -> str | None:

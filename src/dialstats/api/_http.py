@@ -9,12 +9,18 @@ in flight (raised back slowly as requests succeed). Other 4xx answers fail at on
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import email.utils
+import functools
+import html
 import json
+import logging
 import random
+import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
@@ -38,22 +44,101 @@ USER_AGENT = "dialstats (python-httpx)"
 _RETRYABLE = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
+def _char_forms(char: str) -> str:
+    """A regex for one character of a key as servers and logs echo it: itself, percent-encoded
+    (once or twice), JSON-, Python- or HTML-escaped; hex digits in any case."""
+    code, utf8 = ord(char), char.encode()
+    literal = {char, json.dumps(char)[1:-1], repr(char)[1:-1], html.escape(char)}
+    literal |= {"+"} if char == " " else {"\\/"} if char == "/" else set()
+    hexed = [
+        "".join(f"%{b:02x}" for b in utf8),
+        "".join(f"%25{b:02x}" for b in utf8),
+        f"\\u{code:04x}",
+    ]
+    forms = [re.escape(form) for form in sorted(literal)]
+    forms += [f"(?i:{re.escape(form)})" for form in hexed]
+    forms += [f"&#0*{code};", f"(?i:&#x0*{code:x};)"]
+    return f"(?:{'|'.join(forms)})"
+
+
+def _secret_pattern(secret: str) -> re.Pattern[str]:
+    """Every echo of `secret` worth masking: each character in any of its echoed forms (so a
+    half-encoded echo is caught too), or the whole of it base64-encoded."""
+    whole = secret.encode()
+    encoded = {base64.b64encode(whole), base64.urlsafe_b64encode(whole)}
+    encoded |= {form.rstrip(b"=") for form in encoded}
+    forms = ["".join(map(_char_forms, secret)), *(re.escape(e.decode()) for e in encoded)]
+    return re.compile("|".join(sorted(forms, key=len, reverse=True)))
+
+
 class ApiKeyAuth(httpx.Auth):
-    """Sends the key as ``x-api-key``; its repr never shows it."""
+    """Sends the key as ``x-api-key``; its repr never shows it, and neither do the log records
+    of httpx and httpcore (which print response headers, where a server may echo it)."""
 
     def __init__(self, api_key: str) -> None:
         self._api_key = api_key
+        _LOG_SCRUBBER.watch(self)
 
     def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
         request.headers["x-api-key"] = self._api_key
         yield request
 
     def scrub(self, text: str) -> str:
-        """`text` with the key masked (servers sometimes echo what they were sent)."""
-        return text.replace(self._api_key, "***") if self._api_key else text
+        """`text` with the key masked, as sent or URL-, JSON-, HTML- or base64-encoded (servers
+        sometimes echo what they were sent)."""
+        return self._pattern.sub("***", text) if self._api_key else text
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        # Built on first use (an error, a log record): compiling it takes milliseconds.
+        return _secret_pattern(self._api_key)
 
     def __repr__(self) -> str:
         return "ApiKeyAuth(***)"
+
+
+class _LogScrubber(logging.Filter):
+    """Masks the key of every live `ApiKeyAuth` in the records of the HTTP libraries' loggers.
+
+    httpcore's DEBUG records print each response's headers verbatim; a logger's filter sees
+    its records before any handler (the user's, pytest's caplog) formats them.
+    """
+
+    LOGGERS = (
+        "httpx",
+        "httpcore.connection",
+        "httpcore.http11",
+        "httpcore.http2",
+        "httpcore.proxy",
+        "httpcore.socks",
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._auths: weakref.WeakSet[ApiKeyAuth] = weakref.WeakSet()
+        self._installed = False
+
+    def watch(self, auth: ApiKeyAuth) -> None:
+        with self._lock:
+            self._auths.add(auth)
+            if not self._installed:
+                for name in self.LOGGERS:
+                    logging.getLogger(name).addFilter(self)
+                self._installed = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            auths = list(self._auths)
+        if auths:
+            message = record.getMessage()
+            scrubbed = functools.reduce(lambda text, auth: auth.scrub(text), auths, message)
+            if scrubbed != message:
+                record.msg, record.args = scrubbed, ()
+        return True
+
+
+_LOG_SCRUBBER = _LogScrubber()
 
 
 class RequestCounter:
@@ -125,15 +210,24 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, moment.timestamp() - time.time())
 
 
-def _server_message(response: httpx.Response) -> str:
+_MESSAGE_CHARS = 200  # of a body that is not JSON, quoted in an error
+_MAX_ECHO_CHARS = 4096
+
+
+def _server_message(response: httpx.Response, scrub: Callable[[str], str]) -> str:
+    """The server's own words, with the key masked before they are cut to length (a cut
+    through an echoed key would leave its first characters unmasked)."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200].strip() or response.reason_phrase
+        # Enough past the cut for the longest echo (a key percent-encoded twice), not a whole
+        # multi-megabyte error page.
+        head = response.text[: _MESSAGE_CHARS + _MAX_ECHO_CHARS]
+        return scrub(head)[:_MESSAGE_CHARS].strip() or response.reason_phrase
     message = body.get("message") if isinstance(body, dict) else None
     if isinstance(message, list):
         message = "; ".join(map(str, message))
-    return str(message or response.reason_phrase)
+    return scrub(str(message or response.reason_phrase))
 
 
 class Session:
@@ -214,7 +308,7 @@ class Session:
 
     def _error(self, response: httpx.Response, retry_after: float | None, tries: int) -> ApiError:
         status = response.status_code
-        message = self.auth.scrub(_server_message(response))
+        message = _server_message(response, self.auth.scrub)
         url = self.auth.scrub(str(response.request.url))
         where = f"GET {url.split('?')[0]}"
         after = f" (after {tries} attempts)" if tries > 1 else ""

@@ -96,9 +96,7 @@ def _snapshot(args: argparse.Namespace, progress: bool | None) -> str:
     from dialstats.api._filters import normalize_filters
     from dialstats.store import write_snapshot
 
-    path = Path(args.output).expanduser()
-    if path.is_dir():
-        raise InvalidParameterError("output", f"-o: {args.output} is a directory")
+    path = _output(args.output)
     filters = normalize_filters(_filters(args))
     started = time.monotonic()
     with Client(demo=args.demo) as client:
@@ -107,3 +105,24 @@ def _snapshot(args: argparse.Namespace, progress: bool | None) -> str:
     write_snapshot(path, frame, filters)
     seconds = time.monotonic() - started
     return f"wrote {len(frame):,} calls to {args.output} ({requests:,} requests, {seconds:.1f} s)"
+
+
+def _output(text: str) -> Path:
+    """The snapshot file ``-o`` names, checked before anything is read: a reader of snapshots
+    expects Parquet, and a mistyped folder should not be made (or the read wasted)."""
+    path = Path(text).expanduser()
+    flag = "-o/--output"
+    if path.is_dir():
+        raise InvalidParameterError("output", f"{flag}: {text} is a directory")
+    if path.suffix.lower() != ".parquet":
+        raise InvalidParameterError(
+            "output",
+            f"{flag}: {text}: a snapshot is a Parquet file, name it FILE.parquet "
+            "(read it with dialstats.store.read_snapshot or `dialstats report --from`)",
+        )
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        raise InvalidParameterError(
+            "output", f"{flag}: {text}: the folder {folder} does not exist (create it first)"
+        )
+    return path

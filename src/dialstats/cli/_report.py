@@ -151,9 +151,13 @@ def _date(text: str | None, flag: str) -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise _bad(flag, f"must be a date like 2026-10-19, got {text!r}") from None
+    # Four-digit years, with room for the day after the period (its end, exclusive).
+    if not dt.date(1000, 1, 1) <= day < dt.date.max:
+        raise _bad(flag, f"must be a date from 1000-01-01 to 9999-12-30, got {text!r}")
+    return day
 
 
 def _zone(name: str) -> None:

@@ -9,6 +9,7 @@ The same from a shell: ``dialstats report --demo -o out/week.html``.
 from __future__ import annotations
 
 from dialstats.report._data import load_calls
+from dialstats.report._escape import escape_markdown
 from dialstats.report._period import Period, last_full_week, resolve_period
 from dialstats.report._render import (
     DEFAULT_NOTEBOOK,
@@ -23,6 +24,7 @@ __all__ = [
     "Period",
     "Report",
     "ReportExecutionError",
+    "escape_markdown",
     "last_full_week",
     "load_calls",
     "render_report",

@@ -18,8 +18,15 @@ DEFAULT_NOTEBOOK = Path(__file__).with_name("weekly.ipynb")
 
 # nbconvert's "lab" page, minus the CDN <script> tags (require.js, MathJax, mermaid): a report must
 # open complete from a mail attachment or an offline laptop, so it loads nothing from the network.
+# Its content policy runs no script at all and loads nothing but inline images and styles: should a
+# name from the data ever reach the page unescaped, the browser still does not run it.
 _TEMPLATE = """\
 {%- extends 'lab/index.html.j2' -%}
+{%- block html_head -%}
+<meta http-equiv="Content-Security-Policy"
+      content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:">
+{{ super() }}
+{%- endblock html_head -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
@@ -110,7 +117,8 @@ def render_report(
 
 
 def to_html(nb: nbformat.NotebookNode, *, show_code: bool = False, title: str = "Report") -> str:
-    """A self-contained HTML page of an executed notebook: images inline, no network needed.
+    """A self-contained HTML page of an executed notebook: images inline, no network needed, and
+    no script runs in it (its content policy forbids scripts, so JavaScript outputs stay inert).
 
     >>> page = to_html(nbformat.read("week.ipynb", as_version=4), title="Week 42")  # doctest: +SKIP
     """

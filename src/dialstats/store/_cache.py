@@ -70,6 +70,11 @@ def cached_read_call_logs(
     if cache is True:
         path = default_store_path(client, normalized)
     elif isinstance(cache, str | os.PathLike) and not isinstance(cache, bool):
+        # An empty path is the working directory: a store would land among the user's files.
+        if not os.fspath(cache).strip():
+            raise InvalidParameterError(
+                "cache", f"cache: {cache!r} is an empty path; pass True or a store directory path"
+            )
         path = Path(cache).expanduser()
     else:
         raise InvalidParameterError(
