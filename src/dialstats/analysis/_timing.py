@@ -20,10 +20,8 @@ from dialstats.analysis._validate import (
     require_columns,
 )
 from dialstats.errors import InvalidParameterError
+from dialstats.frame import _zones
 from dialstats.frame._phones import to_e164
-from dialstats.frame._zones import contact_zones as frame_zones
-
-_STRING = {pa.string(): pd.StringDtype()}
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOURS = tuple(range(24))
@@ -113,32 +111,41 @@ def best_time_to_call(
 _ZONE_SOURCES = ("contact_timezone", "to", "contact_phone")
 
 
-def contact_zones(df: pd.DataFrame, function: str) -> pd.Series:
+def contact_zones(df: pd.DataFrame, function: str) -> pd.Series | pd.Categorical:
     """Each call's `contact_tz`. Where it is NA or the frame lacks it (a frame built by hand, or
     stored before the column existed) it is derived from `contact_timezone` / `to` /
     `contact_phone`; `MissingColumnError` naming `contact_tz` when the frame has none of them."""
     given = df["contact_tz"] if "contact_tz" in df.columns else None
-    sources = [name for name in _ZONE_SOURCES if name in df.columns]
-    if not sources:
+    if not any(name in df.columns for name in _ZONE_SOURCES):
         if given is None:
             require_columns(df, ["contact_tz"], function)
         return given
-    gaps = np.ones(len(df), dtype=bool) if given is None else given.isna().to_numpy()
-    if not gaps.any():
+    if given is not None and not given.isna().any():
         return given
-    rows = df.loc[gaps, sources]
+    # Work on codes: each distinct zone text and number is resolved once, not once per call.
+    names: dict[str, int] = {}
 
-    def column(name: str) -> pa.ChunkedArray:
-        values = rows[name] if name in rows.columns else pd.Series(pd.NA, index=rows.index)
-        return pa.chunked_array([pa.array(values.astype("string"), pa.string(), from_pandas=True)])
+    def codes_of(zones: list[str | None]) -> np.ndarray:
+        # One code per zone, and -1 (no zone) at the end for the NA code -1 to pick.
+        out = [-1 if z is None else names.setdefault(z, len(names)) for z in zones]
+        return np.array([*out, -1], dtype=np.int64)
 
-    numbers = [to_e164(column(name)) for name in ("to", "contact_phone")]
-    derived = frame_zones(column("contact_timezone"), *numbers).to_pandas(types_mapper=_STRING.get)
-    out = pd.Series(pd.NA, index=df.index, dtype="string", name="contact_tz")
+    codes = np.full(len(df), -1, dtype=np.int64)
     if given is not None:
-        out[:] = given.astype("string")
-    out[gaps] = derived.to_numpy()
-    return out
+        given_codes, given_names = pd.factorize(given)
+        codes = codes_of([str(name) for name in given_names])[given_codes]
+    if "contact_timezone" in df.columns:
+        text_codes, texts = pd.factorize(df["contact_timezone"])
+        from_text = codes_of([_zones.contact_zone(str(text)) for text in texts])[text_codes]
+        codes = np.where(codes < 0, from_text, codes)
+    need = codes < 0
+    numbers = [df[name][need] for name in ("to", "contact_phone") if name in df.columns]
+    if numbers and need.any():
+        number = numbers[0] if len(numbers) == 1 else numbers[0].fillna(numbers[1])
+        number_codes, distinct = pd.factorize(number)
+        e164 = to_e164(pa.chunked_array([pa.array(distinct.astype(str), pa.string())]))
+        codes[need] = codes_of(_zones.number_zones(e164.to_pylist()))[number_codes]
+    return pd.Categorical.from_codes(codes, categories=list(names))
 
 
 def _wall_clock(df: pd.DataFrame, tz: str, contact: pd.Series | None) -> tuple[np.ndarray, int]:

@@ -29,7 +29,7 @@ from collections.abc import Callable
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
-from phonenumbers import timezone as number_zones
+from phonenumbers import timezone as phone_zones
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
 from dialstats.frame._flatten import to_text
@@ -130,7 +130,7 @@ def number_zone(number: str | None) -> str | None:
             parsed = phonenumbers.parse(number, None)
         except phonenumbers.NumberParseException:
             return None
-    zones = number_zones.time_zones_for_geographical_number(parsed)
+    zones = phone_zones.time_zones_for_geographical_number(parsed)
     if len(zones) != 1 or zones[0] == _UNKNOWN_ZONE:
         return None
     return zones[0]
@@ -150,7 +150,7 @@ def _prefix_lengths() -> dict[str, int]:
     return lengths
 
 
-def _number_zones(numbers: list[str | None]) -> list[str | None]:
+def number_zones(numbers: list[str | None]) -> list[str | None]:
     """`number_zone` of each of `numbers` (E.164), looking each placing prefix up once."""
     lengths = _prefix_lengths()
     seen: dict[str, str | None] = {}
@@ -187,4 +187,4 @@ def contact_zones(timezone: pa.ChunkedArray, *numbers: pa.ChunkedArray) -> pa.Ch
     number = pc.coalesce(*(column.combine_chunks() for column in numbers))
     # Only calls still without a zone need their number placed.
     number = pc.if_else(pc.is_null(zone), number, pa.scalar(None, pa.string()))
-    return pa.chunked_array([pc.coalesce(zone, _map_distinct(number, _number_zones))])
+    return pa.chunked_array([pc.coalesce(zone, _map_distinct(number, number_zones))])
