@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -77,6 +79,15 @@ def test_every_abbreviation_names_a_real_zone():
 
     for name, zone in ABBREVIATIONS.items():
         assert zoneinfo.ZoneInfo(zone), name
+
+
+def test_the_documented_table_is_the_one_in_use():
+    doc = (Path(__file__).parents[1] / "docs" / "contact-zones.md").read_text()
+    documented = {}
+    for zone, names in re.findall(r"^\| `([^`]+)` \| (.+) \|$", doc, flags=re.MULTILINE):
+        for name in re.findall(r"`([^`]+)`", names):
+            documented[name.upper()] = zone
+    assert documented == ABBREVIATIONS
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,8 @@ def _key(text: str) -> str:
     return " ".join(text.replace("_", " ").split()).upper()
 
 
-# Abbreviation or long name (upper case, single spaces) -> IANA zone; documented in README.
+# Abbreviation or long name (upper case, single spaces) -> IANA zone; docs/contact-zones.md
+# lists them.
 ABBREVIATIONS: dict[str, str] = {
     _key(name): zone for zone, names in _ZONES.items() for name in names
 }
