@@ -24,6 +24,15 @@ from dialstats.frame._flatten import to_text
 DEFAULT_REGION = "US"
 # Already E.164: "+1" and ten digits, or another country code and 7..15 digits in all.
 _E164 = r"^\+(?:1[0-9]{10}|[2-9][0-9]{6,14})$"
+# Spaces, brackets, dots and dashes: how NANP numbers are written ("(212) 555-0143").
+_PUNCTUATION = r"[\s().\-]"
+# Once those are gone, the NANP shapes whose E.164 libphonenumber is known to give (a test holds
+# the two to agree): "+1" and ten digits as is; "1" and ten digits gets "+"; ten digits, "+1".
+_NANP_FAST = (
+    (r"^\+1[0-9]{10}$", ""),
+    (r"^1[2-9][0-9]{9}$", "+"),
+    (r"^[2-9][0-9]{9}$", "+1"),
+)
 _FLAGS = (
     ("do_not_call", pa.bool_()),
     ("is_wrong_number", pa.bool_()),
@@ -50,13 +59,30 @@ def e164(text: str) -> str | None:
 
 
 def _unique_e164(values: pa.Array) -> pa.Array:
-    """`e164` of each of `values` (distinct strings, no nulls)."""
-    ready = pc.match_substring_regex(values, _E164).to_numpy(zero_copy_only=False)
-    if ready.all():
-        return values
-    text = values.to_pylist()
-    out = [t if ok else e164(t) for t, ok in zip(text, ready, strict=True)]
-    return pa.array(out, pa.string())
+    """`e164` of each of `values` (distinct strings, no nulls).
+
+    E.164 strings and the common NANP shapes are normalised in Arrow, all at once; only the
+    rest go through libphonenumber one by one.
+    """
+    out = pc.if_else(pc.match_substring_regex(values, _E164), values, pa.scalar(None, pa.string()))
+    if out.null_count == 0:
+        return out
+    bare = pc.replace_substring_regex(values, _PUNCTUATION, "")
+    for shape, prefix in _NANP_FAST:
+        fits = pc.and_(pc.is_null(out), pc.match_substring_regex(bare, shape))
+        out = pc.if_else(fits, pc.binary_join_element_wise(prefix, bare, ""), out)
+    rest = np.flatnonzero(pc.is_null(out).to_numpy(zero_copy_only=False))
+    if len(rest) == 0:
+        return out
+    parsed = pa.array([e164(text) for text in pc.take(values, rest).to_pylist()], pa.string())
+    return _put(out, rest, parsed)
+
+
+def _put(values: pa.Array, positions: np.ndarray, replacements: pa.Array) -> pa.Array:
+    """`values` with `replacements` at `positions`."""
+    index = np.arange(len(values), dtype=np.int64)
+    index[positions] = len(values) + np.arange(len(positions))
+    return pc.take(pa.concat_arrays([values, replacements]), pa.array(index))
 
 
 def to_e164(column: pa.ChunkedArray) -> pa.ChunkedArray:
