@@ -17,6 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import uvicorn
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers.tzdata import TIMEZONE_DATA
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,7 +27,7 @@ from starlette.routing import Route
 
 import dialstats as ds
 from dialstats.frame._build import records_to_frame
-from dialstats.frame._zones import ABBREVIATIONS, contact_zone, number_zone
+from dialstats.frame._zones import ABBREVIATIONS, contact_zone, number_zone, number_zones
 from dialstats.sandbox import serve
 
 KEY = "sk-test-zones-0123456789"
@@ -103,6 +106,15 @@ def test_the_documented_table_is_the_one_in_use():
 )
 def test_number_zone(number, zone):
     assert number_zone(number) == zone
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(sorted(TIMEZONE_DATA)), st.text("0123456789", max_size=8)))
+)
+def test_numbers_sharing_a_placing_prefix_are_looked_up_once_with_the_same_answer(parts):
+    numbers = ["+" + key + rest for key, rest in parts]
+    assert number_zones(numbers) == [number_zone(n) for n in numbers]
 
 
 def record(i, *, at, timezone=..., to=..., phones=None):

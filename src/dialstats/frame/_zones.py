@@ -123,7 +123,7 @@ def number_zone(number: str | None) -> str | None:
     """
     if number is None:
         return None
-    if len(number) == 12 and number.startswith("+1"):
+    if len(number) == 12 and number.startswith("+1") and number[2] != "0":
         # NANP: country code 1, ten national digits, no leading zero; no need to parse.
         parsed = phonenumbers.PhoneNumber(country_code=1, national_number=int(number[2:]))
     else:
