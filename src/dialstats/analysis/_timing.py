@@ -53,8 +53,9 @@ def best_time_to_call(
     """`metric` per weekday x hour of the call's start, in local time.
 
     `tz="contact"` reads each call in its contact's own zone, `contact_tz` (resolved from the
-    contact's timezone, else the dialled number; a frame without that column gets it derived
-    from `contact_timezone` / `to`). Calls whose zone is unknown are left out, never read as
+    contact's timezone, else the dialled number; where a frame lacks it or has NA, as one built
+    by hand or stored before the column existed, it is derived from `contact_timezone` / `to` /
+    `contact_phone` the same way). Calls whose zone is unknown are left out, never read as
     UTC: a warning says how many, and so does ``result.attrs["unknown_zone_calls"]``. Any IANA
     name reads every call in that zone. `metric`: answer_rate, human_rate, connect_rate,
     conversation_rate, meeting_rate or positive_rate (each over dials). Cells with fewer than
