@@ -13,7 +13,7 @@ import pytest
 
 import dialstats as ds
 from dialstats.errors import InvalidParameterError
-from dialstats.frame._schema import TIMESTAMP_COLUMNS, call_log_dtypes
+from dialstats.frame._schema import ANSWERED_BY, TIMESTAMP_COLUMNS, call_log_dtypes
 
 DISPOSITIONS = {
     1: ("Answered - Meeting Set", "positive"),
@@ -210,17 +210,18 @@ def test_unused_categories_are_rows_with_na_rates_and_missing_keys_a_group(sampl
     assert pd.isna(idle.connect_rate) and pd.isna(idle.connect_rate_low)
 
     by_answerer = ds.answer_rates(sample, by="answered_by")
-    assert by_answerer["answered_by"].tolist()[:2] == ["human", "machine_start"]
-    assert pd.isna(by_answerer["answered_by"].iloc[2])  # nobody answered: its own group, last
-    assert by_answerer["dials"].tolist() == [5, 2, 3]
+    # every Twilio AMD value is a category, used or not
+    assert by_answerer["answered_by"].tolist()[:7] == list(ANSWERED_BY)
+    assert pd.isna(by_answerer["answered_by"].iloc[7])  # nobody answered: its own group, last
+    assert by_answerer["dials"].tolist() == [5, 2, 0, 0, 0, 0, 0, 3]
 
 
 def test_categorical_keys_cross_only_the_observed_values_of_other_keys(sample):
     out = ds.answer_rates(sample, by=["user_name", "answered_by"])
-    # each rep x (human, machine_start), plus the observed "nobody answered" rows
+    # each rep x the seven AMD values, plus the observed "nobody answered" rows
     pairs = list(zip(out["user_name"], out["answered_by"].astype(object), strict=True))
     assert pairs[:2] == [("Ann Lee", "human"), ("Ann Lee", "machine_start")]
-    assert len(out) == 2 * 2 + 2
+    assert len(out) == 2 * len(ANSWERED_BY) + 2
     assert out["dials"].sum() == len(sample)
 
 

@@ -64,7 +64,7 @@ def test_machine_detection_of_an_empty_frame_and_unused_categories():
 
 def test_matrix_counts_answered_calls_by_answerer_and_category(sample):
     matrix = ds.machine_detection_matrix(sample)
-    assert matrix.index.tolist() == ["human", "machine_start", "unknown"]
+    assert matrix.index.tolist() == ["human", "machine_start", "missing"]
     assert matrix.columns.tolist() == [
         "positive",
         "negative",
@@ -75,7 +75,7 @@ def test_matrix_counts_answered_calls_by_answerer_and_category(sample):
     ]
     assert matrix.loc["human"].tolist() == [2, 1, 0, 1, 0, 1]  # 1/6, 3, 11, custom 42
     assert matrix.loc["machine_start"].tolist() == [0, 1, 0, 1, 0, 0]
-    assert matrix.loc["unknown"].tolist() == [0, 0, 0, 1, 0, 0]  # gatekeeper, answerer unknown
+    assert matrix.loc["missing"].tolist() == [0, 0, 0, 1, 0, 0]  # gatekeeper, answerer unknown
     assert int(matrix.to_numpy().sum()) == 8  # answered calls only
     assert int(ds.machine_detection_matrix(sample, answered_only=False).to_numpy().sum()) == 10
 

@@ -101,15 +101,17 @@ def test_best_time_reads_each_call_in_its_contacts_zone():
     frame = timed(
         ("2024-03-04T15:00:00Z", "America/New_York"),  # Monday 10:00 in New York
         ("2024-03-04T15:00:00Z", "Europe/Berlin"),  # Monday 16:00 in Berlin
-        ("2024-03-04T15:00:00Z", None),  # no zone: UTC, Monday 15:00
+        ("2024-03-04T15:00:00Z", None),  # no zone, no number: left out, never read as UTC
         ("2024-03-10T23:30:00Z", "Asia/Tokyo"),  # Monday 08:30 in Tokyo
         (None, "Asia/Tokyo"),  # no start time: left out
     )
-    table = ds.best_time_to_call(frame, min_dials=1)
+    with pytest.warns(UserWarning, match="1 of 5 calls have no known contact time zone"):
+        table = ds.best_time_to_call(frame, min_dials=1)
+    assert table.attrs["unknown_zone_calls"] == 1
     assert table.shape == (7, 24)
     assert table.index.tolist()[0] == "Monday" and table.columns.tolist() == list(range(24))
     filled = {(day, hour) for (day, hour), v in table.stack().items() if pd.notna(v)}
-    assert filled == {("Monday", 10), ("Monday", 16), ("Monday", 15), ("Monday", 8)}
+    assert filled == {("Monday", 10), ("Monday", 16), ("Monday", 8)}
     assert table.loc["Monday", 10] == 1.0
     assert (table.dtypes == "Float64").all()
 
@@ -128,10 +130,14 @@ def test_best_time_in_one_zone_and_the_min_dials_cut():
 
 
 def test_best_time_other_metrics_and_unknown_zones():
-    frame = timed(("2024-03-04T15:00:00Z", "Mars/Olympus_Mons"))
-    with pytest.warns(UserWarning, match="Mars/Olympus_Mons"):
+    frame = timed(("2024-03-04T15:00:00Z", "Mars/Olympus_Mons"), ("2024-03-04T15:00:00Z", "UTC"))
+    with pytest.warns(UserWarning, match="1 of 2 calls have no known contact time zone"):
         table = ds.best_time_to_call(frame, metric="meeting_rate", min_dials=1)
     assert table.loc["Monday", 15] == 0.0
+    assert table.attrs["unknown_zone_calls"] == 1
+    with pytest.warns(UserWarning, match="no known contact time zone"):
+        tidy = ds.best_time_to_call(frame, min_dials=1, wide=False)
+    assert tidy["dials"].sum() == 1
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ds.best_time_to_call(timed(("2024-03-04T15:00:00Z", "UTC")), min_dials=1)
@@ -153,8 +159,8 @@ def test_best_time_rejects_bad_arguments(sample, kwargs, parameter):
 
 
 def test_best_time_needs_the_contact_zone_only_for_contact_time(sample):
-    without = sample.drop(columns="contact_timezone")
-    with pytest.raises(ds.MissingColumnError, match="contact_timezone"):
+    without = sample.drop(columns=["contact_tz", "contact_timezone", "to", "contact_phone"])
+    with pytest.raises(ds.MissingColumnError, match="contact_tz"):
         ds.best_time_to_call(without)
     assert ds.best_time_to_call(without, tz="UTC", min_dials=1).loc["Monday", 15] == 0.3
     assert ds.best_time_to_call(calls()).isna().all().all()
@@ -222,8 +228,10 @@ def test_contact_local_times_match_a_call_by_call_conversion():
     frame["started_at"] = times
     names = [*rng.choice(np.array(zones, dtype=object), n), *["Europe/Amsterdam"] * 200]
     frame["contact_timezone"] = pd.array(names, dtype="string")
-    tidy = ds.best_time_to_call(frame, min_dials=1, wide=False)
-    local = [t.tz_convert(z or "UTC") for t, z in zip(times, names, strict=True)]
+    with pytest.warns(UserWarning, match="no known contact time zone"):
+        tidy = ds.best_time_to_call(frame, min_dials=1, wide=False)
+    # calls without a zone are left out
+    local = [t.tz_convert(z) for t, z in zip(times, names, strict=True) if z is not None]
     expected = pd.DataFrame(
         {"weekday": [t.day_name() for t in local], "hour": [t.hour for t in local]}
     )

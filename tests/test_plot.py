@@ -119,7 +119,7 @@ def test_best_time_heatmap(frame, tmp_path):
 def test_machine_detection_views(frame, tmp_path):
     matrix = ds.plot.machine_detection(frame)
     render(matrix, tmp_path / "matrix.png")
-    assert [t.get_text() for t in matrix.get_yticklabels()][:2] == ["Person", "Machine"]
+    assert [t.get_text() for t in matrix.get_yticklabels()][:2] == ["Person", "Machine (start)"]
     counts = ds.plot.machine_detection(ds.machine_detection_matrix(frame))
     render(counts, tmp_path / "counts.png")
     assert not any(t.get_text().endswith("%") for t in counts.texts)

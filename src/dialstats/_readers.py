@@ -38,7 +38,8 @@ def read_call_logs(
     Filters (all optional, the API's own names): ``start_date``, ``end_date`` (str, date,
     datetime or Timestamp; naive means UTC; a bare-date ``end_date`` covers that whole day;
     they filter on ``createdAt``), ``outcome`` ("answered", "no-answer", "cancelled"),
-    ``direction`` ("inbound", "outbound"), ``answered_by`` ("human", "machine_start"),
+    ``direction`` ("inbound", "outbound"), ``answered_by`` (Twilio's: "human", "machine_start",
+    "machine_end_beep", "machine_end_silence", "machine_end_other", "fax", "unknown"),
     ``min_duration`` and ``max_duration`` (seconds), ``has_recording``, ``is_completed`` and
     ``exclude_negative_dispositions`` (bools), ``disposition_ids``, ``user_ids``,
     ``contact_list_ids``, ``sequences``, ``from`` (spell it ``from_``) and ``to`` (a value or any

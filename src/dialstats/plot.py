@@ -13,6 +13,7 @@ matplotlib is imported on first use, so ``import dialstats`` stays quick.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dialstats import analysis
+from dialstats.analysis import _flags as analysis_flags
 from dialstats.analysis._validate import check_choice, check_frame, require_columns
 from dialstats.errors import InvalidParameterError
 
@@ -31,7 +33,7 @@ __all__ = ["answer_rates", "best_time_to_call", "durations", "funnel", "machine_
 # Okabe-Ito: distinguishable with every common form of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 MISSING = "#D9D9D9"
-ANSWERED_BY_COLORS = {"human": "#0072B2", "machine_start": "#E69F00", "unknown": "#999999"}
+ANSWERED_BY_COLORS = {"human": "#0072B2", "machine": "#E69F00", "unknown": "#999999"}
 CATEGORY_COLORS = {
     "positive": "#009E73",
     "negative": "#D55E00",
@@ -52,8 +54,14 @@ LABELS = {
     "amd_suspected_false_positive_rate": "Machine, yet a person reached",
     "amd_suspected_false_negative_rate": "Person, yet voicemail left",
     "human": "Person",
-    "machine_start": "Machine",
-    "unknown": "Unknown",
+    "machine": "Machine",
+    "machine_start": "Machine (start)",
+    "machine_end_beep": "Machine (beep)",
+    "machine_end_silence": "Machine (silence)",
+    "machine_end_other": "Machine (other)",
+    "fax": "Fax",
+    "unknown": "Unknown (AMD)",
+    "missing": "Not recorded",
 }
 _STYLES = ("-", "--", ":")
 _MAX_PERIOD_TICKS = 16
@@ -147,7 +155,10 @@ def best_time_to_call(
     if data.index.name == "weekday":
         table = data
     else:
-        table = analysis.best_time_to_call(data, tz=tz, metric=metric, min_dials=min_dials)
+        with warnings.catch_warnings():
+            # The subtitle says how many calls had no known zone.
+            warnings.filterwarnings("ignore", "best_time_to_call", UserWarning)
+            table = analysis.best_time_to_call(data, tz=tz, metric=metric, min_dials=min_dials)
     metric = table.attrs.get("metric", metric)
     table = _trim_empty_hours(table)
     values = table.to_numpy(dtype=float, na_value=np.nan)
@@ -161,7 +172,11 @@ def best_time_to_call(
     ax.set_xlabel(f"Hour of day ({where})")
     ax.set_ylabel("")
     least = table.attrs.get("min_dials", min_dials)
-    ax.set_title(f"{LABELS.get(metric, metric)} rate by weekday and hour (grey: < {least} dials)")
+    title = f"{LABELS.get(metric, metric)} rate by weekday and hour (grey: < {least} dials)"
+    unknown = table.attrs.get("unknown_zone_calls", 0)
+    if unknown:
+        title += f"\n{unknown:,} calls left out: contact time zone unknown"
+    ax.set_title(title)
     _colorbar(ax, image, "Share of dials")
     return ax
 
@@ -217,13 +232,16 @@ def durations(data: pd.DataFrame, ax: Axes | None = None, *, bins: int = 40) -> 
     if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
         raise InvalidParameterError("bins", f"bins must be a whole number >= 1; got {bins!r}")
     seconds = data["duration"].to_numpy(dtype=float, na_value=np.nan)
-    who = data["answered_by"].astype("string")
+    who = {
+        "human": data["answered_by"].eq("human").to_numpy(dtype=bool, na_value=False),
+        "machine": analysis_flags.is_machine(data["answered_by"]),
+    }
     positive = seconds[seconds > 0]
     top = positive.max() if positive.size else 10.0
     edges = np.logspace(0, np.log10(max(top, 10.0)), bins + 1)
     ax = _axes(ax)
-    for name in ("human", "machine_start"):
-        mine = seconds[(who == name).to_numpy(dtype=bool, na_value=False)]
+    for name, mask in who.items():
+        mine = seconds[mask]
         mine = mine[~np.isnan(mine)]
         shown = mine[mine > 0]
         zeros = mine.size - shown.size

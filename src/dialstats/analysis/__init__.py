@@ -1,7 +1,8 @@
 """Analyses of a call-log frame: pure functions, one tidy DataFrame each.
 
 Shared definitions (the vendor's, so numbers match its dashboard): answered = outcome
-"answered"; human / machine = answered_by "human" / "machine_start"; connected = human and
+"answered"; human = answered_by "human", machine = any "machine_*" answered_by (fax and
+unknown are neither); connected = human and
 disposition id < 10; conversation = connected and (meeting or duration >= 60 s); meeting =
 disposition id 1; positive = disposition category "positive". Every rate comes with Wilson
 score bounds `<rate>_low` / `<rate>_high`, and is NA when its denominator is 0.

@@ -1,7 +1,9 @@
 """The per-call flags every analysis counts, computed once, vectorised.
 
 Definitions (the vendor's own, so figures match its dashboard):
-answered = outcome "answered"; human / machine = answered_by "human" / "machine_start";
+answered = outcome "answered"; human = answered_by "human"; machine = any "machine_*" value of
+answered_by (Twilio's machine_start, machine_end_beep, machine_end_silence, machine_end_other;
+"fax" and "unknown" are neither human nor machine);
 connected = human and disposition_id < 10; conversation = connected and (meeting or
 duration >= 60 s); meeting = disposition_id 1; positive = disposition_category "positive".
 A missing value never counts as a yes.
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dialstats.analysis._validate import check_frame, require_columns
+from dialstats.frame._schema import MACHINE_PREFIX
 
 MEETING_SET = 1
 LEFT_VOICEMAIL = 11
@@ -40,6 +43,17 @@ def _equals(series: pd.Series, value: object) -> np.ndarray:
     return series.eq(value).to_numpy(dtype=bool, na_value=False)
 
 
+def is_machine(series: pd.Series) -> np.ndarray:
+    """Whether each value is an answering machine (``machine_*``); NA is not."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # One test per category, not per call.
+        machine = series.cat.categories.astype(str).str.startswith(MACHINE_PREFIX)
+        codes = series.cat.codes.to_numpy()
+        return np.append(np.asarray(machine, dtype=bool), False)[codes]
+    text = series.astype("string")
+    return text.str.startswith(MACHINE_PREFIX).to_numpy(dtype=bool, na_value=False)
+
+
 def _compare(series: pd.Series, op: str, value: int) -> np.ndarray:
     return getattr(series, op)(value).to_numpy(dtype=bool, na_value=False)
 
@@ -61,7 +75,7 @@ def compute(df: pd.DataFrame, names: Iterable[str], function: str) -> dict[str, 
 _FORMULAS = {
     "answered": lambda df, get: _equals(df["outcome"], "answered"),
     "human": lambda df, get: _equals(df["answered_by"], "human"),
-    "machine": lambda df, get: _equals(df["answered_by"], "machine_start"),
+    "machine": lambda df, get: is_machine(df["answered_by"]),
     "connected": lambda df, get: (
         get("human") & _compare(df["disposition_id"], "lt", FIRST_UNANSWERED_DISPOSITION)
     ),

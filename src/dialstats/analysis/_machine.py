@@ -29,6 +29,8 @@ _COLUMNS = [
     "answered",
     "human",
     "machine",
+    "fax",
+    "unknown",
     *("machine_rate", "machine_rate_low", "machine_rate_high"),
     "voicemails_left",
     *("voicemail_rate", "voicemail_rate_low", "voicemail_rate_high"),
@@ -39,7 +41,11 @@ _COLUMNS = [
     "median_duration_human",
     "median_duration_machine",
 ]
-UNKNOWN = "unknown"
+FAX, UNKNOWN = "fax", "unknown"
+# Matrix labels for an answered call without answered_by, and without a disposition category.
+MISSING = "missing"
+NO_CATEGORY = "unknown"
+ALWAYS = ("human", "machine_start")
 
 
 def machine_detection(
@@ -47,7 +53,9 @@ def machine_detection(
 ) -> pd.DataFrame:
     """How often a machine answers, and the calls where AMD looks wrong, per group.
 
-    Columns: the `by` columns, `dials`, `answered`, `human`, `machine`, `machine_rate`
+    Columns: the `by` columns, `dials`, `answered`, `human`, `machine` (any ``machine_*`` value
+    of answered_by), `fax` and `unknown` (AMD's other answers: neither human nor machine),
+    `machine_rate`
     (machine / answered), `voicemails_left` (disposition 11) with `voicemail_rate` (over dials),
     `amd_suspected_false_positive` (machine, yet an "Answered - ..." disposition 1-9: a person was
     reached) with its rate over machine, `amd_suspected_false_negative` (human, yet Left
@@ -74,6 +82,8 @@ def machine_detection(
         "answered": (flags["answered"], _groups.SUM),
         "human": (human, _groups.SUM),
         "machine": (machine, _groups.SUM),
+        FAX: (_answered_by_is(df, FAX), _groups.SUM),
+        UNKNOWN: (_answered_by_is(df, UNKNOWN), _groups.SUM),
         "voicemails_left": (voicemail, _groups.SUM),
         "amd_suspected_false_positive": (machine & reached, _groups.SUM),
         "amd_suspected_false_negative": (human & voicemail, _groups.SUM),
@@ -90,8 +100,11 @@ def machine_detection_matrix(
 ) -> pd.DataFrame:
     """Answered calls counted by who answered (rows) x disposition category (columns).
 
-    Rows are `human`, `machine_start` and, when some answered call lacks it, `unknown`; columns
-    are the five categories and `unknown` when some call lacks one. `normalize` as in
+    Rows are `human` and `machine_start`, then the other answered_by values the counted calls
+    carry, each its own row (Twilio's `machine_end_beep`, `machine_end_silence`,
+    `machine_end_other`, `fax`, `unknown`, in that order, then any other value), then `missing`
+    when some call lacks one; columns are the five
+    disposition categories and `unknown` when some call lacks one. `normalize` as in
     `pd.crosstab`: False (counts), True or "all" (share of all), "index" (share of each row),
     "columns" (share of each column). `answered_only=False` keeps unanswered calls too.
 
@@ -103,22 +116,25 @@ def machine_detection_matrix(
     require_columns(
         df, ["outcome", "answered_by", "disposition_category"], "machine_detection_matrix"
     )
-    rows = _codes(df["answered_by"], ANSWERED_BY)
+    answerers = _answerers(df["answered_by"])
+    rows = _codes(df["answered_by"], answerers)
     columns = _codes(df["disposition_category"], DISPOSITION_CATEGORIES)
     if answered_only:
         answered = _flags.compute(df, ["answered"], "machine_detection_matrix")["answered"]
         rows, columns = rows[answered], columns[answered]
     width = len(DISPOSITION_CATEGORIES) + 1
-    cells = np.bincount(rows * width + columns, minlength=(len(ANSWERED_BY) + 1) * width)
+    cells = np.bincount(rows * width + columns, minlength=(len(answerers) + 1) * width)
     counts = pd.DataFrame(
         cells.reshape(-1, width),
-        index=pd.Index([*ANSWERED_BY, UNKNOWN], name="answered_by"),
-        columns=pd.Index([*DISPOSITION_CATEGORIES, UNKNOWN], name="disposition_category"),
+        index=pd.Index([*answerers, MISSING], name="answered_by"),
+        columns=pd.Index([*DISPOSITION_CATEGORIES, NO_CATEGORY], name="disposition_category"),
     )
-    # "unknown" (missing or unexpected values) only when some call has it.
+    # human and machine_start always (a fixed shape); other values and missing ones only when
+    # some counted call has them.
+    shown = [name for name in [*answerers, MISSING] if name in ALWAYS or counts.loc[name].any()]
     counts = counts.loc[
-        [*ANSWERED_BY, *([UNKNOWN] if counts.loc[UNKNOWN].any() else [])],
-        [*DISPOSITION_CATEGORIES, *([UNKNOWN] if counts[UNKNOWN].any() else [])],
+        shown,
+        [*DISPOSITION_CATEGORIES, *([NO_CATEGORY] if counts[NO_CATEGORY].any() else [])],
     ]
     if normalize is False:
         return counts
@@ -130,6 +146,19 @@ def machine_detection_matrix(
     else:
         shares = shares.div(shares.sum(axis=0).replace(0, np.nan), axis=1)
     return shares.astype("Float64")
+
+
+def _answered_by_is(df: pd.DataFrame, value: str) -> np.ndarray:
+    return df["answered_by"].eq(value).to_numpy(dtype=bool, na_value=False)
+
+
+def _answerers(values: pd.Series) -> list[str]:
+    """Twilio's answered_by values, then any other value in `values`, sorted."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        seen = values.cat.categories.astype(str)
+    else:
+        seen = values.dropna().astype(str).unique()
+    return [*ANSWERED_BY, *sorted(set(seen) - set(ANSWERED_BY))]
 
 
 def _codes(values: pd.Series, known: Sequence[str]) -> np.ndarray:

@@ -7,6 +7,7 @@ import zoneinfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from dialstats.analysis import _flags, _groups
 from dialstats.analysis._groups import renumber
@@ -19,6 +20,8 @@ from dialstats.analysis._validate import (
     require_columns,
 )
 from dialstats.errors import InvalidParameterError
+from dialstats.frame import _zones
+from dialstats.frame._phones import to_e164
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOURS = tuple(range(24))
@@ -49,11 +52,14 @@ def best_time_to_call(
 ) -> pd.DataFrame:
     """`metric` per weekday x hour of the call's start, in local time.
 
-    `tz="contact"` reads each call in its contact's own zone (`contact_timezone`; missing,
-    blank or unknown zones count as UTC, unknown ones with a warning); any IANA name reads
-    every call in that zone. `metric`: answer_rate, human_rate, connect_rate,
-    conversation_rate, meeting_rate or positive_rate (each over dials). Cells with fewer than `min_dials` dials are NA: too few
-    calls to tell. Calls without a start time are left out.
+    `tz="contact"` reads each call in its contact's own zone, `contact_tz` (resolved from the
+    contact's timezone, else the dialled number; where a frame lacks it or has NA, as one built
+    by hand or stored before the column existed, it is derived from `contact_timezone` / `to` /
+    `contact_phone` the same way). Calls whose zone is unknown are left out, never read as
+    UTC: a warning says how many, and so does ``result.attrs["unknown_zone_calls"]``. Any IANA
+    name reads every call in that zone. `metric`: answer_rate, human_rate, connect_rate,
+    conversation_rate, meeting_rate or positive_rate (each over dials). Cells with fewer than
+    `min_dials` dials are NA: too few calls to tell. Calls without a start time are left out.
 
     Returns a 7 x 24 table (index `weekday` Monday..Sunday, columns `hour` 0..23), or with
     `wide=False` the tidy form: `weekday`, `hour`, `dials`, the metric's count, the metric and
@@ -71,12 +77,18 @@ def best_time_to_call(
     if tz != CONTACT:
         check_timezone("tz", tz)
     confidence = check_confidence(confidence)
-    require_columns(
-        df, ["started_at", *(["contact_timezone"] if tz == CONTACT else [])], "best_time_to_call"
-    )
+    require_columns(df, ["started_at"], "best_time_to_call")
+    zones = contact_zones(df, "best_time_to_call") if tz == CONTACT else None
     flag = METRICS[metric]
     hits = _flags.compute(df, [flag], "best_time_to_call")[flag]
-    wall = _wall_clock(df, tz)
+    wall, unknown = _wall_clock(df, tz, zones)
+    if unknown:
+        warnings.warn(
+            f"best_time_to_call(): {unknown:,} of {len(df):,} calls have no known contact time "
+            "zone (contact_tz is NA) and are left out",
+            UserWarning,
+            stacklevel=2,
+        )
     # Hour of the week, Monday 00:00 = 0 (the epoch, 1970-01-01 00:00, was a Thursday).
     slot = np.where(wall != NAT, (wall // _HOUR + 72) % _WEEK, -1)
     keys = {"slot": pd.Series(pd.Categorical.from_codes(slot, range(_WEEK)), index=df.index)}
@@ -93,39 +105,74 @@ def best_time_to_call(
         cells = cells.pivot(index="weekday", columns="hour", values=metric).astype("Float64")
         cells.columns = pd.Index(HOURS, name="hour")
     # The chart reads these to title itself.
-    cells.attrs.update(metric=metric, tz=tz, min_dials=min_dials)
+    cells.attrs.update(metric=metric, tz=tz, min_dials=min_dials, unknown_zone_calls=unknown)
     return cells
 
 
-def _wall_clock(df: pd.DataFrame, tz: str) -> np.ndarray:
-    """Local wall-clock start times as int64 ns (NAT when unknown), in `tz` or each contact's."""
+_ZONE_SOURCES = ("contact_timezone", "to", "contact_phone")
+
+
+def contact_zones(df: pd.DataFrame, function: str) -> pd.Series | pd.Categorical:
+    """Each call's `contact_tz`. Where it is NA or the frame lacks it (a frame built by hand, or
+    stored before the column existed) it is derived from `contact_timezone` / `to` /
+    `contact_phone`; `MissingColumnError` naming `contact_tz` when the frame has none of them."""
+    given = df["contact_tz"] if "contact_tz" in df.columns else None
+    if not any(name in df.columns for name in _ZONE_SOURCES):
+        if given is None:
+            require_columns(df, ["contact_tz"], function)
+        return given
+    if given is not None and not given.isna().any():
+        return given
+    # Work on codes: each distinct zone text and number is resolved once, not once per call.
+    names: dict[str, int] = {}
+
+    def codes_of(zones: list[str | None]) -> np.ndarray:
+        # One code per zone, and -1 (no zone) at the end for the NA code -1 to pick.
+        out = [-1 if z is None else names.setdefault(z, len(names)) for z in zones]
+        return np.array([*out, -1], dtype=np.int64)
+
+    codes = np.full(len(df), -1, dtype=np.int64)
+    if given is not None:
+        given_codes, given_names = pd.factorize(given)
+        codes = codes_of([str(name) for name in given_names])[given_codes]
+    if "contact_timezone" in df.columns:
+        text_codes, texts = pd.factorize(df["contact_timezone"])
+        from_text = codes_of([_zones.contact_zone(str(text)) for text in texts])[text_codes]
+        codes = np.where(codes < 0, from_text, codes)
+    need = codes < 0
+    numbers = [df[name][need] for name in ("to", "contact_phone") if name in df.columns]
+    if numbers and need.any():
+        number = numbers[0] if len(numbers) == 1 else numbers[0].fillna(numbers[1])
+        number_codes, distinct = pd.factorize(number)
+        e164 = to_e164(pa.chunked_array([pa.array(distinct.astype(str), pa.string())]))
+        codes[need] = codes_of(_zones.number_zones(e164.to_pylist()))[number_codes]
+    return pd.Categorical.from_codes(codes, categories=list(names))
+
+
+def _wall_clock(df: pd.DataFrame, tz: str, contact: pd.Series | None) -> tuple[np.ndarray, int]:
+    """Local wall-clock start times as int64 ns (NAT when unknown), in `tz` or each contact's
+    zone (`contact`), and how many calls with a start time have no known zone."""
     stamps = pd.DatetimeIndex(df["started_at"])
     if stamps.tz is None:
         stamps = stamps.tz_localize("UTC")  # the API's timestamps are UTC
     stamps = stamps.as_unit("ns").tz_convert("UTC")
-    if tz != CONTACT:
-        return stamps.tz_convert(tz).tz_localize(None).asi8
-    codes, names = pd.factorize(df["contact_timezone"])
+    if contact is None:
+        return stamps.tz_convert(tz).tz_localize(None).asi8, 0
+    codes, names = pd.factorize(contact)
     zones = [_zone(name) for name in names]
-    unknown = sorted({str(n).strip() for n, z in zip(names, zones, strict=True) if z is False})
-    if unknown:
-        warnings.warn(
-            f"best_time_to_call(): unknown contact time zones {unknown} read as UTC",
-            UserWarning,
-            stacklevel=3,
-        )
-    return stamps.asi8 + _offsets(stamps.asi8, codes, zones)
+    utc = stamps.asi8
+    placed = np.append(np.array([z is not None for z in zones], dtype=bool), False)[codes]
+    unknown = int((~placed & (utc != NAT)).sum())
+    wall = utc + _offsets(utc, np.where(placed, codes, -1), zones)
+    return np.where(placed, wall, NAT), unknown
 
 
-def _zone(name: object) -> zoneinfo.ZoneInfo | bool | None:
-    """The zone named `name`; None for a blank name, False for an unknown one."""
-    name = str(name).strip()
-    if not name:
-        return None
+def _zone(name: object) -> zoneinfo.ZoneInfo | None:
+    """The zone named `name`, or None when it is not an IANA name."""
     try:
-        return zoneinfo.ZoneInfo(name)
+        return zoneinfo.ZoneInfo(str(name).strip())
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        return False
+        return None
 
 
 def _offsets(utc: np.ndarray, codes: np.ndarray, zones: list) -> np.ndarray:

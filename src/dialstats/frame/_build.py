@@ -21,7 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dialstats.frame._flatten import PINNED_EXTRAS, column_name, flatten_bodies, to_text
+from dialstats.frame._phones import PHONE_FLAG_COLUMNS, entry_numbers, phone_flags, to_e164
 from dialstats.frame._schema import UTC, call_log_dtypes, check_dtype_backend, check_tz
+from dialstats.frame._zones import contact_zones
 
 _TS = pa.timestamp("ns", UTC)
 
@@ -74,6 +76,10 @@ _DERIVED = (
     "has_recording",
     "disposition_name",
     "disposition_category",
+    "to_e164",
+    "from_e164",
+    "contact_tz",
+    *PHONE_FLAG_COLUMNS,
 )
 
 
@@ -170,6 +176,35 @@ def _first_phone(numbers: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array(chunks, pa.string())
 
 
+def _number_columns(
+    to: pa.ChunkedArray,
+    from_: pa.ChunkedArray,
+    first_phone: pa.ChunkedArray,
+    phones: pa.ChunkedArray | None,
+) -> dict[str, pa.ChunkedArray]:
+    """``to_e164``, ``from_e164``, the first phone's E.164 and the dialled number's flags.
+
+    The three number columns are normalised together, so a number in several of them (or on
+    many calls) is parsed once.
+    """
+    n = len(to)
+    entries = entry_numbers(phones)
+    parts = [
+        *to.chunks,
+        *from_.chunks,
+        *first_phone.chunks,
+        *([] if entries is None else [entries]),
+    ]
+    every = to_e164(pa.chunked_array(parts, pa.string())).combine_chunks()
+    to_number = every[:n]
+    return {
+        "to_e164": pa.chunked_array([to_number]),
+        "from_e164": pa.chunked_array([every[n : 2 * n]]),
+        "contact_phone_e164": pa.chunked_array([every[2 * n : 3 * n]]),
+        **phone_flags(phones, None if entries is None else every[3 * n :], to_number),
+    }
+
+
 def _has_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     present = pc.greater(pc.utf8_length(column.cast(pa.string())), 0)
     return present.fill_null(False)
@@ -213,7 +248,12 @@ def call_log_table(flat: pa.Table, dispositions: Dispositions | None = None) -> 
         "user_name": _full_name(out["user_first_name"], out["user_last_name"]),
         "contact_phone": first_phone,
         "has_recording": _has_text(out["recording_url"]),
+        **_number_columns(out["to"], out["from"], first_phone, phones),
     }
+    derived["contact_tz"] = contact_zones(
+        out["contact_timezone"], derived["to_e164"], derived["contact_phone_e164"]
+    )
+    del derived["contact_phone_e164"]
     derived["disposition_name"], derived["disposition_category"] = _join_dispositions(
         out["disposition_id"], dispositions
     )

@@ -32,6 +32,17 @@ _USER = pa.struct([(name, _STRING) for name in ("_id", "email", "first_name", "l
 _REF = pa.struct([("_id", _STRING), ("name", _STRING)])
 # A custom field's value is text, a number or a date as its ``type`` says: always read as text.
 _CUSTOM_FIELD = pa.struct([("type", _STRING), ("label", _STRING), ("value", _STRING)])
+# One of a contact's numbers, as live records carry it (``validation``'s shape is not known: inferred).
+_PHONE_NUMBER = pa.struct(
+    [
+        *[(name, _STRING) for name in ("type", "number", "country_code", "extension")],
+        ("do_not_call", pa.bool_()),
+        ("is_wrong_number", pa.bool_()),
+        ("total_calls", pa.int64()),
+        ("call_classification", _STRING),
+        ("_id", _STRING),
+    ]
+)
 _BARE_VALUE = re.compile(rb'"value"(\s*):(\s*)(-?[0-9][0-9.eE+-]*|true|false)')
 # Types of the documented call-log fields, pinned so that pages agree with each other and
 # timestamps stay text until they are parsed tolerantly. Other fields are inferred.
@@ -56,7 +67,8 @@ CALL_LOG_TYPE = pa.struct(
                         for name in ("first_name", "last_name", "email", "company", "title")
                     ],
                     ("timezone", _STRING),
-                    ("phone_numbers", pa.list_(pa.struct([("number", _STRING)]))),
+                    ("_id", _STRING),
+                    ("phone_numbers", pa.list_(_PHONE_NUMBER)),
                     ("custom_fields", pa.list_(_CUSTOM_FIELD)),
                 ]
             ),

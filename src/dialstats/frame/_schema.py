@@ -15,7 +15,17 @@ from dialstats.errors import InvalidParameterError
 
 DIRECTIONS = ("inbound", "outbound")
 OUTCOMES = ("answered", "no-answer", "cancelled")
-ANSWERED_BY = ("human", "machine_start")
+# Twilio's answering-machine detection values; values outside these are kept as extra categories.
+ANSWERED_BY = (
+    "human",
+    "machine_start",
+    "machine_end_beep",
+    "machine_end_silence",
+    "machine_end_other",
+    "fax",
+    "unknown",
+)
+MACHINE_PREFIX = "machine_"  # every machine_* value is an answering machine
 DISPOSITION_CATEGORIES = ("positive", "negative", "neutral", "not_answered", "cancelled")
 
 UTC = "UTC"
@@ -53,6 +63,13 @@ def call_log_dtypes(tz: str = UTC) -> dict[str, object]:
         "disposition_external_id": string,
         "disposition_external_name": string,
         **{f"contact_{field}": string for field in CONTACT_FIELDS},
+        "contact_id": string,
+        "contact_tz": string,
+        "to_e164": string,
+        "from_e164": string,
+        "contact_phone_do_not_call": pd.BooleanDtype(),
+        "contact_phone_is_wrong_number": pd.BooleanDtype(),
+        "contact_phone_call_classification": string,
         "contact_list_id": string,
         "contact_list_name": string,
         "sequence_id": string,
