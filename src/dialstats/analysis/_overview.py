@@ -9,15 +9,17 @@ import numpy as np
 import pandas as pd
 
 from dialstats.analysis import _flags
-from dialstats.analysis._validate import check_frame, check_timezone, require_columns
+from dialstats.analysis._metrics import Definitions
+from dialstats.analysis._validate import check_columns, check_frame, check_timezone
 from dialstats.errors import InvalidParameterError
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
+# The vendor's overview rows -> the contract count each is (None: every dial).
 METRICS = {
     "total_calls": None,
     "connected_calls": "connected",
-    "conversations": "conversation",
-    "meetings_set": "meeting",
+    "conversations": "conversations",
+    "meetings_set": "meetings",
 }
 _BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TICK = pd.Timedelta(1, "ns")
@@ -29,6 +31,7 @@ def overview(
     end: DateLike | None = None,
     *,
     tz: str = "UTC",
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """Total calls, connected calls, conversations and meetings set in [start, end], with growth.
 
@@ -38,15 +41,17 @@ def overview(
     (value - previous) / previous, NA when previous is 0.
 
     Returns one row per metric (index `metric`) with `value`, `previous` and `growth`; the period
-    is in ``.attrs["start"]`` / ``.attrs["end"]``.
+    is in ``.attrs["start"]`` / ``.attrs["end"]``. Rows keep the vendor's names (total_calls =
+    dials, connected_calls = connected, meetings_set = meetings: docs/metrics.md);
+    `definitions` as in `answer_rates`.
 
     >>> import dialstats as ds
     >>> ds.overview(ds.read_call_logs(demo=True), "2024-03-01", "2024-03-31")  # doctest: +SKIP
     """
     check_frame(df, "overview")
     check_timezone("tz", tz)
-    require_columns(df, ["created_at"], "overview")
-    flags = _flags.compute(df, [f for f in METRICS.values() if f], "overview")
+    check_columns(df, {"created_at": "datetime"}, "overview")
+    flags = _flags.compute(df, [f for f in METRICS.values() if f], "overview", definitions)
     times = _as_zone(df["created_at"], tz)
     first, last = _bounds(times, start, end, tz)
     length = last + _TICK - first
