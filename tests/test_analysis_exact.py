@@ -235,3 +235,20 @@ def test_a_day_before_an_ambiguous_havana_midnight(freq):
     assert out["dials"].tolist() == [1]
     label = {"D": "2024-11-02", "W": "2024-11-03", "MS": "2024-11-01"}[freq]
     assert out["period"].tolist() == [pd.Timestamp(label).tz_localize(HAVANA, ambiguous=True)]
+
+
+def test_overview_days_start_at_the_first_of_an_ambiguous_havana_midnight():
+    # 2024-11-03 00:30 happens twice in Havana; the first (-04:00) is on that day too.
+    frame = calls(call("human", 3))
+    frame["created_at"] = pd.Series([pd.Timestamp("2024-11-03 04:30", tz="UTC")])
+    out = ds.overview(frame, "2024-11-03", "2024-11-03", tz=HAVANA)
+    assert out.loc["total_calls", "value"] == 1
+    assert out.attrs["start"] == pd.Timestamp("2024-11-03 04:00", tz="UTC")
+
+
+def test_overview_default_period_is_in_the_frames_zone(demo):
+    local = demo.assign(created_at=demo["created_at"].dt.tz_convert("America/Los_Angeles"))
+    out = ds.overview(local)
+    assert out.attrs["start"] == pd.Timestamp("2026-08-03", tz="America/Los_Angeles")
+    expected = ds.overview(demo, tz="America/Los_Angeles")
+    assert out["value"].tolist() == expected["value"].tolist()
