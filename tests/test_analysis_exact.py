@@ -252,3 +252,19 @@ def test_overview_default_period_is_in_the_frames_zone(demo):
     assert out.attrs["start"] == pd.Timestamp("2026-08-03", tz="America/Los_Angeles")
     expected = ds.overview(demo, tz="America/Los_Angeles")
     assert out["value"].tolist() == expected["value"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("function", "column", "value"),
+    [
+        (ds.machine_detection_matrix, "answered_by", 1),
+        (lambda df: ds.disposition_breakdown(df, level="category"), "disposition_category", 2),
+        (ds.disposition_breakdown, "disposition_id", "1"),
+        (ds.plot.durations, "duration", "30"),
+    ],
+)
+def test_other_readers_of_columns_check_their_kinds(function, column, value):
+    frame = calls(*SAMPLE)
+    frame[column] = value
+    with pytest.raises(InvalidParameterError, match=f"'{column}' to hold"):
+        function(frame)

@@ -319,3 +319,54 @@ def test_answer_rates_per_hour(case):
             expected[label.tz_convert(zone) if zone else label.tz_localize(None)] += 1
     got = {key(p): d for p, d in zip(out["period"], out["dials"], strict=True) if d}
     assert got == dict(expected)
+
+
+definitions = st.builds(
+    ds.Definitions,
+    reached_below=st.sampled_from([None, 4, 10]),
+    reached=st.sets(st.sampled_from([42, 11, "Not a Decision Maker", "Left Voicemail"])),
+    conversation_seconds=st.sampled_from([0, 30, 59.5, 60]),
+    meetings=st.sets(st.sampled_from([1, 6, "Answered - Referral"]), min_size=1),
+    voicemails=st.sets(st.sampled_from([11, 10, "Left Voicemail"])),
+)
+
+
+def defined(item: dict, rules: ds.Definitions) -> dict[str, bool]:
+    """The flags under `rules`, one row at a time."""
+    disposition, name, seconds = item["disposition_id"], item["disposition_name"], item["duration"]
+
+    def among(items):
+        return disposition in items or (name is not None and name in items)
+
+    below = rules.reached_below
+    reached = among(rules.reached) or (
+        below is not None and disposition is not None and disposition < below
+    )
+    connected = item["answered_by"] == "human" and reached
+    meeting = among(rules.meetings)
+    long = seconds is not None and seconds >= rules.conversation_seconds
+    return {
+        "connected": connected,
+        "conversations": connected and (meeting or long),
+        "meetings": meeting,
+        "voicemails": among(rules.voicemails),
+    }
+
+
+@EXAMPLES
+@given(frames(), definitions)
+def test_definitions_change_every_count_the_same_way(case, rules):
+    frame, rows, _ = case
+    expected = Counter()
+    for item in rows:
+        expected.update(name for name, hit in defined(item, rules).items() if hit)
+    assert ds.answer_rates(frame, definitions=rules)["connected"].item() == expected["connected"]
+    vendor = ds.sdr_performance(frame, definitions=rules)
+    assert vendor["connected_calls"].sum() == expected["connected"]
+    assert vendor["conversations"].sum() == expected["conversations"]
+    assert vendor["meetings_set"].sum() == expected["meetings"]
+    machine = ds.machine_detection(frame, definitions=rules)
+    assert machine["voicemails"].item() == expected["voicemails"]
+    flags_ = ds.flags(frame, definitions=rules)
+    assert flags_["is_connected"].sum() == expected["connected"]
+    assert flags_["is_meeting"].sum() == expected["meetings"]

@@ -22,7 +22,7 @@ import pandas as pd
 from dialstats import analysis
 from dialstats.analysis._metrics import METRICS as CONTRACT
 from dialstats.analysis._metrics import RATES, VENDOR_NAMES
-from dialstats.analysis._validate import check_choice, check_frame, require_columns
+from dialstats.analysis._validate import check_choice, check_columns, check_frame
 from dialstats.errors import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -240,7 +240,7 @@ def durations(data: pd.DataFrame, ax: Axes | None = None, *, bins: int = 40) -> 
     medians marked. Zero-length calls cannot sit on a log axis; the legend counts them.
     """
     check_frame(data, "plot.durations")
-    require_columns(data, ["duration", "answered_by"], "plot.durations")
+    check_columns(data, {"duration": "number", "answered_by": "text"}, "plot.durations")
     if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
         raise InvalidParameterError("bins", f"bins must be a whole number >= 1; got {bins!r}")
     seconds = data["duration"].to_numpy(dtype=float, na_value=np.nan)

@@ -171,7 +171,7 @@ def disposition_breakdown(
     check_choice("level", level, ["disposition", "category"])
     columns: dict[str, _groups.Column] = {"count": (None, _groups.SIZE)}
     if level == "category":
-        require_columns(df, ["disposition_category"], "disposition_breakdown")
+        check_columns(df, {"disposition_category": "text"}, "disposition_breakdown")
         keys["disposition_category"] = df["disposition_category"]
     else:
         names = ["disposition_id", "disposition_name", "disposition_category"]

@@ -16,7 +16,6 @@ from dialstats.analysis._validate import (
     check_confidence,
     check_frame,
     group_keys,
-    require_columns,
 )
 from dialstats.frame._schema import ANSWERED_BY, DISPOSITION_CATEGORIES
 
@@ -104,9 +103,8 @@ def machine_detection_matrix(
     """
     check_frame(df, "machine_detection_matrix")
     check_choice("normalize", normalize, [False, True, "all", "index", "columns"])
-    require_columns(
-        df, ["outcome", "answered_by", "disposition_category"], "machine_detection_matrix"
-    )
+    kinds = dict.fromkeys(["outcome", "answered_by", "disposition_category"], "text")
+    check_columns(df, kinds, "machine_detection_matrix")
     rows = _codes(df["answered_by"], ANSWERED_BY)
     columns = _codes(df["disposition_category"], DISPOSITION_CATEGORIES)
     if answered_only:
