@@ -73,6 +73,7 @@ def compute(
 ) -> dict[str, np.ndarray]:
     """The named flags (or contract counts) as numpy bool arrays row-aligned with `df`, checking
     the columns and their kinds of values first."""
+    # _metrics builds on this module, so its names are imported when first needed.
     from dialstats.analysis._metrics import check_definitions
 
     definitions = check_definitions(definitions)
@@ -129,7 +130,7 @@ _DEFINED = {
 
 def available(df: pd.DataFrame, definitions: Definitions | None = None) -> list[str]:
     """The flags whose columns `df` has."""
-    from dialstats.analysis._metrics import check_definitions
+    from dialstats.analysis._metrics import check_definitions  # see compute()
 
     definitions = check_definitions(definitions)
     return [name for name in FLAGS if all(c in df.columns for c in needs([name], definitions))]
