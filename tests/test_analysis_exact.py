@@ -64,6 +64,7 @@ def test_active_days_default_to_the_frames_zone(demo):
         ("1ns", "coarser"),
         ("weekly", "offset alias"),
         (7, "offset alias"),
+        (pd.Timedelta(0), "at least one period"),
     ],
 )
 def test_bad_freq_is_a_clear_error_before_any_work(demo, freq, message):

@@ -8,6 +8,8 @@ gap; an ambiguous one (falling back at 01:00 to 00:00) at its first occurrence.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
@@ -23,7 +25,7 @@ _EXAMPLES = "such as 'D', 'W', 'MS', 'ME' or 'h'"
 
 def check_freq(freq: object) -> pd.DateOffset:
     """`freq` as a pandas offset of at least one period forwards."""
-    if isinstance(freq, bool) or not isinstance(freq, str | pd.DateOffset | pd.Timedelta):
+    if isinstance(freq, bool) or not isinstance(freq, str | pd.DateOffset | dt.timedelta):
         raise InvalidParameterError(
             "freq", f"freq must be a pandas offset alias {_EXAMPLES}; got {freq!r}"
         )
