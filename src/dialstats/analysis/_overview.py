@@ -9,15 +9,17 @@ import numpy as np
 import pandas as pd
 
 from dialstats.analysis import _flags
-from dialstats.analysis._validate import check_frame, check_timezone, require_columns
+from dialstats.analysis._metrics import Definitions
+from dialstats.analysis._validate import check_columns, check_frame, check_timezone
 from dialstats.errors import InvalidParameterError
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
+# The vendor's overview rows -> the contract count each is (None: every dial).
 METRICS = {
     "total_calls": None,
     "connected_calls": "connected",
-    "conversations": "conversation",
-    "meetings_set": "meeting",
+    "conversations": "conversations",
+    "meetings_set": "meetings",
 }
 _BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TICK = pd.Timedelta(1, "ns")
@@ -28,26 +30,31 @@ def overview(
     start: DateLike | None = None,
     end: DateLike | None = None,
     *,
-    tz: str = "UTC",
+    tz: str | None = None,
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """Total calls, connected calls, conversations and meetings set in [start, end], with growth.
 
     As the vendor's overview: calls are placed by `created_at`; both bounds are inclusive and a
-    bare date means its whole day (in `tz`); the default period runs from the first to the last
+    bare date means its whole day (in `tz`, by default the frame's own zone; naive = UTC); the default period runs from the first to the last
     call's day. `previous` counts the period of equal length just before, and `growth` is
     (value - previous) / previous, NA when previous is 0.
 
     Returns one row per metric (index `metric`) with `value`, `previous` and `growth`; the period
-    is in ``.attrs["start"]`` / ``.attrs["end"]``.
+    is in ``.attrs["start"]`` / ``.attrs["end"]``. Rows keep the vendor's names (total_calls =
+    dials, connected_calls = connected, meetings_set = meetings: docs/metrics.md);
+    `definitions` as in `answer_rates`.
 
     >>> import dialstats as ds
     >>> ds.overview(ds.read_call_logs(demo=True), "2024-03-01", "2024-03-31")  # doctest: +SKIP
     """
     check_frame(df, "overview")
-    check_timezone("tz", tz)
-    require_columns(df, ["created_at"], "overview")
-    flags = _flags.compute(df, [f for f in METRICS.values() if f], "overview")
+    if tz is not None:
+        check_timezone("tz", tz)
+    check_columns(df, {"created_at": "datetime"}, "overview")
+    flags = _flags.compute(df, [f for f in METRICS.values() if f], "overview", definitions)
     times = _as_zone(df["created_at"], tz)
+    tz = times.tz
     first, last = _bounds(times, start, end, tz)
     length = last + _TICK - first
     nanoseconds = times.as_unit("ns").asi8
@@ -71,11 +78,11 @@ def overview(
     return out
 
 
-def _as_zone(times: pd.Series, tz: str) -> pd.DatetimeIndex:
+def _as_zone(times: pd.Series, tz: str | None) -> pd.DatetimeIndex:
     stamps = pd.DatetimeIndex(times)
     if stamps.tz is None:
         stamps = stamps.tz_localize("UTC")  # the API's timestamps are UTC
-    return stamps.tz_convert(tz)
+    return stamps if tz is None else stamps.tz_convert(tz)
 
 
 def _between(nanoseconds: np.ndarray, first: pd.Timestamp, last: pd.Timestamp) -> np.ndarray:
@@ -106,7 +113,8 @@ def _bounds(
 def _midnight(stamp: pd.Timestamp, days: int = 0) -> pd.Timestamp:
     """Local midnight starting `stamp`'s day, `days` later (DST-safe: days are not 24 h)."""
     wall = stamp.tz_localize(None).normalize() + pd.Timedelta(days=days)
-    return wall.tz_localize(stamp.tz, nonexistent="shift_forward", ambiguous=False)
+    # A repeated midnight starts the day at its first occurrence (DST), a missing one after the gap.
+    return wall.tz_localize(stamp.tz, nonexistent="shift_forward", ambiguous=True)
 
 
 def _parse(name: str, value: DateLike, tz: str) -> tuple[pd.Timestamp, bool]:
@@ -122,5 +130,9 @@ def _parse(name: str, value: DateLike, tz: str) -> tuple[pd.Timestamp, bool]:
         raise InvalidParameterError(
             name, f"{name} must be a date or date-time such as '2024-03-01'; got {value!r}"
         )
-    stamp = stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
+    if stamp.tzinfo is None:
+        # A wall time that happens twice is its first occurrence; one lost to a gap, after it.
+        stamp = stamp.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+    else:
+        stamp = stamp.tz_convert(tz)
     return stamp, bare
