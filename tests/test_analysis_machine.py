@@ -19,7 +19,7 @@ def test_machine_detection_counts_and_rates(sample):
     row = ds.machine_detection(sample).iloc[0]
     assert (row.dials, row.answered, row.human, row.machine) == (10, 8, 5, 2)
     assert row.machine_rate == 2 / 8
-    assert (row.voicemails_left, row.voicemail_rate) == (2, 2 / 10)
+    assert (row.voicemails, row.voicemail_rate) == (2, 2 / 10)
     assert (row.amd_suspected_false_positive, row.amd_suspected_false_positive_rate) == (1, 0.5)
     assert (row.amd_suspected_false_negative, row.amd_suspected_false_negative_rate) == (1, 0.2)
     assert row.median_duration_human == 65.0  # 90, 30, 75, 40, 65

@@ -1,38 +1,50 @@
 """The per-call flags every analysis counts, computed once, vectorised.
 
-Definitions (the vendor's own, so figures match its dashboard):
+Definitions (the vendor's own by default, so figures match its dashboard; see `Definitions`):
 answered = outcome "answered"; human / machine = answered_by "human" / "machine_start";
-connected = human and disposition_id < 10; conversation = connected and (meeting or
-duration >= 60 s); meeting = disposition_id 1; positive = disposition_category "positive".
+reached = a disposition meaning a person was reached (id < 10); connected = human and reached;
+conversation = connected and (meeting or duration >= 60 s); meeting = disposition_id 1;
+voicemail = disposition_id 11; positive = disposition_category "positive".
 A missing value never counts as a yes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis._validate import check_frame, require_columns
+from dialstats.analysis._validate import check_columns, check_frame
 
-MEETING_SET = 1
-LEFT_VOICEMAIL = 11
-# Dispositions 1..9 are the "Answered - ..." ones: a person was reached.
-FIRST_UNANSWERED_DISPOSITION = 10
-CONVERSATION_SECONDS = 60
+if TYPE_CHECKING:
+    from dialstats.analysis._metrics import Definitions
 
 FLAGS = ("answered", "human", "machine", "connected", "conversation", "meeting", "positive")
+# Contract count name -> the flag it counts.
+COUNTED = {"conversations": "conversation", "meetings": "meeting", "voicemails": "voicemail"}
 
-# The columns each flag reads, directly or through the flags it builds on.
+# The columns each flag reads, directly or through the flags it builds on (a definition that
+# names dispositions reads disposition_name too), and the kind of values each must hold.
 NEEDS: dict[str, tuple[str, ...]] = {
     "answered": ("outcome",),
     "human": ("answered_by",),
     "machine": ("answered_by",),
+    "reached": ("disposition_id",),
     "connected": ("answered_by", "disposition_id"),
     "conversation": ("answered_by", "disposition_id", "duration"),
     "meeting": ("disposition_id",),
+    "voicemail": ("disposition_id",),
     "positive": ("disposition_category",),
+}
+KINDS = {
+    "outcome": "text",
+    "answered_by": "text",
+    "disposition_category": "text",
+    "disposition_name": "text",
+    "disposition_id": "number",
+    "duration": "number",
 }
 
 
@@ -44,41 +56,86 @@ def _compare(series: pd.Series, op: str, value: int) -> np.ndarray:
     return getattr(series, op)(value).to_numpy(dtype=bool, na_value=False)
 
 
-def compute(df: pd.DataFrame, names: Iterable[str], function: str) -> dict[str, np.ndarray]:
-    """The named flags as numpy bool arrays (row-aligned with `df`), checking columns first."""
+def needs(names: Iterable[str], definitions: Definitions) -> list[str]:
+    """The columns the named flags read under `definitions`."""
+    names = [COUNTED.get(name, name) for name in names]
+    columns = dict.fromkeys(c for name in names for c in NEEDS[name])
+    if definitions.uses_names() and "disposition_id" in columns:
+        columns["disposition_name"] = None
+    return list(columns)
+
+
+def compute(
+    df: pd.DataFrame,
+    names: Iterable[str],
+    function: str,
+    definitions: Definitions | None = None,
+) -> dict[str, np.ndarray]:
+    """The named flags (or contract counts) as numpy bool arrays row-aligned with `df`, checking
+    the columns and their kinds of values first."""
+    from dialstats.analysis._metrics import check_definitions
+
+    definitions = check_definitions(definitions)
     names = list(names)
-    require_columns(df, dict.fromkeys(c for name in names for c in NEEDS[name]), function)
+    check_columns(df, {c: KINDS[c] for c in needs(names, definitions)}, function)
     out: dict[str, np.ndarray] = {}
 
     def get(name: str) -> np.ndarray:
         if name not in out:
-            out[name] = _FORMULAS[name](df, get)
+            if name in _DEFINED:
+                out[name] = _DEFINED[name](df, definitions)
+            else:
+                out[name] = _FORMULAS[name](df, get)
         return out[name]
 
-    return {name: get(name) for name in names}
+    return {name: get(COUNTED.get(name, name)) for name in names}
 
 
 _FORMULAS = {
     "answered": lambda df, get: _equals(df["outcome"], "answered"),
     "human": lambda df, get: _equals(df["answered_by"], "human"),
     "machine": lambda df, get: _equals(df["answered_by"], "machine_start"),
-    "connected": lambda df, get: (
-        get("human") & _compare(df["disposition_id"], "lt", FIRST_UNANSWERED_DISPOSITION)
-    ),
-    "conversation": lambda df, get: (
-        get("connected") & (get("meeting") | _compare(df["duration"], "ge", CONVERSATION_SECONDS))
-    ),
-    "meeting": lambda df, get: _equals(df["disposition_id"], MEETING_SET),
+    "connected": lambda df, get: get("human") & get("reached"),
+    "conversation": lambda df, get: get("connected") & (get("meeting") | get("long")),
     "positive": lambda df, get: _equals(df["disposition_category"], "positive"),
 }
 
 
-def available(df: pd.DataFrame) -> list[str]:
+def _among(df: pd.DataFrame, dispositions: frozenset[int | str]) -> np.ndarray:
+    """Calls whose disposition id or name is one of `dispositions`."""
+    ids = [item for item in dispositions if not isinstance(item, str)]
+    names = [item for item in dispositions if isinstance(item, str)]
+    hit = df["disposition_id"].isin(ids).to_numpy(dtype=bool, na_value=False)
+    if names:
+        hit = hit | df["disposition_name"].isin(names).to_numpy(dtype=bool, na_value=False)
+    return hit
+
+
+def _reached(df: pd.DataFrame, definitions: Definitions) -> np.ndarray:
+    hit = _among(df, definitions.reached)
+    if definitions.reached_below is not None:
+        hit = hit | _compare(df["disposition_id"], "lt", definitions.reached_below)
+    return hit
+
+
+# Flags whose meaning is a `Definitions` field.
+_DEFINED = {
+    "reached": _reached,
+    "long": lambda df, d: _compare(df["duration"], "ge", d.conversation_seconds),
+    "meeting": lambda df, d: _among(df, d.meetings),
+    "voicemail": lambda df, d: _among(df, d.voicemails),
+}
+
+
+def available(df: pd.DataFrame, definitions: Definitions | None = None) -> list[str]:
     """The flags whose columns `df` has."""
-    return [name for name in FLAGS if all(c in df.columns for c in NEEDS[name])]
+    from dialstats.analysis._metrics import check_definitions
+
+    definitions = check_definitions(definitions)
+    return [name for name in FLAGS if all(c in df.columns for c in needs([name], definitions))]
 
 
-def flags(df: pd.DataFrame) -> pd.DataFrame:
+def flags(df: pd.DataFrame, *, definitions: Definitions | None = None) -> pd.DataFrame:
     """Boolean columns is_answered, is_human, ... is_positive, one row per call.
 
     Indexed like `df`, so it joins straight onto it; a missing value is never a yes.
@@ -88,7 +145,7 @@ def flags(df: pd.DataFrame) -> pd.DataFrame:
     >>> df.join(ds.flags(df)).groupby("user_name").is_meeting.mean()  # doctest: +SKIP
     """
     check_frame(df, "flags")
-    values = compute(df, FLAGS, "flags")
+    values = compute(df, FLAGS, "flags", definitions)
     return pd.DataFrame(
         {f"is_{name}": pd.array(values[name], dtype="boolean") for name in FLAGS}, index=df.index
     )

@@ -9,8 +9,10 @@ import pandas as pd
 
 from dialstats.analysis import _flags, _groups
 from dialstats.analysis._rates import with_rates
+from dialstats.analysis._metrics import Definitions
 from dialstats.analysis._validate import (
     check_choice,
+    check_columns,
     check_confidence,
     check_frame,
     group_keys,
@@ -20,7 +22,7 @@ from dialstats.frame._schema import ANSWERED_BY, DISPOSITION_CATEGORIES
 
 _RATES = {
     "machine_rate": ("machine", "answered"),
-    "voicemail_rate": ("voicemails_left", "dials"),
+    "voicemail_rate": ("voicemails", "dials"),
     "amd_suspected_false_positive_rate": ("amd_suspected_false_positive", "machine"),
     "amd_suspected_false_negative_rate": ("amd_suspected_false_negative", "human"),
 }
@@ -30,7 +32,7 @@ _COLUMNS = [
     "human",
     "machine",
     *("machine_rate", "machine_rate_low", "machine_rate_high"),
-    "voicemails_left",
+    "voicemails",
     *("voicemail_rate", "voicemail_rate_low", "voicemail_rate_high"),
     "amd_suspected_false_positive",
     *(f"amd_suspected_false_positive_rate{end}" for end in ("", "_low", "_high")),
@@ -43,16 +45,21 @@ UNKNOWN = "unknown"
 
 
 def machine_detection(
-    df: pd.DataFrame, by: str | Sequence[str] | None = None, *, confidence: float = 0.95
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = None,
+    *,
+    confidence: float = 0.95,
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """How often a machine answers, and the calls where AMD looks wrong, per group.
 
     Columns: the `by` columns, `dials`, `answered`, `human`, `machine`, `machine_rate`
-    (machine / answered), `voicemails_left` (disposition 11) with `voicemail_rate` (over dials),
-    `amd_suspected_false_positive` (machine, yet an "Answered - ..." disposition 1-9: a person was
-    reached) with its rate over machine, `amd_suspected_false_negative` (human, yet Left
+    (machine / answered), `voicemails` (disposition 11) with `voicemail_rate` (over dials),
+    `amd_suspected_false_positive` (machine, yet a reached disposition, by default an
+    "Answered - ..." one, 1-9) with its rate over machine, `amd_suspected_false_negative` (human, yet Left
     Voicemail) with its rate over human, `median_duration_human`, `median_duration_machine`
     (seconds). Every rate has `_low` / `_high` Wilson bounds; no denominator -> NA.
+    `definitions` (a `Definitions`) says which dispositions are reached and voicemails.
 
     >>> import dialstats as ds
     >>> ds.machine_detection(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
@@ -60,21 +67,18 @@ def machine_detection(
     check_frame(df, "machine_detection")
     keys = {name: df[name] for name in group_keys(df, by, "machine_detection")}
     confidence = check_confidence(confidence)
-    require_columns(
-        df, ["outcome", "answered_by", "disposition_id", "duration"], "machine_detection"
-    )
-    flags = _flags.compute(df, ["answered", "human", "machine"], "machine_detection")
+    check_columns(df, {"duration": "number"}, "machine_detection")
+    names = ["answered", "human", "machine", "voicemails", "reached"]
+    flags = _flags.compute(df, names, "machine_detection", definitions)
     human, machine = flags["human"], flags["machine"]
-    disposition = df["disposition_id"]
-    voicemail = disposition.eq(_flags.LEFT_VOICEMAIL).to_numpy(dtype=bool, na_value=False)
-    reached = disposition.lt(_flags.FIRST_UNANSWERED_DISPOSITION).to_numpy(bool, na_value=False)
+    voicemail, reached = flags["voicemails"], flags["reached"]
     seconds = df["duration"].to_numpy(dtype=float, na_value=np.nan)
     columns = {
         "dials": (None, _groups.SIZE),
         "answered": (flags["answered"], _groups.SUM),
         "human": (human, _groups.SUM),
         "machine": (machine, _groups.SUM),
-        "voicemails_left": (voicemail, _groups.SUM),
+        "voicemails": (voicemail, _groups.SUM),
         "amd_suspected_false_positive": (machine & reached, _groups.SUM),
         "amd_suspected_false_negative": (human & voicemail, _groups.SUM),
         "median_duration_human": (np.where(human, seconds, np.nan), _groups.MEDIAN),

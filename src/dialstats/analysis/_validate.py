@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
+import pyarrow as pa
 
 from dialstats.errors import InvalidParameterError
 
@@ -41,6 +42,55 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], function: str) -> 
     for column in columns:
         if column not in df.columns:
             raise MissingColumnError(column, function)
+        if isinstance(df[column], pd.DataFrame):
+            raise InvalidParameterError(
+                "df",
+                f"{function}() reads column {column!r}, which the frame has more than once; "
+                "drop or rename the copies",
+            )
+
+
+_KIND_NAMES = {
+    "text": "text (strings or categories)",
+    "number": "numbers",
+    "datetime": "datetimes",
+}
+
+
+def check_columns(df: pd.DataFrame, kinds: Mapping[str, str], function: str) -> None:
+    """Each column exists once and holds its kind of values: "text", "number" or "datetime".
+
+    A call-log frame always passes; this turns a hand-made frame with, say, durations as strings
+    into a clear error instead of a raw TypeError deep inside an analysis (or a silent 0).
+    """
+    require_columns(df, kinds, function)
+    for column, kind in kinds.items():
+        if not _is_kind(df[column], kind):
+            raise InvalidParameterError(
+                "df",
+                f"{function}() needs column {column!r} to hold {_KIND_NAMES[kind]}, "
+                f"not {df[column].dtype}; a frame from dialstats.read_call_logs() has the "
+                "schema's dtypes",
+            )
+
+
+def _is_kind(series: pd.Series, kind: str) -> bool:
+    dtype = series.dtype
+    types = pd.api.types
+    if kind == "datetime":
+        return types.is_datetime64_any_dtype(dtype)
+    if kind == "number":
+        return types.is_numeric_dtype(dtype) and not types.is_bool_dtype(dtype)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return types.infer_dtype(dtype.categories, skipna=True) in ("string", "empty")
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_dictionary(dtype.pyarrow_dtype):
+        return pa.types.is_string(dtype.pyarrow_dtype.value_type) or pa.types.is_large_string(
+            dtype.pyarrow_dtype.value_type
+        )
+    if types.is_string_dtype(dtype):
+        # object columns may hold anything: look at the values.
+        return dtype.kind != "O" or types.infer_dtype(series, skipna=True) in ("string", "empty")
+    return False
 
 
 def group_keys(df: pd.DataFrame, by: str | Sequence[str] | None, function: str) -> list[str]:

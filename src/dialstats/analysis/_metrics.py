@@ -1,0 +1,269 @@
+"""The metric contract: every count and rate the analyses report, named once.
+
+Counts are numbers of calls; a rate is a count over another count, with `<rate>_low` /
+`<rate>_high` interval bounds. Every analysis, chart and report uses these names; the vendor's
+report names (`total_calls`, `connected_calls`, `connection_rate`, `meetings_set`) appear only
+where a vendor report is reproduced, and `Metric.vendor_name` maps them. What "a person was
+reached", "a conversation" and "a meeting" mean is a `Definitions`, the vendor's (`VENDOR`) by
+default. docs/metrics.md is the same table in prose.
+
+>>> metric("connect_rate").numerator, metric("connect_rate").denominator
+('connected', 'dials')
+>>> metric("connect_rate").vendor_name
+'connection_rate'
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dialstats.analysis import _flags, _groups
+from dialstats.analysis._validate import check_frame, group_keys
+from dialstats.errors import InvalidParameterError
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One count (`denominator` None; `numerator` is the count itself) or rate (numerator /
+    denominator, both count names), its chart label and the vendor's name for it, if any.
+
+    >>> metric("machine_rate").denominator
+    'answered'
+    """
+
+    name: str
+    numerator: str
+    denominator: str | None
+    label: str
+    description: str
+    vendor_name: str | None = None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.denominator is not None
+
+
+_CONTRACT = (
+    Metric("dials", "dials", None, "Dials", "every call in the frame", "total_calls"),
+    Metric("answered", "answered", None, "Answered", 'outcome is "answered"'),
+    Metric("human", "human", None, "Answered by a person", 'answered_by is "human"'),
+    Metric(
+        "machine",
+        "machine",
+        None,
+        "Answered by a machine",
+        "answered_by is a machine value (answering-machine detection)",
+    ),
+    Metric(
+        "connected",
+        "connected",
+        None,
+        "Connected",
+        "answered by a person and a reached disposition (vendor: disposition id < 10)",
+        "connected_calls",
+    ),
+    Metric(
+        "conversations",
+        "conversations",
+        None,
+        "Conversations",
+        "connected and (a meeting or duration >= the conversation threshold, 60 s)",
+        "conversations",
+    ),
+    Metric(
+        "meetings",
+        "meetings",
+        None,
+        "Meetings set",
+        "a meeting disposition (vendor: disposition id 1), whoever answered",
+        "meetings_set",
+    ),
+    Metric("positive", "positive", None, "Positive outcome", 'disposition category "positive"'),
+    Metric("voicemails", "voicemails", None, "Voicemails left", "a voicemail disposition (id 11)"),
+    Metric("answer_rate", "answered", "dials", "Answer rate", "answered / dials"),
+    Metric("human_rate", "human", "dials", "Person-answer rate", "human / dials"),
+    Metric(
+        "machine_rate", "machine", "answered", "Machine rate (of answered)", "machine / answered"
+    ),
+    Metric(
+        "connect_rate", "connected", "dials", "Connect rate", "connected / dials", "connection_rate"
+    ),
+    Metric(
+        "conversation_rate",
+        "conversations",
+        "dials",
+        "Conversation rate",
+        "conversations / dials",
+        "conversation_rate",
+    ),
+    Metric("meeting_rate", "meetings", "dials", "Meeting rate", "meetings / dials", "meeting_rate"),
+    Metric("positive_rate", "positive", "dials", "Positive rate", "positive / dials"),
+    Metric("voicemail_rate", "voicemails", "dials", "Voicemail rate", "voicemails / dials"),
+)
+METRICS: Mapping[str, Metric] = {m.name: m for m in _CONTRACT}
+COUNTS: tuple[str, ...] = tuple(m.name for m in _CONTRACT if not m.is_rate)
+RATES: tuple[str, ...] = tuple(m.name for m in _CONTRACT if m.is_rate)
+# Vendor report column -> contract name (rates keep the same name where the vendor's matches).
+VENDOR_NAMES: Mapping[str, str] = {m.vendor_name: m.name for m in _CONTRACT if m.vendor_name}
+
+
+def metric(name: str) -> Metric:
+    """The contract's entry for a count or rate name; a vendor name (`connection_rate`) is
+    accepted too. Unknown names raise `InvalidParameterError` with the closest valid one.
+
+    >>> metric("meetings_set").name
+    'meetings'
+    """
+    if isinstance(name, str):
+        if name in METRICS:
+            return METRICS[name]
+        if name in VENDOR_NAMES:
+            return METRICS[VENDOR_NAMES[name]]
+    close = difflib.get_close_matches(str(name), [*METRICS, *VENDOR_NAMES], n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise InvalidParameterError(
+        "metric", f"unknown metric {name!r}: one of {', '.join(METRICS)}{hint}"
+    )
+
+
+def rates(names: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """rate name -> (numerator, denominator) for `with_rates`."""
+    return {name: (METRICS[name].numerator, METRICS[name].denominator) for name in names}
+
+
+def _dispositions(parameter: str, value: object) -> frozenset[int | str]:
+    """A set of disposition ids (ints) and names (strings); one id or name alone is accepted."""
+    if isinstance(value, str | int | np.integer):
+        value = [value]
+    if not isinstance(value, Collection):
+        raise InvalidParameterError(
+            parameter, f"{parameter} must be disposition ids and/or names; got {value!r}"
+        )
+    items = set()
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, str | int | np.integer):
+            raise InvalidParameterError(
+                parameter,
+                f"{parameter} must hold disposition ids (whole numbers) or names (text); "
+                f"got {item!r}",
+            )
+        items.add(item if isinstance(item, str) else int(item))
+    return frozenset(items)
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """What the counts mean; the vendor's (`VENDOR`) unless you say otherwise.
+
+    - `reached_below`: a disposition id below it means a person was reached (the vendor's
+      "Answered - ..." dispositions 1-9: `10`); None turns the id rule off.
+    - `reached`: further dispositions (ids or names) that mean a person was reached, e.g. a
+      custom "Not a Decision Maker", which the vendor's id rule leaves out.
+    - `conversation_seconds`: a connected call at least this long is a conversation.
+    - `meetings`, `voicemails`: the dispositions (ids or names) that count as such.
+
+    >>> custom = Definitions(reached={"Not a Decision Maker"})
+    >>> custom.reached, custom.reached_below
+    (frozenset({'Not a Decision Maker'}), 10)
+    """
+
+    reached_below: int | None = 10
+    reached: frozenset[int | str] = field(default_factory=frozenset)
+    conversation_seconds: float = 60
+    meetings: frozenset[int | str] = frozenset({1})
+    voicemails: frozenset[int | str] = frozenset({11})
+
+    def __post_init__(self) -> None:
+        below = self.reached_below
+        if below is not None and (
+            isinstance(below, bool) or not isinstance(below, int | np.integer)
+        ):
+            raise InvalidParameterError(
+                "reached_below", f"reached_below must be a whole number or None; got {below!r}"
+            )
+        seconds = self.conversation_seconds
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float | np.number)
+            or not np.isfinite(seconds)
+            or seconds < 0
+        ):
+            raise InvalidParameterError(
+                "conversation_seconds",
+                f"conversation_seconds must be a number of seconds >= 0; got {seconds!r}",
+            )
+        for name in ("reached", "meetings", "voicemails"):
+            # Frozen: normalise through object.__setattr__ so lists and single ids work too.
+            object.__setattr__(self, name, _dispositions(name, getattr(self, name)))
+
+    def uses_names(self) -> bool:
+        """Whether a definition names dispositions (then `disposition_name` is needed)."""
+        return any(
+            isinstance(item, str)
+            for items in (self.reached, self.meetings, self.voicemails)
+            for item in items
+        )
+
+
+VENDOR = Definitions()
+
+
+def check_definitions(definitions: object) -> Definitions:
+    if definitions is None:
+        return VENDOR
+    if not isinstance(definitions, Definitions):
+        raise InvalidParameterError(
+            "definitions",
+            f"definitions must be a dialstats Definitions (e.g. Definitions(reached=...)) or "
+            f"None for the vendor's; got {type(definitions).__name__}",
+        )
+    return definitions
+
+
+def count_columns(
+    df: pd.DataFrame, names: Sequence[str], function: str, definitions: Definitions
+) -> dict[str, _groups.Column]:
+    """The `aggregate` columns that count `names` (contract count names)."""
+    for name in names:
+        if name not in COUNTS:
+            metric(name)  # the did-you-mean error for a misspelling
+            raise InvalidParameterError(
+                "names", f"{name!r} is a rate; grouped_counts takes counts: {', '.join(COUNTS)}"
+            )
+    flags = _flags.compute(df, [n for n in names if n != "dials"], function, definitions)
+    return {
+        name: (None, _groups.SIZE) if name == "dials" else (flags[name], _groups.SUM)
+        for name in names
+    }
+
+
+def grouped_counts(
+    df: pd.DataFrame,
+    by: Sequence[str],
+    names: Sequence[str],
+    *,
+    function: str,
+    definitions: Definitions | None = None,
+) -> pd.DataFrame:
+    """Per group of `by` (column names; [] for one row), one int64 column per count in `names`.
+
+    Group rows follow the analyses' rules (every category of a categorical key is a row; a
+    missing key is a group of its own). `function` names the caller in error messages.
+
+    >>> import dialstats as ds
+    >>> df = ds.read_call_logs(demo=True)
+    >>> grouped_counts(df, ["user_name"], ["dials", "meetings"], function="mine")  # doctest: +SKIP
+    """
+    check_frame(df, function)
+    definitions = check_definitions(definitions)
+    keys = {name: df[name] for name in group_keys(df, list(by), function)}
+    columns = count_columns(df, list(names), function, definitions)
+    out = _groups.aggregate(df.index, keys, columns)
+    for name in names:
+        out[name] = out[name].astype(np.int64)
+    return out
