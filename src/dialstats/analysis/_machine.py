@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from dialstats.analysis import _flags, _groups
-from dialstats.analysis._rates import with_rates
 from dialstats.analysis._metrics import Definitions
+from dialstats.analysis._rates import with_rates
 from dialstats.analysis._validate import (
     check_choice,
     check_columns,
