@@ -11,6 +11,7 @@ import pandas as pd
 from dialstats.analysis import _flags, _groups
 from dialstats.analysis._groups import renumber
 from dialstats.analysis._rates import with_rates
+from dialstats.analysis._smoothing import smooth_cells
 from dialstats.analysis._validate import (
     check_choice,
     check_confidence,
@@ -86,14 +87,16 @@ def best_time_to_call(
     cells.insert(0, "weekday", pd.Categorical.from_codes(slot // 24, WEEKDAYS, ordered=True))
     cells.insert(1, "hour", pd.Categorical.from_codes(slot % 24, HOURS, ordered=True))
     cells = with_rates(cells.reset_index(drop=True), {metric: (flag, "dials")}, confidence)
+    cells = smooth_cells(cells, metric, flag, confidence)
     too_few = cells["dials"] < min_dials
     for column in (metric, f"{metric}_low", f"{metric}_high"):
         cells[column] = cells[column].mask(too_few)
+    reliability = cells.attrs["reliability"]
     if wide:
         cells = cells.pivot(index="weekday", columns="hour", values=metric).astype("Float64")
         cells.columns = pd.Index(HOURS, name="hour")
     # The chart reads these to title itself.
-    cells.attrs.update(metric=metric, tz=tz, min_dials=min_dials)
+    cells.attrs.update(metric=metric, tz=tz, min_dials=min_dials, reliability=reliability)
     return cells
 
 
