@@ -47,7 +47,7 @@ def test_each_method_is_the_function_on_the_frame(sample, method, function, kwar
 
 def test_methods_show_the_real_parameters_and_docs(sample):
     signature = inspect.signature(sample.calls.answer_rates)
-    assert list(signature.parameters) == ["by", "freq", "confidence"]
+    assert list(signature.parameters) == ["by", "freq", "confidence", "definitions"]
     assert "Wilson" in sample.calls.answer_rates.__doc__
     assert list(inspect.signature(sample.calls.plot.funnel).parameters)[:2] == ["ax", "by"]
 

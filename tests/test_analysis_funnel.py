@@ -28,7 +28,13 @@ def test_default_funnel(sample):
         "rate_from_top_low",
         "rate_from_top_high",
     ]
-    assert out["stage"].tolist() == ["dials", "answered", "connected", "conversations", "meetings"]
+    assert out["stage"].tolist() == [
+        "dials",
+        "answered",
+        "connected",
+        "conversations",
+        "connected_meetings",
+    ]
     assert out["stage"].cat.ordered
     assert out["count"].tolist() == [10, 8, 3, 2, 1]
     assert out["rate_from_previous"].tolist() == [1.0, 0.8, 3 / 8, 2 / 3, 0.5]

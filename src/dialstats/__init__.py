@@ -3,7 +3,7 @@
 >>> import dialstats as ds
 >>> df = ds.read_call_logs(demo=True)
 >>> df.calls.funnel()["stage"].tolist()
-['dials', 'answered', 'connected', 'conversations', 'meetings']
+['dials', 'answered', 'connected', 'conversations', 'connected_meetings']
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from dialstats._readers import (
     read_team,
 )
 from dialstats.analysis import (
+    VENDOR,
+    Definitions,
+    Metric,
     MissingColumnError,
     answer_rates,
     best_time_to_call,
@@ -28,6 +31,7 @@ from dialstats.analysis import (
     list_performance,
     machine_detection,
     machine_detection_matrix,
+    metric,
     overview,
     sdr_performance,
     sequence_performance,
@@ -39,8 +43,11 @@ from dialstats.store import CallLogStore
 __version__ = "0.1.0"
 
 __all__ = [
+    "VENDOR",
     "CallLogStore",
     "Client",
+    "Definitions",
+    "Metric",
     "MissingColumnError",
     "__version__",
     "answer_rates",
@@ -52,6 +59,7 @@ __all__ = [
     "list_performance",
     "machine_detection",
     "machine_detection_matrix",
+    "metric",
     "overview",
     "plot",
     "read_analytics",

@@ -272,11 +272,23 @@ def trend(
     ax.plot(period, _values(result, metric), marker="o", color=PALETTE[0], label=label)
     ax.plot(period, _values(result, "center"), color=PALETTE[6], lw=1, label="Centre")
     ax.step(period, _values(result, "upper_limit"), where="mid", ls="--", color=PALETTE[6], lw=1)
-    ax.step(period, _values(result, "lower_limit"), where="mid", ls="--", color=PALETTE[6], lw=1,
-            label="3-sigma limits")
+    ax.step(
+        period,
+        _values(result, "lower_limit"),
+        where="mid",
+        ls="--",
+        color=PALETTE[6],
+        lw=1,
+        label="3-sigma limits",
+    )
     outside = result["outside"].fillna(False).to_numpy(dtype=bool)
-    ax.scatter(period[outside], _values(result, metric)[outside], color=PALETTE[3], zorder=3,
-               label="Outside the limits")
+    ax.scatter(
+        period[outside],
+        _values(result, metric)[outside],
+        color=PALETTE[3],
+        zorder=3,
+        label="Outside the limits",
+    )
     summary = result.attrs.get("trend")
     title = f"{label} rate per period"
     if summary is not None and len(summary) == 1 and pd.notna(summary["p_value"].iloc[0]):

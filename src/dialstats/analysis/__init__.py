@@ -1,10 +1,10 @@
 """Analyses of a call-log frame: pure functions, one tidy DataFrame each.
 
-Shared definitions (the vendor's, so numbers match its dashboard): answered = outcome
-"answered"; human / machine = answered_by "human" / "machine_start"; connected = human and
-disposition id < 10; conversation = connected and (meeting or duration >= 60 s); meeting =
-disposition id 1; positive = disposition category "positive". Every rate comes with Wilson
-score bounds `<rate>_low` / `<rate>_high`, and is NA when its denominator is 0.
+Every count and rate is named by the metric contract (`metric(name)`, docs/metrics.md); what
+"reached", "conversation" and "meeting" mean is a `Definitions`, the vendor's (`VENDOR`: connected
+= human and disposition id < 10; conversation = connected and (meeting or duration >= 60 s);
+meeting = disposition id 1) by default, so numbers match its dashboard. Every rate comes with
+Wilson score bounds `<rate>_low` / `<rate>_high`, and is NA when its denominator is 0.
 
 >>> import dialstats as ds
 >>> df = ds.read_call_logs(demo=True)
@@ -18,6 +18,7 @@ from dialstats.analysis._flags import flags
 from dialstats.analysis._funnel import disposition_breakdown, disposition_funnel
 from dialstats.analysis._intervals import wilson_interval
 from dialstats.analysis._machine import machine_detection, machine_detection_matrix
+from dialstats.analysis._metrics import VENDOR, Definitions, Metric, metric
 from dialstats.analysis._overview import overview
 from dialstats.analysis._performance import (
     list_performance,
@@ -28,6 +29,9 @@ from dialstats.analysis._timing import best_time_to_call
 from dialstats.analysis._validate import MissingColumnError
 
 __all__ = [
+    "VENDOR",
+    "Definitions",
+    "Metric",
     "MissingColumnError",
     "answer_rates",
     "best_time_to_call",
@@ -37,6 +41,7 @@ __all__ = [
     "list_performance",
     "machine_detection",
     "machine_detection_matrix",
+    "metric",
     "overview",
     "sdr_performance",
     "sequence_performance",

@@ -6,18 +6,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dialstats.analysis import _flags, _groups
-from dialstats.analysis._periods import PERIOD, period_key
+from dialstats.analysis import _groups
+from dialstats.analysis._metrics import Definitions, check_definitions, count_columns, rates
+from dialstats.analysis._periods import PERIOD, check_freq, period_key
 from dialstats.analysis._rates import with_rates
-from dialstats.analysis._validate import check_confidence, check_frame, group_keys, require_columns
+from dialstats.analysis._validate import check_columns, check_confidence, check_frame, group_keys
 from dialstats.errors import InvalidParameterError
 
-_COUNTS = ("answered", "human", "machine", "connected")
-_RATES = {
-    "answer_rate": ("answered", "dials"),
-    "human_rate": ("human", "dials"),
-    "connect_rate": ("connected", "dials"),
-}
+COUNTS = ("dials", "answered", "human", "machine", "connected")
+RATES = ("answer_rate", "human_rate", "connect_rate")
 
 
 def answer_rates(
@@ -26,13 +23,16 @@ def answer_rates(
     freq: str | None = None,
     *,
     confidence: float = 0.95,
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """Dials, answers and connects per group (and per period of `started_at` with `freq`).
 
     Columns: the `by` columns, `period` (with `freq`: the start or end label of each bin, as
-    `df.resample(freq)` labels it; every period in the range is a row), `dials`, `answered`,
-    `human`, `machine`, `connected`, and `answer_rate`, `human_rate`, `connect_rate` (each over
-    dials) with `<rate>_low` / `<rate>_high` Wilson bounds. No dials -> NA rates.
+    `df.resample(freq)` labels it, in the frame's zone, naive = UTC; every period in the range is
+    a row), `dials`, `answered`, `human`, `machine`, `connected`, and `answer_rate`,
+    `human_rate`, `connect_rate` (each over dials) with `<rate>_low` / `<rate>_high` Wilson
+    bounds. No dials -> NA rates. `definitions` says what connected means (the vendor's rule
+    by default).
 
     >>> import dialstats as ds
     >>> ds.answer_rates(ds.read_call_logs(demo=True), by="user_name", freq="W")  # doctest: +SKIP
@@ -40,17 +40,18 @@ def answer_rates(
     check_frame(df, "answer_rates")
     keys = {name: df[name] for name in group_keys(df, by, "answer_rates")}
     confidence = check_confidence(confidence)
-    flags = _flags.compute(df, _COUNTS, "answer_rates")
+    definitions = check_definitions(definitions)
     if freq is not None:
-        require_columns(df, ["started_at"], "answer_rates")
+        check_freq(freq)
+        check_columns(df, {"started_at": "datetime"}, "answer_rates")
         if PERIOD in keys:
             raise InvalidParameterError(
                 "by", f"with freq, {PERIOD!r} names the period column; rename the by column"
             )
+    columns = count_columns(df, COUNTS, "answer_rates", definitions)
+    if freq is not None:
         keys[PERIOD] = period_key(df["started_at"], freq)
-    columns = {"dials": (None, _groups.SIZE)}
-    columns |= {name: (flags[name], _groups.SUM) for name in _COUNTS}
     counts = _groups.aggregate(df.index, keys, columns)
     if freq is not None:
         counts[PERIOD] = counts[PERIOD].astype(keys[PERIOD].cat.categories.dtype)
-    return with_rates(counts, _RATES, confidence)
+    return with_rates(counts, rates(RATES), confidence)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from dialstats.analysis import _flags, _groups
 from dialstats.analysis._intervals import rate_columns
+from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._validate import (
     check_choice,
@@ -21,13 +22,15 @@ from dialstats.errors import InvalidParameterError
 
 Stage = str | Callable[[pd.DataFrame], object] | pd.Series | np.ndarray | Sequence[bool]
 
-# Default stages: stage name -> flag (None: every dial).
+# Default stages: stage name -> the contract count it narrows to (None: every dial). Stages are
+# nested, so the last one counts the meetings set on connected calls: a meeting whose call AMD
+# labelled a machine (or with no answerer) is a meeting, but not a connected one.
 DEFAULT_STAGES: dict[str, str | None] = {
     "dials": None,
     "answered": "answered",
     "connected": "connected",
-    "conversations": "conversation",
-    "meetings": "meeting",
+    "conversations": "conversations",
+    "connected_meetings": "meetings",
 }
 
 
@@ -37,10 +40,14 @@ def disposition_funnel(
     stages: Mapping[str, Stage] | None = None,
     *,
     confidence: float = 0.95,
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """How many dials reach each stage, and what share of the previous stage and the top.
 
-    Default stages: dials -> answered -> connected -> conversations -> meetings. `stages` takes an
+    Default stages: dials -> answered -> connected -> conversations -> connected_meetings (the
+    meetings set on connected calls: fewer than the `meetings` count when AMD labelled a meeting's
+    call a machine; see docs/metrics.md). `definitions` says what connected, conversation and
+    meeting mean (the vendor's by default). `stages` takes an
     ordered mapping of stage name -> a boolean mask (Series aligned with `df`, or array), a
     callable `df -> mask`, or a query string evaluated on `df` plus its flags (``"is_human and
     duration >= 30"``). A call counts in a stage only if it is in every earlier stage too.
@@ -55,7 +62,8 @@ def disposition_funnel(
     check_frame(df, "disposition_funnel")
     keys = {name: df[name] for name in group_keys(df, by, "disposition_funnel")}
     confidence = check_confidence(confidence)
-    masks = _stage_masks(df, stages)
+    definitions = check_definitions(definitions)
+    masks = _stage_masks(df, stages, definitions)
     names = list(masks)
     reached = np.ones(len(df), dtype=bool)
     columns = {}
@@ -74,12 +82,16 @@ def disposition_funnel(
     for rate, denominator in (("rate_from_previous", previous), ("rate_from_top", top)):
         value, low, high = rate_columns(counts.ravel(), denominator.ravel(), confidence)
         out[rate], out[f"{rate}_low"], out[f"{rate}_high"] = value, low, high
+    out.attrs["confidence"] = confidence
     return out
 
 
-def _stage_masks(df: pd.DataFrame, stages: Mapping[str, Stage] | None) -> dict[str, np.ndarray]:
+def _stage_masks(
+    df: pd.DataFrame, stages: Mapping[str, Stage] | None, definitions: Definitions
+) -> dict[str, np.ndarray]:
     if stages is None:
-        flags = _flags.compute(df, [f for f in DEFAULT_STAGES.values() if f], "disposition_funnel")
+        counted = [f for f in DEFAULT_STAGES.values() if f]
+        flags = _flags.compute(df, counted, "disposition_funnel", definitions)
         every = np.ones(len(df), dtype=bool)
         return {
             name: every if flag is None else flags[flag] for name, flag in DEFAULT_STAGES.items()
@@ -90,7 +102,10 @@ def _stage_masks(df: pd.DataFrame, stages: Mapping[str, Stage] | None) -> dict[s
             "stages must be a non-empty ordered mapping of stage name -> mask, callable or "
             f"query string; got {stages!r}",
         )
-    return {_stage_name(name): _stage_mask(df, name, stage) for name, stage in stages.items()}
+    return {
+        _stage_name(name): _stage_mask(df, name, stage, definitions)
+        for name, stage in stages.items()
+    }
 
 
 def _stage_name(name: object) -> str:
@@ -101,10 +116,11 @@ def _stage_name(name: object) -> str:
     return name
 
 
-def _stage_mask(df: pd.DataFrame, name: str, stage: Stage) -> np.ndarray:
+def _stage_mask(df: pd.DataFrame, name: str, stage: Stage, definitions: Definitions) -> np.ndarray:
     where = f"stages[{name!r}]"
     if isinstance(stage, str):
-        flags = _flags.compute(df, _flags.available(df), "disposition_funnel")
+        known = _flags.available(df, definitions)
+        flags = _flags.compute(df, known, "disposition_funnel", definitions)
         resolvers = ({f"is_{flag}": values for flag, values in flags.items()},)
         try:
             stage = df.eval(stage, resolvers=resolvers)

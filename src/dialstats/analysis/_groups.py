@@ -166,9 +166,12 @@ def _size(groups: _Groups, values: object) -> np.ndarray:
 def _sum(groups: _Groups, values: object) -> pd.array:
     if isinstance(values, np.ndarray) and values.dtype == bool:  # a flag: count it
         return groups.counts_where(values)
-    weights = pd.Series(values).to_numpy(dtype=float, na_value=0.0)
+    series = pd.Series(values)
+    weights = series.to_numpy(dtype=float, na_value=0.0)
     totals = np.bincount(groups.code, weights=weights, minlength=groups.cells)[groups.kept]
-    nullable = isinstance(getattr(values, "dtype", None), pd.api.extensions.ExtensionDtype)
+    nullable = isinstance(series.dtype, pd.api.extensions.ExtensionDtype)
+    if pd.api.types.is_float_dtype(series.dtype):  # fractions as sent: never rounded
+        return pd.array(totals, dtype="Float64" if nullable else "float64")
     return pd.array(np.rint(totals).astype(np.int64), dtype="Int64" if nullable else "int64")
 
 

@@ -14,10 +14,10 @@ from scipy import stats
 from dialstats.analysis import _metrics
 from dialstats.analysis._compare import two_rates
 from dialstats.analysis._validate import (
+    check_columns,
     check_confidence,
     check_frame,
     check_timezone,
-    require_columns,
 )
 from dialstats.errors import InvalidParameterError
 
@@ -66,7 +66,9 @@ def overview(
     (p_value < 1 - confidence). Counts are compared as events in equal times (the exact
     conditional binomial test; 14 meetings against 15 gives p = 1), rates as two proportions
     (z-test, Katz interval). The period is in ``.attrs["start"]`` / ``.attrs["end"]``, whether it
-    is comparable in ``.attrs["covered"]``.
+    is comparable in ``.attrs["covered"]``. Rows keep the vendor's names (total_calls = dials,
+    connected_calls = connected, meetings_set = meetings: docs/metrics.md); `definitions` as in
+    `answer_rates`.
 
     >>> import dialstats as ds
     >>> ds.overview(ds.read_call_logs(demo=True), "2024-03-01", "2024-03-31")  # doctest: +SKIP
@@ -74,7 +76,7 @@ def overview(
     check_frame(df, "overview")
     check_timezone("tz", tz)
     confidence = check_confidence(confidence)
-    require_columns(df, ["created_at"], "overview")
+    check_columns(df, {"created_at": "datetime"}, "overview")
     times = _as_zone(df["created_at"], tz)
     first, last = _bounds(times, start, end, tz)
     length = last + _TICK - first

@@ -1,19 +1,33 @@
-"""Per rep, per contact list and per sequence: the vendor's performance tables."""
+"""Per rep, per contact list and per sequence: the vendor's performance tables.
+
+These reproduce vendor reports, so their columns keep the vendor's names (docs/metrics.md maps
+them): total_calls = dials, connected_calls = connected, connection_rate = connect_rate,
+meetings_set = meetings; conversations, conversation_rate and meeting_rate are the same names.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _flags, _groups
+from dialstats.analysis import _groups
+from dialstats.analysis._metrics import Definitions, check_definitions, count_columns
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._validate import (
+    check_columns,
     check_confidence,
     check_frame,
     check_timezone,
     require_columns,
 )
 
+# Vendor column -> the contract count it is.
+_COUNTS = {
+    "total_calls": "dials",
+    "connected_calls": "connected",
+    "conversations": "conversations",
+    "meetings_set": "meetings",
+}
 _RATES = {
     "connection_rate": ("connected_calls", "total_calls"),
     "conversation_rate": ("conversations", "total_calls"),
@@ -21,27 +35,37 @@ _RATES = {
 }
 
 
-def sdr_performance(df: pd.DataFrame, *, tz: str = "UTC", confidence: float = 0.95) -> pd.DataFrame:
+def sdr_performance(
+    df: pd.DataFrame,
+    *,
+    tz: str | None = None,
+    confidence: float = 0.95,
+    definitions: Definitions | None = None,
+) -> pd.DataFrame:
     """One row per rep (`user_id`), with the vendor's SDR-performance metrics.
 
     Columns: `user_id`, `user_name`, `user_email` (those the frame has), `total_calls`,
     `connected_calls`, `connection_rate`, `conversations`, `conversation_rate`, `meetings_set`,
     `meeting_rate` (rates over total calls, with `_low` / `_high` Wilson bounds),
-    `total_duration` (seconds), `active_days` (days in `tz` with at least one call; a call's
-    day is that of its `created_at`, as in the vendor's analytics) and `avg_dials_day`
-    (total calls / active days). Calls without a rep are one row with NA id.
+    `total_duration` (seconds, as sent), `active_days` (days with at least one call; a call's
+    day is that of its `created_at`, as in the vendor's analytics, in `tz`, by default the
+    frame's own zone, naive times being UTC) and `avg_dials_day` (total calls / active days).
+    Calls without a rep are one row with NA id. `definitions` as in `answer_rates`.
     Sorted by meetings set, then connection rate, both descending; ties by id.
 
     >>> import dialstats as ds
     >>> ds.sdr_performance(ds.read_call_logs(demo=True))  # doctest: +SKIP
     """
-    return _performance(
-        df, "user_id", ["user_name", "user_email"], "sdr_performance", tz, confidence
-    )
+    described = ["user_name", "user_email"]
+    return _performance(df, "user_id", described, "sdr_performance", tz, confidence, definitions)
 
 
 def list_performance(
-    df: pd.DataFrame, *, tz: str = "UTC", confidence: float = 0.95
+    df: pd.DataFrame,
+    *,
+    tz: str | None = None,
+    confidence: float = 0.95,
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """One row per contact list (`contact_list_id`, `contact_list_name`), with the metrics of
     `sdr_performance`, as the vendor's list performance.
@@ -50,11 +74,16 @@ def list_performance(
     >>> ds.list_performance(ds.read_call_logs(demo=True))  # doctest: +SKIP
     """
     names = ["contact_list_name"]
-    return _performance(df, "contact_list_id", names, "list_performance", tz, confidence)
+    function = "list_performance"
+    return _performance(df, "contact_list_id", names, function, tz, confidence, definitions)
 
 
 def sequence_performance(
-    df: pd.DataFrame, *, tz: str = "UTC", confidence: float = 0.95
+    df: pd.DataFrame,
+    *,
+    tz: str | None = None,
+    confidence: float = 0.95,
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """One row per sequence (`sequence_id`, `sequence_name`), with the metrics of
     `sdr_performance`; calls outside any sequence are one row with NA id.
@@ -63,24 +92,31 @@ def sequence_performance(
     >>> ds.sequence_performance(ds.read_call_logs(demo=True))  # doctest: +SKIP
     """
     names = ["sequence_name"]
-    return _performance(df, "sequence_id", names, "sequence_performance", tz, confidence)
+    function = "sequence_performance"
+    return _performance(df, "sequence_id", names, function, tz, confidence, definitions)
 
 
 def _performance(
-    df: pd.DataFrame, key: str, described: list[str], function: str, tz: str, confidence: float
+    df: pd.DataFrame,
+    key: str,
+    described: list[str],
+    function: str,
+    tz: str | None,
+    confidence: float,
+    definitions: Definitions | None,
 ) -> pd.DataFrame:
     check_frame(df, function)
-    check_timezone("tz", tz)
+    if tz is not None:
+        check_timezone("tz", tz)
     confidence = check_confidence(confidence)
-    require_columns(df, [key, "duration", "created_at"], function)
-    flags = _flags.compute(df, ["connected", "conversation", "meeting"], function)
+    definitions = check_definitions(definitions)
+    require_columns(df, [key], function)
+    check_columns(df, {"duration": "number", "created_at": "datetime"}, function)
+    counts = count_columns(df, list(_COUNTS.values()), function, definitions)
     described = [name for name in described if name in df.columns]
     columns: dict[str, _groups.Column] = {
         **{name: (df[name], _groups.FIRST) for name in described},
-        "total_calls": (None, _groups.SIZE),
-        "connected_calls": (flags["connected"], _groups.SUM),
-        "conversations": (flags["conversation"], _groups.SUM),
-        "meetings_set": (flags["meeting"], _groups.SUM),
+        **{vendor: counts[name] for vendor, name in _COUNTS.items()},
         "total_duration": (df["duration"], _groups.SUM),
         "active_days": (_local_days(df["created_at"], tz), _groups.NUNIQUE),
     }
@@ -105,8 +141,12 @@ def _performance(
     )
 
 
-def _local_days(times: pd.Series, tz: str) -> pd.Series:
-    """The calendar day of each time, in `tz` (naive times are taken as already local)."""
-    if isinstance(times.dtype, pd.DatetimeTZDtype):
-        times = times.dt.tz_convert(tz).dt.tz_localize(None)
-    return times.dt.floor("D")
+def _local_days(times: pd.Series, tz: str | None) -> np.ndarray:
+    """The calendar day of each time as days since 1970-01-01 (NaN when unknown), in `tz` or
+    the times' own zone; naive times are UTC, as the API's. Any unit, either dtype backend."""
+    stamps = pd.DatetimeIndex(times)
+    if tz is not None:
+        stamps = (stamps if stamps.tz else stamps.tz_localize("UTC")).tz_convert(tz)
+    wall = stamps.tz_localize(None).as_unit("s").asi8
+    days = wall // 86_400
+    return np.where(stamps.isna(), np.nan, days.astype(float))

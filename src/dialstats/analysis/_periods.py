@@ -1,4 +1,10 @@
-"""Time periods as a group key: every period in the range is a row, even with no calls."""
+"""Time periods as a group key: every period in the range is a row, even with no calls.
+
+Periods are those of the frame's own zone (naive times are UTC, like the API's), whatever the
+unit of the timestamps (s, ms, us, ns) or the dtype backend. A local midnight that does not
+exist (America/Havana springs forward at 00:00) starts its day at the first instant after the
+gap; an ambiguous one (falling back at 01:00 to 00:00) at its first occurrence.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +15,44 @@ from pandas.tseries.frequencies import to_offset
 from dialstats.errors import InvalidParameterError
 
 PERIOD = "period"
+# A table of more periods than this is a mistake (freq="1ns" over a month is 2.6e15 rows).
+MAX_PERIODS = 100_000
+_EXAMPLES = "such as 'D', 'W', 'MS', 'ME' or 'h'"
 
 
 def check_freq(freq: object) -> pd.DateOffset:
+    """`freq` as a pandas offset of at least one period forwards."""
+    if isinstance(freq, bool) or not isinstance(freq, str | pd.DateOffset | pd.Timedelta):
+        raise InvalidParameterError(
+            "freq", f"freq must be a pandas offset alias {_EXAMPLES}; got {freq!r}"
+        )
     try:
-        return to_offset(freq)
+        offset = to_offset(freq)
     except (TypeError, ValueError) as error:
         raise InvalidParameterError(
-            "freq",
-            f"freq must be a pandas offset alias such as 'D', 'W', 'MS', 'ME' or 'h'; "
-            f"got {freq!r} ({error})",
+            "freq", f"freq must be a pandas offset alias {_EXAMPLES}; got {freq!r} ({error})"
         ) from None
+    if offset.n < 1:
+        raise InvalidParameterError(
+            "freq", f"freq must step forwards by at least one period (e.g. 'W', '2W'); got {freq!r}"
+        )
+    return offset
+
+
+def check_span(
+    first: pd.Timestamp, last: pd.Timestamp, offset: pd.DateOffset, freq: object
+) -> None:
+    """Refuse before any work a range that would take more than MAX_PERIODS periods."""
+    step = (first + offset) - first  # one period near the start (months vary, so roughly)
+    if step <= pd.Timedelta(0):
+        raise InvalidParameterError("freq", f"freq {freq!r} does not move time forwards")
+    periods = (last - first) / step
+    if periods > MAX_PERIODS:
+        raise InvalidParameterError(
+            "freq",
+            f"freq={freq!r} cuts {first} .. {last} into about {periods:,.0f} periods (at most "
+            f"{MAX_PERIODS:,}); use a coarser one {_EXAMPLES}",
+        )
 
 
 def period_key(times: pd.Series, freq: object) -> pd.Series:
@@ -34,21 +67,34 @@ def period_key(times: pd.Series, freq: object) -> pd.Series:
             "freq", f"freq needs {times.name!r} to hold datetimes, not {times.dtype}"
         )
     stamps = pd.DatetimeIndex(times)
+    unit = stamps.unit
     first, last = stamps.min(), stamps.max()
     if pd.isna(first):
         labels = pd.DatetimeIndex([], dtype=stamps.dtype)
     else:
+        check_span(first, last, offset, freq)
         labels = pd.Series(0, index=pd.DatetimeIndex([first, last])).resample(offset).size().index
-    labels = labels.as_unit(stamps.unit)
+    # Every edge in the stamps' own unit: integers of different units do not compare.
+    labels = labels.as_unit(unit)
     if pd.Grouper(freq=offset).closed == "right":
         # Week/month/quarter/year-end bins run to the end of their label's day, as in pandas:
         # a time belongs to the first label whose next midnight is after it.
-        midnights = (labels.tz_localize(None) + pd.Timedelta(days=1)).tz_localize(labels.tz)
-        position = _edges_at_or_before(midnights.asi8, stamps.asi8)
+        edges = _next_midnights(labels).as_unit(unit).asi8
+        position = _edges_at_or_before(edges, stamps.asi8)
     else:
         position = _edges_at_or_before(labels.asi8, stamps.asi8) - 1
     codes = np.where(stamps.isna(), -1, position)
     return pd.Series(pd.Categorical.from_codes(codes, categories=labels), index=times.index)
+
+
+def _next_midnights(labels: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The midnight after each label's day, in its zone (a day is not always 24 h)."""
+    walls = labels.tz_localize(None).normalize() + pd.Timedelta(days=1)
+    if labels.tz is None:
+        return walls
+    return walls.tz_localize(
+        labels.tz, ambiguous=np.ones(len(walls), dtype=bool), nonexistent="shift_forward"
+    )
 
 
 def _edges_at_or_before(edges: np.ndarray, times: np.ndarray) -> np.ndarray:

@@ -10,10 +10,13 @@ import pandas as pd
 
 from dialstats.analysis import _flags, _groups
 from dialstats.analysis._groups import renumber
+from dialstats.analysis._metrics import METRICS as CONTRACT
+from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._smoothing import smooth_cells
 from dialstats.analysis._validate import (
     check_choice,
+    check_columns,
     check_confidence,
     check_frame,
     check_timezone,
@@ -28,14 +31,18 @@ NAT = np.iinfo(np.int64).min  # how int64 nanoseconds spell NaT
 _QUARTER = 900 * 10**9  # nanoseconds
 _HOUR = 4 * _QUARTER
 _WEEK = 7 * 24  # hours
-# metric -> the flag it counts per dial
+# The contract's rates over dials a cell can show -> the count each counts per dial.
 METRICS = {
-    "answer_rate": "answered",
-    "human_rate": "human",
-    "connect_rate": "connected",
-    "conversation_rate": "conversation",
-    "meeting_rate": "meeting",
-    "positive_rate": "positive",
+    name: CONTRACT[name].numerator
+    for name in (
+        "answer_rate",
+        "human_rate",
+        "connect_rate",
+        "conversation_rate",
+        "meeting_rate",
+        "positive_rate",
+        "voicemail_rate",
+    )
 }
 
 
@@ -47,17 +54,20 @@ def best_time_to_call(
     *,
     wide: bool = True,
     confidence: float = 0.95,
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """`metric` per weekday x hour of the call's start, in local time.
 
     `tz="contact"` reads each call in its contact's own zone (`contact_timezone`; missing,
     blank or unknown zones count as UTC, unknown ones with a warning); any IANA name reads
     every call in that zone. `metric`: answer_rate, human_rate, connect_rate,
-    conversation_rate, meeting_rate or positive_rate (each over dials). Cells with fewer than `min_dials` dials are NA: too few
-    calls to tell. Calls without a start time are left out.
+    conversation_rate, meeting_rate, positive_rate or voicemail_rate (each over dials, as the
+    metric contract defines them; `definitions` as in `answer_rates`). Cells with fewer than
+    `min_dials` dials are NA: too few calls to tell. Calls without a start time are left out.
 
     Returns a 7 x 24 table (index `weekday` Monday..Sunday, columns `hour` 0..23), or with
-    `wide=False` the tidy form: `weekday`, `hour`, `dials`, the metric's count, the metric and
+    `wide=False` the tidy form: `weekday`, `hour`, `dials`, the metric's count (`connected`
+    for connect_rate, `meetings` for meeting_rate, ...), the metric and
     its `_low` / `_high` Wilson bounds, one row per cell.
 
     >>> import dialstats as ds
@@ -75,8 +85,9 @@ def best_time_to_call(
     require_columns(
         df, ["started_at", *(["contact_timezone"] if tz == CONTACT else [])], "best_time_to_call"
     )
+    check_columns(df, {"started_at": "datetime"}, "best_time_to_call")
     flag = METRICS[metric]
-    hits = _flags.compute(df, [flag], "best_time_to_call")[flag]
+    hits = _flags.compute(df, [flag], "best_time_to_call", check_definitions(definitions))[flag]
     wall = _wall_clock(df, tz)
     # Hour of the week, Monday 00:00 = 0 (the epoch, 1970-01-01 00:00, was a Thursday).
     slot = np.where(wall != NAT, (wall // _HOUR + 72) % _WEEK, -1)
@@ -96,7 +107,9 @@ def best_time_to_call(
         cells = cells.pivot(index="weekday", columns="hour", values=metric).astype("Float64")
         cells.columns = pd.Index(HOURS, name="hour")
     # The chart reads these to title itself.
-    cells.attrs.update(metric=metric, tz=tz, min_dials=min_dials, reliability=reliability)
+    cells.attrs.update(
+        metric=metric, tz=tz, min_dials=min_dials, confidence=confidence, reliability=reliability
+    )
     return cells
 
 
