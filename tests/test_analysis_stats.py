@@ -67,7 +67,8 @@ def spread_reps(rng, groups=30):
     truth = rng.beta(12, 88, groups)
     dials = rng.integers(15, 600, groups)
     return truth, [
-        (f"rep {i:02d}", "list", int(n), p) for i, (n, p) in enumerate(zip(dials, truth))
+        (f"rep {i:02d}", "list", int(n), p)
+        for i, (n, p) in enumerate(zip(dials, truth, strict=True))
     ]
 
 
@@ -410,7 +411,10 @@ def test_smoothed_best_time_is_closer_to_the_truth_and_more_reliable():
         cells = ds.best_time_to_call(df, tz="UTC", min_dials=0, wide=False)
         cells = cells[cells["dials"] > 0]
         true = np.array(
-            [truth[(w, h)] for w, h in zip(cells.weekday.cat.codes, cells.hour.astype(int))]
+            [
+                truth[(w, h)]
+                for w, h in zip(cells.weekday.cat.codes, cells.hour.astype(int), strict=True)
+            ]
         )
         raw_error += np.sum((cells["connect_rate"].to_numpy(dtype=float) - true) ** 2)
         smooth_error += np.sum((cells["connect_rate_smoothed"].to_numpy(dtype=float) - true) ** 2)
