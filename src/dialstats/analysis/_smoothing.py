@@ -142,7 +142,7 @@ def split_half(
     scores = {"raw": [], "smoothed": []}
     for _ in range(splits):
         first_n = rng.binomial(count, 0.5)
-        first_x = rng.hypergeometric(hits, count - hits, first_n) if count.any() else hits * 0
+        first_x = rng.hypergeometric(hits, count - hits, first_n)
         halves = [(first_x, first_n), (hits - first_x, count - first_n)]
         both = (first_n > 0) & (count - first_n > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -152,27 +152,34 @@ def split_half(
         ]
         for view, (one, two) in (("raw", raw), ("smoothed", smooth)):
             scores[view].append(_agreement(one[both], two[both]))
-    rows = {
-        view: np.nanmedian(np.array(s), axis=0) if s else [np.nan] * 3 for view, s in scores.items()
-    }
+    rows = {}
+    for view, values in scores.items():
+        table = np.array(values, dtype=float).reshape(-1, 3)
+        # The correlation is a median over splits, the agreement shares are means.
+        rows[view] = [
+            _summary(table[:, 0], np.median),
+            *(_summary(c, np.mean) for c in table.T[1:]),
+        ]
     frame = pd.DataFrame.from_dict(
         rows, orient="index", columns=["rank_correlation", "top_cell_agreement", "top_overlap"]
     )
-    # Agreement shares are means over splits, the correlation a median.
-    for view, values in scores.items():
-        if values:
-            frame.loc[view, ["top_cell_agreement", "top_overlap"]] = np.mean(
-                np.array(values)[:, 1:], axis=0
-            )
     frame.index.name = "view"
     frame.attrs["splits"] = splits
     return frame
 
 
+def _summary(values: np.ndarray, how: object) -> float:
+    """`how` of the defined values; NaN when no split gave one."""
+    values = values[~np.isnan(values)]
+    return float(how(values)) if len(values) else np.nan
+
+
 def _agreement(one: np.ndarray, two: np.ndarray) -> tuple[float, float, float]:
     if len(one) < 2:
         return np.nan, np.nan, np.nan
-    correlation = stats.spearmanr(one, two).statistic
+    # A constant half (every cell 0%) has no ranking to correlate.
+    constant = np.ptp(one) == 0 or np.ptp(two) == 0
+    correlation = np.nan if constant else stats.spearmanr(one, two).statistic
     top = min(TOP, len(one))
     best_one, best_two = np.argsort(-one, kind="stable"), np.argsort(-two, kind="stable")
     same = float(best_one[0] == best_two[0])
