@@ -201,6 +201,23 @@ def test_ratio_to_expected_intervals_cover_the_truth():
     assert abs(hits / total - 0.95) < 0.045  # 150 intervals: 3 standard errors is 5.3%
 
 
+def test_no_rep_is_called_different_when_only_the_list_mix_differs():
+    """Equal skill, very unequal lists: raw rates differ hugely, ratio_to_expected should not."""
+    rng = np.random.default_rng(23)
+    mixes = [(100, 900), (900, 100), (500, 500), (300, 700), (700, 300), (200, 800)]
+    runs, false_alarms, raw_alarms = 40, 0, 0
+    for _ in range(runs):
+        cells = []
+        for i, (easy, hard) in enumerate(mixes):
+            cells += [(f"rep {i}", "easy", easy, 0.30), (f"rep {i}", "hard", hard, 0.06)]
+        df = simulate(cells, rng)
+        board = ds.leaderboard(df, adjust_for="contact_list_name")
+        false_alarms += bool(board["p_adjusted"].lt(0.05).any())
+        raw_alarms += bool(ds.compare(df)["significant"].any())
+    assert false_alarms / runs <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / runs)
+    assert raw_alarms == runs  # unadjusted for the mix, every run "finds" a difference
+
+
 # -- multiplicity ------------------------------------------------------------------------------
 
 

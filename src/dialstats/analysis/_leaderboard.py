@@ -9,7 +9,7 @@ columns) predicts (indirect standardisation), with multiplicity-corrected p-valu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,8 @@ from dialstats.analysis._validate import (
 from dialstats.errors import InvalidParameterError
 
 _WEEK = "__week__"
+# counts(columns, frame=df): the metric's numerator and denominator per group of `columns`
+Counter = Callable[..., pd.DataFrame]
 
 
 def leaderboard(
@@ -80,6 +82,7 @@ def leaderboard(
     names = [spec.denominator, spec.numerator]
 
     def counts(columns: list[str], frame: pd.DataFrame = df) -> pd.DataFrame:
+        """The metric's two counts per group of `columns`."""
         return _metrics.grouped_counts(
             frame, columns, names, function="leaderboard", definitions=definitions
         )
@@ -112,7 +115,7 @@ def leaderboard(
     return out
 
 
-def _dispersion(df: pd.DataFrame, keys: list[str], counts: object) -> _shrink.Dispersion:
+def _dispersion(df: pd.DataFrame, keys: list[str], counts: Counter) -> _shrink.Dispersion:
     """How much each group's weeks vary around the group's rate, beyond binomial noise."""
     weeks = counts([*keys, _WEEK], df.assign(**{_WEEK: period_key(df["started_at"], "W")}))
     group = weeks.groupby(keys, dropna=False, observed=True, sort=False).ngroup().to_numpy()
@@ -150,7 +153,7 @@ def _expected(
     keys: list[str],
     strata: list[str],
     spec: _metrics.Metric,
-    counts: object,
+    counts: Counter,
     scale: float,
     confidence: float,
     method: str,

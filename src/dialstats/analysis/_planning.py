@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from scipy import optimize, stats
 
 from dialstats.errors import InvalidParameterError
@@ -48,7 +49,7 @@ def minimum_detectable_effect(
     >>> round(minimum_detectable_effect(1471, 0.05), 3)
     0.5
     """
-    if isinstance(dials, bool) or not isinstance(dials, int) or dials < 2:
+    if isinstance(dials, bool) or not isinstance(dials, int | np.integer) or dials < 2:
         raise InvalidParameterError("dials", f"dials must be a whole number >= 2; got {dials!r}")
     p1 = _probability("baseline", baseline)
     z = _quantiles(alpha, power)
@@ -58,7 +59,7 @@ def minimum_detectable_effect(
             "dials", f"{dials} dials per arm cannot detect any rise from {p1:.2%}"
         )
     p2 = optimize.brentq(lambda p: _dials(p1, p, *z) - dials, p1 + 1e-12, top, xtol=1e-12)
-    return p2 / p1 - 1
+    return float(p2 / p1 - 1)
 
 
 def _dials(p1: float, p2: float, z_alpha: float, z_power: float) -> float:
