@@ -78,14 +78,14 @@ def test_answer_rates_bars_and_trend(frame, tmp_path):
     bars = ds.plot.answer_rates(frame, by="user_name")
     render(bars, tmp_path / "bars.png")
     assert all(t.endswith("%") for t in tick_texts(bars.xaxis))
-    assert bars.get_xlabel() == "Share of dials"
+    assert bars.get_xlabel() == "Share of dials (bars: 95% interval)"
     trend = ds.plot.answer_rates(ds.answer_rates(frame, freq="W"))
     render(trend, tmp_path / "trend.png")
     assert all(t.endswith("%") for t in tick_texts(trend.yaxis))
     assert len(trend.collections) == 3  # an interval band per rate
     by_rep = ds.plot.answer_rates(frame, by="user_name", freq="W", rate="answer_rate")
     render(by_rep, tmp_path / "trend_by.png")
-    assert by_rep.get_title() == "Answered rate by user name"
+    assert by_rep.get_title() == "Answer rate by user name"
 
 
 def test_charts_draw_on_the_given_axes(frame, tmp_path):
@@ -112,7 +112,7 @@ def test_best_time_heatmap(frame, tmp_path):
     table = ds.best_time_to_call(frame, tz="UTC", metric="answer_rate", min_dials=1)
     from_table = ds.plot.best_time_to_call(table)
     render(from_table, tmp_path / "heatmap_utc.png")
-    assert from_table.get_title().startswith("Answered rate")
+    assert from_table.get_title().startswith("Answer rate by weekday")
     assert "UTC" in from_table.get_xlabel()
 
 
@@ -174,3 +174,62 @@ def test_heatmap_leaves_out_hours_nobody_was_called(frame):
     office_hours = frame[frame["started_at"].dt.hour.between(9, 17)]
     ax = ds.plot.best_time_to_call(office_hours, tz="UTC", min_dials=1)
     assert [int(t.get_text()) for t in ax.get_xticklabels()] == list(range(9, 18))
+
+
+# -- the metric contract: any result carrying a rate feeds the chart of that rate ---------------
+
+
+def bar_widths(ax) -> list[float]:
+    return [round(patch.get_width(), 12) for patch in ax.patches]
+
+
+def test_answer_rates_chart_takes_any_result_carrying_connect_rate(frame):
+    expected = ds.answer_rates(frame, by="user_name")["connect_rate"].tolist()
+    reference = ds.plot.answer_rates(frame, by="user_name", rate="connect_rate")
+    assert bar_widths(reference) == [round(v, 12) for v in expected]
+    funnel = ds.disposition_funnel(frame, by="user_name")
+    from_funnel = ds.plot.answer_rates(funnel, rate="connect_rate")
+    assert bar_widths(from_funnel) == bar_widths(reference)
+    assert [t.get_text() for t in from_funnel.get_yticklabels()] == [
+        "Ann Lee",
+        "Bo Park",
+        "Cy Diaz",
+    ]
+    # The vendor's table names it connection_rate; the chart reads it as connect_rate.
+    vendor = ds.sdr_performance(frame.assign(user_id=frame["user_name"]))
+    vendor = vendor.sort_values("user_name")
+    from_vendor = ds.plot.answer_rates(vendor)
+    assert bar_widths(from_vendor) == bar_widths(reference)
+    assert [t.get_text() for t in from_vendor.get_yticklabels()] == [
+        "Ann Lee",
+        "Bo Park",
+        "Cy Diaz",
+    ]
+    cells = ds.best_time_to_call(frame, tz="UTC", min_dials=0, wide=False)
+    from_cells = ds.plot.answer_rates(cells)
+    assert len(from_cells.patches) == len(cells)
+    assert "weekday, hour" in from_cells.get_title()
+
+
+def test_a_rate_the_result_lacks_is_a_clear_error(frame):
+    cells = ds.best_time_to_call(frame, tz="UTC", min_dials=0, wide=False)
+    with pytest.raises(InvalidParameterError, match="carries no 'answer_rate'"):
+        ds.plot.answer_rates(cells, rate="answer_rate")
+
+
+def test_best_time_chart_takes_the_tidy_form(frame, tmp_path):
+    cells = ds.best_time_to_call(frame, tz="UTC", min_dials=0, wide=False, metric="meeting_rate")
+    ax = ds.plot.best_time_to_call(cells)
+    render(ax, tmp_path / "tidy.png")
+    assert ax.get_title().startswith("Meeting rate by weekday")
+
+
+def test_chart_labels_follow_the_confidence_level(frame):
+    bars = ds.plot.answer_rates(ds.answer_rates(frame, by="user_name", confidence=0.9))
+    assert bars.get_xlabel() == "Share of dials (bars: 90% interval)"
+    trend = ds.plot.answer_rates(frame, freq="W", confidence=0.99)
+    assert trend.get_ylabel() == "Share of dials (band: 99% interval)"
+    funnel = ds.plot.funnel(frame, by="user_name", confidence=0.8)
+    assert "80% interval" in funnel.get_xlabel()
+    machine = ds.plot.machine_detection(ds.machine_detection(frame, by="user_name", confidence=0.9))
+    assert "90% interval" in machine.get_xlabel()

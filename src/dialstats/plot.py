@@ -22,6 +22,8 @@ from scipy import stats
 
 from dialstats import analysis
 from dialstats.analysis._choices import choose
+from dialstats.analysis._metrics import METRICS as CONTRACT
+from dialstats.analysis._metrics import RATES, VENDOR_NAMES
 from dialstats.analysis._validate import check_choice, check_frame, require_columns
 from dialstats.errors import InvalidParameterError
 
@@ -50,15 +52,9 @@ CATEGORY_COLORS = {
     "cancelled": "#999999",
     "unknown": MISSING,
 }
+# Series labels: the metric contract's rates, then the machine-detection extras and answerers.
 LABELS = {
-    "answer_rate": "Answered",
-    "human_rate": "Answered by a person",
-    "connect_rate": "Connected",
-    "conversation_rate": "Conversation",
-    "meeting_rate": "Meeting set",
-    "positive_rate": "Positive outcome",
-    "machine_rate": "Machine (of answered)",
-    "voicemail_rate": "Voicemail left (of dials)",
+    **{name: CONTRACT[name].label for name in RATES},
     "amd_suspected_false_positive_rate": "Machine, yet a person reached",
     "amd_suspected_false_negative_rate": "Person, yet voicemail left",
     "human": "Person",
@@ -81,19 +77,25 @@ def funnel(
     *,
     by: str | Sequence[str] | None = None,
     stages: object = None,
+    confidence: float = 0.95,
 ) -> Axes:
     """The dial-to-meeting funnel: bars of calls per stage with the share kept at each step;
-    by group, the conversion from each stage to the next, with 95% intervals.
+    by group, the conversion from each stage to the next, with intervals (`confidence`).
 
-    `data`: a `disposition_funnel` result or a call-log frame (`by`, `stages` then apply).
+    `data`: a `disposition_funnel` result or a call-log frame (`by`, `stages`, `confidence`
+    then apply).
     """
-    result = data if "stage" in data.columns else analysis.disposition_funnel(data, by, stages)
+    if "stage" in data.columns:
+        result = data
+    else:
+        check_frame(data, "plot.funnel")
+        result = analysis.disposition_funnel(data, by, stages, confidence=confidence)
     groups = list(result.columns[: result.columns.get_loc("stage")])
     ax = _axes(ax)
     if groups:
         _grouped_bars(ax, *_stage_columns(result, groups), groups)
         ax.set_title(f"Stage conversion by {_names(groups)}")
-        ax.set_xlabel("Share of the previous stage reached")
+        ax.set_xlabel(f"Share of the previous stage reached (bars: {_level(result)} interval)")
         return ax
     names = list(result["stage"].astype(str))
     counts = result["count"].to_numpy(dtype=float)
@@ -117,28 +119,48 @@ def answer_rates(
     by: str | Sequence[str] | None = None,
     freq: str | None = None,
     rate: str | None = None,
+    confidence: float = 0.95,
 ) -> Axes:
-    """Answer, human-answer and connect rates with 95% intervals: a trend with an interval band
-    when the result has periods (`freq`), else bars with error bars, one bar group per group.
+    """Answer, human-answer and connect rates with their intervals: a trend with an interval
+    band when the result has periods (`freq`), else bars with error bars, one bar per group.
 
-    `data`: an `answer_rates` result or a call-log frame (`by`, `freq` then apply). `rate`
-    picks one of answer_rate, human_rate, connect_rate (default: all three, or connect_rate for
-    a trend by group).
+    `data`: a call-log frame (`by`, `freq`, `confidence` then apply) or the result of any
+    analysis carrying one of the contract's rates: `answer_rates`, `best_time_to_call(wide=False)`,
+    `disposition_funnel` (its stages read as rates of the first), `sdr_performance` and the other
+    vendor tables (`connection_rate` is `connect_rate`). `rate` picks one rate of the contract
+    (default: those of answer_rate, human_rate, connect_rate the result has, or connect_rate for a
+    trend by group). Labels give the result's interval level.
     """
     if rate is not None:
-        check_choice("rate", rate, ["answer_rate", "human_rate", "connect_rate"])
-    result = data if "answer_rate" in data.columns else analysis.answer_rates(data, by, freq)
-    groups = [c for c in result.columns[: result.columns.get_loc("dials")] if c != "period"]
+        check_choice("rate", rate, RATES)
+    result = _rate_table(data)
+    if result is None:
+        check_frame(data, "plot.answer_rates")
+        result = analysis.answer_rates(data, by, freq, confidence=confidence)
+    shown = [r for r in _ANSWER_RATES if r in result.columns]
+    if rate is not None and rate not in result.columns:
+        raise InvalidParameterError(
+            "rate", f"the result carries no {rate!r}; it has {', '.join(_carried(result))}"
+        )
+    if not shown and rate is None:
+        raise InvalidParameterError(
+            "data",
+            f"the result carries none of {', '.join(_ANSWER_RATES)}; pass rate= one of "
+            f"{', '.join(_carried(result)) or 'the rates'}",
+        )
+    groups = _group_columns(result)
+    level = _level(result)
     ax = _axes(ax)
     if result.empty:
         return _no_data(ax, "Answer and connect rates")
     if "period" in result.columns:
-        _trend(ax, result, groups, rate)
+        _trend(ax, result, groups, rate, shown, level)
     else:
-        rates = [rate] if rate else ["answer_rate", "human_rate", "connect_rate"]
+        rates = [rate] if rate else shown
         _grouped_bars(ax, result, {LABELS[r]: r for r in rates}, groups)
-        ax.set_xlabel("Share of dials")
-        ax.set_title("Answer and connect rates" + (f" by {_names(groups)}" if groups else ""))
+        ax.set_xlabel(f"Share of dials (bars: {level} interval)")
+        title = "Answer and connect rates" if rate is None else LABELS[rate]
+        ax.set_title(title + (f" by {_names(groups)}" if groups else ""))
     return ax
 
 
@@ -187,12 +209,12 @@ def best_time_to_call(
     least = table.attrs.get("min_dials", min_dials)
     label = LABELS.get(metric, metric)
     if view == "raw":
-        title = f"{label} rate by weekday and hour (grey: < {least} dials)"
+        title = f"{label} by weekday and hour (grey: < {least} dials)"
     else:
-        title = f"{label} rate by weekday and hour, smoothed toward weekday + hour"
+        title = f"{label} by weekday and hour, smoothed toward weekday + hour"
     reliability = table.attrs.get("reliability")
-    if reliability is not None and view in reliability.index:
-        agreement = reliability.loc[view, "rank_correlation"]
+    if reliability is not None and view in reliability:
+        agreement = reliability[view]["rank_correlation"]
         title += f"\nsplit-half rank correlation {agreement:.2f}" if pd.notna(agreement) else ""
     ax.set_title(title)
     _colorbar(ax, image, "Share of dials")
@@ -223,7 +245,7 @@ def rate_vs_volume(
     groups = result.attrs.get("by", [by] if isinstance(by, str) else list(by))
     ax = _axes(ax)
     shown = result[result[denominator] > 0]
-    title = f"{LABELS.get(metric, metric)} rate against {denominator}"
+    title = f"{LABELS.get(metric, metric)} against {denominator}"
     if shown.empty:
         return _no_data(ax, title)
     n = _values(shown, denominator)
@@ -265,7 +287,7 @@ def trend(
     label = LABELS.get(metric, metric)
     ax = _axes(ax)
     if result.empty:
-        return _no_data(ax, f"{label} rate per period")
+        return _no_data(ax, f"{label} per period")
     if result.columns[0] != "period":
         raise InvalidParameterError("data", "plot.trend draws one series: pass trend(by=None)")
     period = result["period"]
@@ -289,10 +311,10 @@ def trend(
         zorder=3,
         label="Outside the limits",
     )
-    summary = result.attrs.get("trend")
-    title = f"{label} rate per period"
-    if summary is not None and len(summary) == 1 and pd.notna(summary["p_value"].iloc[0]):
-        title += f" (trend test p = {summary['p_value'].iloc[0]:.2g})"
+    summary = result.attrs.get("trend") or []
+    title = f"{label} per period"
+    if len(summary) == 1 and summary[0]["p_value"] is not None:
+        title += f" (trend test p = {summary[0]['p_value']:.2g})"
     ax.set_title(title)
     _percent_axis(ax.yaxis)
     _legend(ax, outside=True)
@@ -318,7 +340,7 @@ def machine_detection(
     if "machine_rate" in data.columns:
         groups = list(data.columns[: data.columns.get_loc("dials")])
         _grouped_bars(ax, data, {LABELS[r]: r for r in _MACHINE_RATES}, groups)
-        ax.set_xlabel("Share of calls (see legend for the base)")
+        ax.set_xlabel(f"Share of calls (see legend for the base; bars: {_level(data)} interval)")
         ax.set_title("Answering machines and suspected AMD errors")
         return ax
     if data.columns.name == "disposition_category":
@@ -414,6 +436,71 @@ def _labels(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
     return [" / ".join(row) for row in parts.itertuples(index=False, name=None)]
 
 
+_ANSWER_RATES = ("answer_rate", "human_rate", "connect_rate")
+_BOUNDS = ("", "_low", "_high")
+
+
+def _level(result: pd.DataFrame) -> str:
+    """The interval level a result was computed at, as "95%"."""
+    return f"{result.attrs.get('confidence', 0.95) * 100:g}%"
+
+
+def _carried(result: pd.DataFrame) -> list[str]:
+    return [r for r in RATES if r in result.columns]
+
+
+def _rate_table(data: pd.DataFrame) -> pd.DataFrame | None:
+    """An analysis result as a table of contract rates (None for a call-log frame): vendor
+    names renamed to the contract's, a funnel's stages read as shares of its first stage."""
+    if not isinstance(data, pd.DataFrame):
+        return None
+    if {"stage", "rate_from_top"} <= set(data.columns):
+        return _funnel_rates(data)
+    names = {
+        f"{vendor}{end}": f"{name}{end}"
+        for vendor, name in VENDOR_NAMES.items()
+        for end in _BOUNDS
+        if vendor != name and f"{vendor}{end}" in data.columns and f"{name}{end}" not in data
+    }
+    table = data.rename(columns=names)
+    table.attrs = dict(data.attrs)
+    return table if _carried(table) else None
+
+
+def _funnel_rates(result: pd.DataFrame) -> pd.DataFrame:
+    """One row per group; for each stage that is a contract count, the rate of it over the first
+    stage (when that is every dial): connected -> connect_rate, with its bounds."""
+    groups = list(result.columns[: result.columns.get_loc("stage")])
+    top, *later = result["stage"].cat.categories
+    position = np.flatnonzero(result["stage"].to_numpy() == top)
+    table = result.iloc[position][groups].reset_index(drop=True)
+    for rate in RATES:
+        entry = CONTRACT[rate]
+        if entry.denominator != top or entry.numerator not in later:
+            continue
+        rows = result[(result["stage"] == entry.numerator).to_numpy()]
+        for end in _BOUNDS:
+            table[f"{rate}{end}"] = rows[f"rate_from_top{end}"].to_numpy()
+    table.attrs = dict(result.attrs)
+    return table
+
+
+def _group_columns(result: pd.DataFrame) -> list[str]:
+    """The columns naming a row's group: those before its first count or rate, less the period;
+    a rep or list named by `<x>_name` is not also labelled by its id and email."""
+    known = {*CONTRACT, *VENDOR_NAMES, *(f"{r}{end}" for r in RATES for end in _BOUNDS)}
+    groups = []
+    for column in result.columns:
+        if column in known:
+            break
+        if column != "period":
+            groups.append(column)
+    named = {c[: -len("_name")] for c in groups if c.endswith("_name")}
+    return [
+        c for c in groups if not (c.endswith(("_id", "_email")) and c.rsplit("_", 1)[0] in named)
+    ]
+
+
 def _rate_cols(rate: str) -> list[str]:
     return [rate, f"{rate}_low", f"{rate}_high"]
 
@@ -471,14 +558,21 @@ def _grouped_bars(ax: Axes, frame: pd.DataFrame, series: dict[str, str], groups:
     _tidy(ax, grid="x")
 
 
-def _trend(ax: Axes, result: pd.DataFrame, groups: list[str], rate: str | None) -> None:
+def _trend(
+    ax: Axes,
+    result: pd.DataFrame,
+    groups: list[str],
+    rate: str | None,
+    shown: list[str],
+    level: str,
+) -> None:
     if groups:
-        rate = rate or "connect_rate"
+        rate = rate or ("connect_rate" if "connect_rate" in shown else shown[0])
         labels = np.array(_labels(result, groups))
         lines = [(key, result[labels == key], rate) for key in dict.fromkeys(labels)]
-        title = f"{LABELS[rate]} rate by {_names(groups)}"
+        title = f"{LABELS[rate]} by {_names(groups)}"
     else:
-        rates = [rate] if rate else ["answer_rate", "human_rate", "connect_rate"]
+        rates = [rate] if rate else shown
         lines = [(LABELS[r], result, r) for r in rates]
         title = "Answer and connect rates over time"
     # Bands of many lines hide each other: beyond a few, draw the lines alone.
@@ -492,7 +586,7 @@ def _trend(ax: Axes, result: pd.DataFrame, groups: list[str], rate: str | None) 
             ax.fill_between(when, low, high, color=color, alpha=0.18, linewidth=0)
     ax.set_ylim(0, None)
     _percent_axis(ax.yaxis)
-    ax.set_ylabel("Share of dials" + (" (band: 95% interval)" if banded else ""))
+    ax.set_ylabel("Share of dials" + (f" (band: {level} interval)" if banded else ""))
     ax.set_title(title)
     _legend(ax, outside=len(lines) > _MAX_BANDS)
     periods = pd.Index(result["period"].unique()).sort_values()

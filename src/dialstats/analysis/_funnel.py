@@ -13,6 +13,7 @@ from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._validate import (
     check_choice,
+    check_columns,
     check_confidence,
     check_frame,
     group_keys,
@@ -175,9 +176,16 @@ def disposition_breakdown(
     else:
         names = ["disposition_id", "disposition_name", "disposition_category"]
         require_columns(df, names, "disposition_breakdown")
+        check_columns(df, {"disposition_id": "number"}, "disposition_breakdown")
         keys["disposition_id"] = df["disposition_id"]
-        columns |= {name: (df[name], _groups.FIRST) for name in names[1:]}
     out = _groups.aggregate(df.index, keys, columns)
+    if level == "disposition":
+        # Names per disposition over the whole frame, so that a group's zero-count row for a
+        # disposition others used still says which disposition it is.
+        first = {name: (df[name], _groups.FIRST) for name in names[1:]}
+        described = _groups.aggregate(df.index, {"disposition_id": df["disposition_id"]}, first)
+        out = out.merge(described, on="disposition_id", how="left", sort=False)
+        columns |= first
     if outer:
         grouped = out.groupby(outer, observed=True, dropna=False, sort=False)["count"]
         out["calls"] = grouped.transform("sum")

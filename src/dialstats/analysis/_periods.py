@@ -43,7 +43,10 @@ def check_span(
     first: pd.Timestamp, last: pd.Timestamp, offset: pd.DateOffset, freq: object
 ) -> None:
     """Refuse before any work a range that would take more than MAX_PERIODS periods."""
-    step = (first + offset) - first  # one period near the start (months vary, so roughly)
+    # One period near the start, on the wall clock (months vary, so roughly; a wall clock has no
+    # ambiguous midnights to trip on).
+    first, last = first.tz_localize(None), last.tz_localize(None)
+    step = (first + offset) - first
     if step <= pd.Timedelta(0):
         raise InvalidParameterError("freq", f"freq {freq!r} does not move time forwards")
     periods = (last - first) / step

@@ -30,7 +30,7 @@ def smooth_cells(
 ) -> pd.DataFrame:
     """Add `<metric>_smoothed` with its credible interval `_smoothed_low` / `_smoothed_high`
     (NA for cells without dials) to the tidy weekday x hour `cells`, and the split-half
-    reliability of raw and smoothed rankings in ``attrs["reliability"]``.
+    reliability of raw and smoothed rankings in ``attrs["reliability"]`` (see `split_half`).
 
     `cells` has `weekday`, `hour` (categoricals), `dials` and the `numerator` count.
     """
@@ -127,14 +127,15 @@ def split_half(
     *,
     splits: int = SPLITS,
     seed: int = SPLIT_SEED,
-) -> pd.DataFrame:
+) -> dict[str, dict[str, float]]:
     """How well two random halves of the calls agree on the ranking of cells, raw and smoothed.
 
     Each call goes to one half by a fair coin, which per cell makes a half's dials binomial
     and its successes hypergeometric, so the halves are drawn from the cell counts. Per view:
     `rank_correlation` (median Spearman correlation of the halves' cell rates, over cells
     dialled in both), `top_cell_agreement` (share of splits whose halves pick the same best
-    cell) and `top_overlap` (mean share of the top 5 cells the halves share).
+    cell) and `top_overlap` (mean share of the top 5 cells the halves share), as
+    ``{"raw": {...}, "smoothed": {...}}`` (``pd.DataFrame(result).T`` tabulates it).
     """
     rng = np.random.default_rng(seed)
     count = n.astype(np.int64)
@@ -160,12 +161,9 @@ def split_half(
             _summary(table[:, 0], np.median),
             *(_summary(c, np.mean) for c in table.T[1:]),
         ]
-    frame = pd.DataFrame.from_dict(
-        rows, orient="index", columns=["rank_correlation", "top_cell_agreement", "top_overlap"]
-    )
-    frame.index.name = "view"
-    frame.attrs["splits"] = splits
-    return frame
+    names = ("rank_correlation", "top_cell_agreement", "top_overlap")
+    # Plain dicts: attrs travel with every copy of the frame and must compare cheaply.
+    return {view: dict(zip(names, values, strict=True)) for view, values in rows.items()}
 
 
 def _summary(values: np.ndarray, how: object) -> float:

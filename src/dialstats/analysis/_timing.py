@@ -68,7 +68,10 @@ def best_time_to_call(
     Returns a 7 x 24 table (index `weekday` Monday..Sunday, columns `hour` 0..23), or with
     `wide=False` the tidy form: `weekday`, `hour`, `dials`, the metric's count (`connected`
     for connect_rate, `meetings` for meeting_rate, ...), the metric and
-    its `_low` / `_high` Wilson bounds, one row per cell.
+    its `_low` / `_high` Wilson bounds, one row per cell, then `<metric>_smoothed` with its
+    credible interval (`_smoothed_low` / `_smoothed_high`): each cell shrunk toward a weekday +
+    hour model, defined even for cells under `min_dials`. ``attrs["reliability"]`` says how
+    well two random halves of the calls agree on the ranking of cells, raw and smoothed.
 
     >>> import dialstats as ds
     >>> ds.best_time_to_call(ds.read_call_logs(demo=True), min_dials=10)  # doctest: +SKIP

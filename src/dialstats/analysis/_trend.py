@@ -42,8 +42,8 @@ def trend(
     more than noise; NA without dials).
 
     The trend test is Cochran-Armitage's (the rate against the period's number), per group in
-    ``attrs["trend"]``: `slope` (change in rate per period, weighted least squares),
-    `z`, `p_value`.
+    ``attrs["trend"]`` (a list of records, ``pd.DataFrame(result.attrs["trend"])`` tabulates it):
+    the `by` values, `slope` (change in rate per period, weighted least squares), `z`, `p_value`.
 
     >>> import dialstats as ds
     >>> ds.trend(ds.read_call_logs(demo=True), "connect_rate", freq="W")  # doctest: +SKIP
@@ -100,10 +100,12 @@ def trend(
         if groups
         else ((), (), ())
     )
-    summary["slope"] = pd.array(np.array(slopes, dtype=float), dtype="Float64")
-    summary["z"] = pd.array(np.array(scores, dtype=float), dtype="Float64")
-    summary["p_value"] = pd.array(np.array(p_values, dtype=float), dtype="Float64")
-    out.attrs.update(metric=spec.name, freq=freq, confidence=confidence, trend=summary)
+    summary["slope"] = np.array(slopes, dtype=float)
+    summary["z"] = np.array(scores, dtype=float)
+    summary["p_value"] = np.array(p_values, dtype=float)
+    # Records, not a frame: attrs travel with every copy of the result and must compare cheaply.
+    trend = summary.astype(object).where(summary.notna(), None).to_dict("records")
+    out.attrs.update(metric=spec.name, freq=freq, confidence=confidence, trend=trend)
     return out
 
 
