@@ -232,7 +232,9 @@ def rate_vs_volume(
     """Spiegelhalter's funnel plot: each group's rate against its dials, with the 95% and
     99.8% control limits around the team's rate. Points outside the limits differ by more
     than chance; inside, a ranking is noise. Limits widen for overdispersion when the
-    leaderboard found it. (Not the dial-to-meeting `funnel`.)
+    leaderboard found it. (Not the dial-to-meeting `funnel`.) With `adjust_for` each group's
+    rate is its indirectly standardised one (`ratio_to_expected` x the team's rate): what it
+    would be on the team's mix of lists.
 
     `data`: a `leaderboard` result or a call-log frame (`by`, `metric`, `adjust_for` apply).
     """
@@ -249,8 +251,13 @@ def rate_vs_volume(
     if shown.empty:
         return _no_data(ax, title)
     n = _values(shown, denominator)
-    rate = _values(shown, metric)
     centre = shown[numerator].sum() / n.sum()
+    strata = result.attrs.get("adjust_for", [])
+    if strata:
+        rate = _values(shown, "ratio_to_expected") * centre
+        title += f", adjusted for {_names(strata)}"
+    else:
+        rate = _values(shown, metric)
     scale = result.attrs.get("dispersion_scale", 1.0)
     grid = np.linspace(max(n.min() * 0.8, 1), n.max() * 1.1, 200)
     for confidence, style in ((0.95, "--"), (0.998, ":")):
