@@ -224,3 +224,14 @@ def test_a_59_5_second_call_read_from_the_api_is_not_a_conversation():
     assert frame["duration"].item() == 59.5
     assert ds.answer_rates(frame)["connected"].item() == 1
     assert not ds.flags(frame)["is_conversation"].item()
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "MS"])
+def test_a_day_before_an_ambiguous_havana_midnight(freq):
+    # pandas' own resample raises here (the bin after 2024-11-02 starts at an ambiguous 00:00).
+    frame = calls(call("human", 3))
+    frame["started_at"] = pd.Series([pd.Timestamp("2024-11-02 00:00", tz=HAVANA)]).dt.as_unit("s")
+    out = ds.answer_rates(frame, freq=freq)
+    assert out["dials"].tolist() == [1]
+    label = {"D": "2024-11-02", "W": "2024-11-03", "MS": "2024-11-01"}[freq]
+    assert out["period"].tolist() == [pd.Timestamp(label).tz_localize(HAVANA, ambiguous=True)]

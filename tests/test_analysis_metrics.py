@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -158,3 +160,19 @@ def test_grouped_counts_checks_column_kinds():
     with pytest.raises(InvalidParameterError, match="'duration' to hold numbers"):
         grouped_counts(frame, [], ["conversations"], function="t")
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_the_docs_table_is_the_module():
+    text = (Path(__file__).parents[1] / "docs" / "metrics.md").read_text()
+    text = text.split("## Definitions")[0]  # the counts and rates tables
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip().strip("`") for cell in line.strip("|").split("|")]
+        if line.startswith("| `") and cells[0] in COUNTS + RATES:
+            rows[cells[0]] = cells
+    assert set(rows) == set(COUNTS + RATES)
+    for name, cells in rows.items():
+        entry = metric(name)
+        if entry.is_rate:
+            assert cells[1:3] == [entry.numerator, entry.denominator], name
+        assert (cells[-1] or None) == entry.vendor_name, name

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import Tick
 
 from dialstats.errors import InvalidParameterError
 
@@ -61,8 +62,10 @@ def check_span(
 def period_key(times: pd.Series, freq: object) -> pd.Series:
     """The period of `freq` each time falls in, as a categorical of every period in the range.
 
-    Periods are the bins `df.resample(freq)` would use (same anchors, closed side and labels);
-    a missing time has a missing period.
+    Periods are the bins `df.resample(freq)` would use (same anchors, closed side and labels).
+    Calendar periods (days and longer) are cut on the local wall clock, so a day is a local date
+    whatever its length; shorter ones (hours, minutes) are fixed lengths of time. A missing time
+    has a missing period.
     """
     offset = check_freq(freq)
     if not pd.api.types.is_datetime64_any_dtype(times.dtype):
@@ -70,34 +73,49 @@ def period_key(times: pd.Series, freq: object) -> pd.Series:
             "freq", f"freq needs {times.name!r} to hold datetimes, not {times.dtype}"
         )
     stamps = pd.DatetimeIndex(times)
-    unit = stamps.unit
-    first, last = stamps.min(), stamps.max()
+    calendar = not isinstance(offset, Tick)
+    # Calendar bins on the wall clock (no DST gaps or repeats to trip on), then each label
+    # back in the zone; fixed-length bins on the instants themselves.
+    clock = stamps.tz_localize(None) if calendar and stamps.tz is not None else stamps
+    first, last = clock.min(), clock.max()
     if pd.isna(first):
-        labels = pd.DatetimeIndex([], dtype=stamps.dtype)
+        labels = pd.DatetimeIndex([], dtype=clock.dtype)
     else:
         check_span(first, last, offset, freq)
         labels = pd.Series(0, index=pd.DatetimeIndex([first, last])).resample(offset).size().index
     # Every edge in the stamps' own unit: integers of different units do not compare.
-    labels = labels.as_unit(unit)
+    labels = labels.as_unit(clock.unit)
     if pd.Grouper(freq=offset).closed == "right":
         # Week/month/quarter/year-end bins run to the end of their label's day, as in pandas:
         # a time belongs to the first label whose next midnight is after it.
-        edges = _next_midnights(labels).as_unit(unit).asi8
-        position = _edges_at_or_before(edges, stamps.asi8)
+        edges = _next_midnights(labels).as_unit(clock.unit).asi8
+        position = _edges_at_or_before(edges, clock.asi8)
     else:
-        position = _edges_at_or_before(labels.asi8, stamps.asi8) - 1
+        position = _edges_at_or_before(labels.asi8, clock.asi8) - 1
+    known = position[~stamps.isna()]
+    if len(known):
+        # resample may add an empty bin past the range (seconds-unit times at 23:59:59 on
+        # a month's last day): the periods run from the first call's to the last call's.
+        low, high = int(known.min()), int(known.max())
+        labels, position = labels[low : high + 1], position - low
+    if clock is not stamps:
+        labels = _in_zone(labels, stamps.tz)
     codes = np.where(stamps.isna(), -1, position)
     return pd.Series(pd.Categorical.from_codes(codes, categories=labels), index=times.index)
+
+
+def _in_zone(walls: pd.DatetimeIndex, tz: object) -> pd.DatetimeIndex:
+    """Wall-clock times in `tz`: a midnight lost to a DST gap is the first instant after the
+    gap, a repeated one its first occurrence."""
+    return walls.tz_localize(
+        tz, ambiguous=np.ones(len(walls), dtype=bool), nonexistent="shift_forward"
+    )
 
 
 def _next_midnights(labels: pd.DatetimeIndex) -> pd.DatetimeIndex:
     """The midnight after each label's day, in its zone (a day is not always 24 h)."""
     walls = labels.tz_localize(None).normalize() + pd.Timedelta(days=1)
-    if labels.tz is None:
-        return walls
-    return walls.tz_localize(
-        labels.tz, ambiguous=np.ones(len(walls), dtype=bool), nonexistent="shift_forward"
-    )
+    return walls if labels.tz is None else _in_zone(walls, labels.tz)
 
 
 def _edges_at_or_before(edges: np.ndarray, times: np.ndarray) -> np.ndarray:
