@@ -136,8 +136,35 @@ def test_overdispersion_is_measured_and_widens_the_intervals():
     assert board.attrs["dispersion_scale"] == board.attrs["dispersion"]
     plain = ds.wilson_interval(board["connected"].to_numpy(), board["dials"].to_numpy())
     assert (board["connect_rate_high"] - board["connect_rate_low"] > plain[1] - plain[0]).all()
+    assert "limits widened" in ds.plot.rate_vs_volume(board).get_title()
     calm = ds.leaderboard(simulate([(f"rep {r}", "x", 2400, 0.12) for r in range(6)], rng))
     assert calm.attrs["dispersion_scale"] == 1.0 and calm.attrs["dispersion"] < 1.5
+
+
+def test_intervals_widened_for_overdispersion_cover_the_long_run_rate():
+    """Each rep's weekly rate swings around its long-run rate: the quasi-binomial intervals
+    cover the long-run rate at about their level, binomial ones would not."""
+    rng = np.random.default_rng(9)
+    base = np.array([0.08, 0.10, 0.12, 0.14, 0.16, 0.18])
+    scaled = plain = total = 0
+    for _ in range(30):
+        cells = [
+            (f"rep {r}", f"week {w}", 250, float(np.clip(rate + rng.normal(0, 0.035), 0.01, 0.6)))
+            for r, rate in enumerate(base)
+            for w in range(8)
+        ]
+        df = simulate(cells, rng)
+        week = df["contact_list_name"].str.slice(5).astype(int).to_numpy()
+        df["started_at"] = START + pd.to_timedelta(week * 7 * 86400 + 3600, unit="s")
+        board = ds.leaderboard(df)
+        truth = base[board["user_name"].str.slice(4).astype(int).to_numpy()]
+        low, high = (board[f"connect_rate_{s}"].to_numpy(dtype=float) for s in ("low", "high"))
+        scaled += np.sum((low <= truth) & (truth <= high))
+        low, high = ds.wilson_interval(board["connected"], board["dials"])
+        plain += np.sum((low <= truth) & (truth <= high))
+        total += len(truth)
+    assert abs(scaled / total - 0.95) < 0.05  # 180 intervals: 3 standard errors is 4.9%
+    assert plain / total < 0.85
 
 
 # -- leaderboard: indirect standardisation (Simpson's paradox) ---------------------------------

@@ -273,7 +273,10 @@ def rate_vs_volume(
     _percent_axis(ax.yaxis)
     ax.set_xlabel(denominator.capitalize())
     ax.set_ylabel(LABELS.get(metric, metric))
-    ax.set_title(title + (f" by {_names(groups)}" if groups else ""))
+    title += f" by {_names(groups)}" if groups else ""
+    if scale > 1:  # say so: the limits are wider than binomial noise alone would draw them
+        title += f"\nlimits widened x{np.sqrt(scale):.1f}: weeks vary more than chance"
+    ax.set_title(title)
     _legend(ax, outside=False)
     _tidy(ax, grid="y")
     return ax
