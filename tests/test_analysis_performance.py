@@ -184,11 +184,16 @@ def test_overview_compares_with_the_period_before():
         ("2024-03-06", 11),
     )
     out = ds.overview(frame, "2024-03-05", "2024-03-06")
-    assert out.index.tolist() == ["total_calls", "connected_calls", "conversations", "meetings_set"]
-    assert out["value"].tolist() == [3, 2, 2, 1]
-    assert out["previous"].tolist() == [2, 1, 1, 0]
+    assert out.index.tolist() == [
+        *["total_calls", "connected_calls", "conversations", "meetings_set"],
+        *["connect_rate", "conversation_rate", "meeting_rate"],
+    ]
+    assert out["value"].tolist()[:4] == [3, 2, 2, 1]
+    assert out["previous"].tolist()[:4] == [2, 1, 1, 0]
     assert out["growth"].tolist()[:3] == [0.5, 1.0, 1.0]
     assert pd.isna(out.loc["meetings_set", "growth"])  # nothing to grow from
+    assert out.loc["connect_rate", ["value", "previous"]].tolist() == [2 / 3, 1 / 2]
+    assert out.loc["connect_rate", "growth"] == pytest.approx(1 / 3)
     assert out.attrs["start"] == pd.Timestamp("2024-03-05", tz="UTC")
 
 
@@ -198,7 +203,9 @@ def test_overview_bounds_are_inclusive_and_default_to_the_data():
     assert ds.overview(frame)["value"].iloc[0] == 2
     assert ds.overview(frame, end="2024-03-06T12:00:00Z")["value"].iloc[0] == 1
     assert ds.overview(frame, start=pd.Timestamp("2024-03-06").date())["value"].iloc[0] == 1
-    assert ds.overview(calls())["value"].tolist() == [0, 0, 0, 0]
+    with pytest.warns(UserWarning, match="no calls"):
+        assert ds.overview(calls(), "2024-03-05", "2024-03-06")["value"].tolist()[:4] == [0] * 4
+    assert ds.overview(calls())["value"].tolist()[:4] == [0, 0, 0, 0]
 
 
 @pytest.mark.parametrize(

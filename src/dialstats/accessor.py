@@ -51,6 +51,8 @@ class CallsPlot(_Bound):
     best_time_to_call = _method(plot.best_time_to_call)
     machine_detection = _method(plot.machine_detection)
     durations = _method(plot.durations)
+    rate_vs_volume = _method(plot.rate_vs_volume)
+    trend = _method(plot.trend)
 
 
 @pd.api.extensions.register_dataframe_accessor("calls")
@@ -73,6 +75,9 @@ class CallsAccessor(_Bound):
     sequence_performance = _method(analysis.sequence_performance)
     best_time_to_call = _method(analysis.best_time_to_call)
     overview = _method(analysis.overview)
+    leaderboard = _method(analysis.leaderboard)
+    compare = _method(analysis.compare)
+    trend = _method(analysis.trend)
 
     @property
     def plot(self) -> CallsPlot:

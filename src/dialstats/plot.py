@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from dialstats import analysis
 from dialstats.analysis import _flags as analysis_flags
+from dialstats.analysis._choices import choose
 from dialstats.analysis._metrics import METRICS as CONTRACT
 from dialstats.analysis._metrics import RATES, VENDOR_NAMES
 from dialstats.analysis._validate import check_choice, check_columns, check_frame
@@ -30,7 +32,15 @@ from dialstats.errors import InvalidParameterError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["answer_rates", "best_time_to_call", "durations", "funnel", "machine_detection"]
+__all__ = [
+    "answer_rates",
+    "best_time_to_call",
+    "durations",
+    "funnel",
+    "machine_detection",
+    "rate_vs_volume",
+    "trend",
+]
 
 # Okabe-Ito: distinguishable with every common form of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
@@ -169,23 +179,32 @@ def best_time_to_call(
     tz: str = "contact",
     metric: str = "connect_rate",
     min_dials: int = 30,
+    view: str = "smoothed",
 ) -> Axes:
-    """Heatmap of a rate by weekday x local hour, each cell annotated; grey = too few dials.
+    """Heatmap of a rate by weekday x local hour, each cell annotated; grey = no estimate.
 
-    `data`: a `best_time_to_call` table (wide or tidy) or a call-log frame (`tz`, `metric`,
-    `min_dials` apply).
+    `view="smoothed"` (the default) shows each cell shrunk toward a weekday + hour model, which
+    a second sample would largely repeat; `"raw"` shows the cells' own rates (grey below
+    `min_dials`). The subtitle gives the split-half rank correlation of the view.
+    `data`: a `best_time_to_call` table (wide: shown as it is; tidy: `view` applies) or a
+    call-log frame (`tz`, `metric`, `min_dials` apply).
     """
+    view = choose("view", view, ("smoothed", "raw"))
     if data.index.name == "weekday":
-        table = data
-    elif {"weekday", "hour"} <= set(data.columns):  # the tidy form (wide=False)
-        metric = data.attrs.get("metric", metric)
-        table = data.pivot(index="weekday", columns="hour", values=metric).astype("Float64")
-        table.attrs = dict(data.attrs)
+        table, view = data, "raw"
     else:
-        with warnings.catch_warnings():
-            # The subtitle says how many calls had no known zone.
-            warnings.filterwarnings("ignore", "best_time_to_call", UserWarning)
-            table = analysis.best_time_to_call(data, tz=tz, metric=metric, min_dials=min_dials)
+        tidy = data
+        if "weekday" not in data.columns:
+            with warnings.catch_warnings():
+                # The subtitle says how many calls had no known zone.
+                warnings.filterwarnings("ignore", "best_time_to_call", UserWarning)
+                tidy = analysis.best_time_to_call(
+                    data, tz=tz, metric=metric, min_dials=min_dials, wide=False
+                )
+        metric = tidy.attrs.get("metric", metric)
+        column = metric if view == "raw" else f"{metric}_smoothed"
+        table = tidy.pivot(index="weekday", columns="hour", values=column).astype("Float64")
+        table.attrs = dict(tidy.attrs)
     metric = table.attrs.get("metric", metric)
     table = _trim_empty_hours(table)
     values = table.to_numpy(dtype=float, na_value=np.nan)
@@ -199,12 +218,131 @@ def best_time_to_call(
     ax.set_xlabel(f"Hour of day ({where})")
     ax.set_ylabel("")
     least = table.attrs.get("min_dials", min_dials)
-    title = f"{LABELS.get(metric, metric)} by weekday and hour (grey: < {least} dials)"
+    label = LABELS.get(metric, metric)
+    if view == "raw":
+        title = f"{label} by weekday and hour (grey: < {least} dials)"
+    else:
+        title = f"{label} by weekday and hour, smoothed toward weekday + hour"
+    reliability = table.attrs.get("reliability")
+    if reliability is not None and view in reliability:
+        agreement = reliability[view]["rank_correlation"]
+        title += f"\nsplit-half rank correlation {agreement:.2f}" if pd.notna(agreement) else ""
     unknown = table.attrs.get("unknown_zone_calls", 0)
     if unknown:
         title += f"\n{unknown:,} calls left out: contact time zone unknown"
     ax.set_title(title)
     _colorbar(ax, image, "Share of dials")
+    return ax
+
+
+def rate_vs_volume(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    by: str | Sequence[str] = "user_name",
+    metric: str = "connect_rate",
+    adjust_for: str | Sequence[str] | None = None,
+) -> Axes:
+    """Spiegelhalter's funnel plot: each group's rate against its dials, with the 95% and
+    99.8% control limits around the team's rate. Points outside the limits differ by more
+    than chance; inside, a ranking is noise. Limits widen for overdispersion when the
+    leaderboard found it. (Not the dial-to-meeting `funnel`.) With `adjust_for` each group's
+    rate is its indirectly standardised one (`ratio_to_expected` x the team's rate): what it
+    would be on the team's mix of lists.
+
+    `data`: a `leaderboard` result or a call-log frame (`by`, `metric`, `adjust_for` apply).
+    """
+    result = data
+    if "ratio_to_expected" not in data.columns:
+        result = analysis.leaderboard(data, by=by, metric=metric, adjust_for=adjust_for)
+    metric = result.attrs.get("metric", metric)
+    numerator = result.attrs.get("numerator", metric)
+    denominator = result.attrs.get("denominator", "dials")
+    groups = result.attrs.get("by", [by] if isinstance(by, str) else list(by))
+    ax = _axes(ax)
+    shown = result[result[denominator] > 0]
+    title = f"{LABELS.get(metric, metric)} against {denominator}"
+    if shown.empty:
+        return _no_data(ax, title)
+    n = _values(shown, denominator)
+    centre = shown[numerator].sum() / n.sum()
+    strata = result.attrs.get("adjust_for", [])
+    if strata:
+        rate = _values(shown, "ratio_to_expected") * centre
+        title += f", adjusted for {_names(strata)}"
+    else:
+        rate = _values(shown, metric)
+    scale = result.attrs.get("dispersion_scale", 1.0)
+    grid = np.linspace(max(n.min() * 0.8, 1), n.max() * 1.1, 200)
+    for confidence, style in ((0.95, "--"), (0.998, ":")):
+        z = float(stats.norm.isf((1 - confidence) / 2))
+        error = z * np.sqrt(scale * centre * (1 - centre) / grid)
+        label = f"{confidence:.1%} limits".replace(".0%", "%")
+        ax.plot(grid, np.clip(centre + error, 0, 1), style, color=PALETTE[6], lw=1, label=label)
+        ax.plot(grid, np.clip(centre - error, 0, 1), style, color=PALETTE[6], lw=1)
+    ax.axhline(centre, color=PALETTE[6], lw=1, alpha=0.6, label=f"Team {_pct(centre)}")
+    ax.scatter(n, rate, color=PALETTE[0], zorder=3)
+    for label, x, y in zip(_labels(shown, groups), n, rate, strict=True):
+        ax.annotate(label, (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8)
+    _percent_axis(ax.yaxis)
+    ax.set_xlabel(denominator.capitalize())
+    ax.set_ylabel(LABELS.get(metric, metric))
+    title += f" by {_names(groups)}" if groups else ""
+    if scale > 1:  # say so: the limits are wider than binomial noise alone would draw them
+        title += f"\nlimits widened x{np.sqrt(scale):.1f}: weeks vary more than chance"
+    ax.set_title(title)
+    _legend(ax, outside=False)
+    _tidy(ax, grid="y")
+    return ax
+
+
+def trend(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    metric: str = "connect_rate",
+    freq: str = "W",
+) -> Axes:
+    """p-chart: the rate per period with its centre line and 3-sigma control limits; points
+    outside the limits are marked. `data`: a `trend` result (one group) or a call-log frame.
+    """
+    result = data if "upper_limit" in data.columns else analysis.trend(data, metric, freq)
+    metric = result.attrs.get("metric", metric)
+    label = LABELS.get(metric, metric)
+    ax = _axes(ax)
+    if result.empty:
+        return _no_data(ax, f"{label} per period")
+    if result.columns[0] != "period":
+        raise InvalidParameterError("data", "plot.trend draws one series: pass trend(by=None)")
+    period = result["period"]
+    ax.plot(period, _values(result, metric), marker="o", color=PALETTE[0], label=label)
+    ax.plot(period, _values(result, "center"), color=PALETTE[6], lw=1, label="Centre")
+    ax.step(period, _values(result, "upper_limit"), where="mid", ls="--", color=PALETTE[6], lw=1)
+    ax.step(
+        period,
+        _values(result, "lower_limit"),
+        where="mid",
+        ls="--",
+        color=PALETTE[6],
+        lw=1,
+        label="3-sigma limits",
+    )
+    outside = result["outside"].fillna(False).to_numpy(dtype=bool)
+    ax.scatter(
+        period[outside],
+        _values(result, metric)[outside],
+        color=PALETTE[3],
+        zorder=3,
+        label="Outside the limits",
+    )
+    summary = result.attrs.get("trend") or []
+    title = f"{label} per period"
+    if len(summary) == 1 and summary[0]["p_value"] is not None:
+        title += f" (trend test p = {summary[0]['p_value']:.2g})"
+    ax.set_title(title)
+    _percent_axis(ax.yaxis)
+    _legend(ax, outside=True)
+    _tidy(ax, grid="y")
     return ax
 
 

@@ -14,9 +14,11 @@ Wilson score bounds `<rate>_low` / `<rate>_high`, and is NA when its denominator
 from __future__ import annotations
 
 from dialstats.analysis._answer import answer_rates
+from dialstats.analysis._compare import compare
 from dialstats.analysis._flags import flags
 from dialstats.analysis._funnel import disposition_breakdown, disposition_funnel
 from dialstats.analysis._intervals import wilson_interval
+from dialstats.analysis._leaderboard import leaderboard
 from dialstats.analysis._machine import machine_detection, machine_detection_matrix
 from dialstats.analysis._metrics import VENDOR, Definitions, Metric, metric
 from dialstats.analysis._overview import overview
@@ -25,7 +27,9 @@ from dialstats.analysis._performance import (
     sdr_performance,
     sequence_performance,
 )
+from dialstats.analysis._planning import minimum_detectable_effect, sample_size
 from dialstats.analysis._timing import best_time_to_call
+from dialstats.analysis._trend import trend
 from dialstats.analysis._validate import MissingColumnError
 
 __all__ = [
@@ -35,15 +39,20 @@ __all__ = [
     "MissingColumnError",
     "answer_rates",
     "best_time_to_call",
+    "compare",
     "disposition_breakdown",
     "disposition_funnel",
     "flags",
+    "leaderboard",
     "list_performance",
     "machine_detection",
     "machine_detection_matrix",
     "metric",
+    "minimum_detectable_effect",
     "overview",
+    "sample_size",
     "sdr_performance",
     "sequence_performance",
+    "trend",
     "wilson_interval",
 ]

@@ -1,28 +1,41 @@
-"""The headline numbers of a period, and their growth on the period before (the vendor's overview)."""
+"""The headline numbers of a period, their growth on the period before (the vendor's overview),
+the rates per dial, and whether each change is beyond noise."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from dialstats.analysis import _flags
-from dialstats.analysis._metrics import Definitions
-from dialstats.analysis._validate import check_columns, check_frame, check_timezone
+from dialstats.analysis import _metrics
+from dialstats.analysis._compare import two_rates
+from dialstats.analysis._validate import (
+    check_columns,
+    check_confidence,
+    check_frame,
+    check_timezone,
+)
 from dialstats.errors import InvalidParameterError
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
-# The vendor's overview rows -> the contract count each is (None: every dial).
+# The vendor's overview rows: vendor name -> contract count.
 METRICS = {
-    "total_calls": None,
+    "total_calls": "dials",
     "connected_calls": "connected",
     "conversations": "conversations",
     "meetings_set": "meetings",
 }
+# Rates per dial (contract names), after the vendor's rows.
+RATES = ("connect_rate", "conversation_rate", "meeting_rate")
 _BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TICK = pd.Timedelta(1, "ns")
+# How far the frame's first (last) call may lie inside the previous (current) period and the
+# period still count as covered: quiet days (a weekend) at the edges are normal.
+_MIN_SLACK = pd.Timedelta(days=3)
 
 
 def overview(
@@ -31,19 +44,31 @@ def overview(
     end: DateLike | None = None,
     *,
     tz: str | None = None,
-    definitions: Definitions | None = None,
+    confidence: float = 0.95,
+    definitions: _metrics.Definitions | None = None,
 ) -> pd.DataFrame:
-    """Total calls, connected calls, conversations and meetings set in [start, end], with growth.
+    """Calls, connected calls, conversations and meetings set in [start, end], the rates per
+    dial, and their change on the period before, marked when it is beyond noise.
 
     As the vendor's overview: calls are placed by `created_at`; both bounds are inclusive and a
-    bare date means its whole day (in `tz`, by default the frame's own zone; naive = UTC); the default period runs from the first to the last
-    call's day. `previous` counts the period of equal length just before, and `growth` is
-    (value - previous) / previous, NA when previous is 0.
+    bare date means its whole day (in `tz`, by default the frame's own zone; naive = UTC); a missing bound is the first (last) call's day.
+    `previous` is the period of equal length just before, and `growth` is
+    (value - previous) / previous. Like the vendor's endpoint, growth needs both bounds: with
+    one or none it is NA. It is NA with a warning, too, when the frame does not cover both
+    periods (it must reach into the previous period, start within max(3 days, a seventh of the
+    period) of its start, and end as close to the current period's end), since counts from a
+    frame that stops short are not a change.
 
-    Returns one row per metric (index `metric`) with `value`, `previous` and `growth`; the period
-    is in ``.attrs["start"]`` / ``.attrs["end"]``. Rows keep the vendor's names (total_calls =
-    dials, connected_calls = connected, meetings_set = meetings: docs/metrics.md);
-    `definitions` as in `answer_rates`.
+    Rows (index `metric`): the vendor's total_calls, connected_calls, conversations and
+    meetings_set, then the contract's connect_rate, conversation_rate and meeting_rate (per
+    dial). Columns: `value`, `previous`, `growth`; `ratio_low` / `ratio_high`, the `confidence`
+    interval of value / previous; `p_value` for "no change" and `significant`
+    (p_value < 1 - confidence). Counts are compared as events in equal times (the exact
+    conditional binomial test; 14 meetings against 15 gives p = 1), rates as two proportions
+    (z-test, Katz interval). The period is in ``.attrs["start"]`` / ``.attrs["end"]``, whether it
+    is comparable in ``.attrs["covered"]``. Rows keep the vendor's names (total_calls = dials,
+    connected_calls = connected, meetings_set = meetings: docs/metrics.md); `definitions` as in
+    `answer_rates`.
 
     >>> import dialstats as ds
     >>> ds.overview(ds.read_call_logs(demo=True), "2024-03-01", "2024-03-31")  # doctest: +SKIP
@@ -51,31 +76,101 @@ def overview(
     check_frame(df, "overview")
     if tz is not None:
         check_timezone("tz", tz)
+    confidence = check_confidence(confidence)
     check_columns(df, {"created_at": "datetime"}, "overview")
-    flags = _flags.compute(df, [f for f in METRICS.values() if f], "overview", definitions)
     times = _as_zone(df["created_at"], tz)
     tz = times.tz
     first, last = _bounds(times, start, end, tz)
     length = last + _TICK - first
     nanoseconds = times.as_unit("ns").asi8
-    current = _between(nanoseconds, first, last)
-    previous = _between(nanoseconds, first - length, first - _TICK)
-    every = np.ones(len(df), dtype=bool)
-    masks = [every if flag is None else flags[flag] for flag in METRICS.values()]
-    value = np.array([np.count_nonzero(current & mask) for mask in masks], dtype=np.int64)
-    before = np.array([np.count_nonzero(previous & mask) for mask in masks], dtype=np.int64)
+    period = np.full(len(df), "", dtype=object)
+    period[_between(nanoseconds, first - length, first - _TICK)] = "previous"
+    period[_between(nanoseconds, first, last)] = "current"
+    counts = _metrics.grouped_counts(
+        df.assign(__period__=period),
+        ["__period__"],
+        list(METRICS.values()),
+        function="overview",
+        definitions=definitions,
+    ).set_index("__period__")
+    counts = counts.reindex(["current", "previous"], fill_value=0)
+    covered = start is not None and end is not None and _covers(times, first, last, length)
+    value = counts.loc["current", list(METRICS.values())].to_numpy(dtype=float)
+    before = counts.loc["previous", list(METRICS.values())].to_numpy(dtype=float)
+    low, high, p_value = _count_change(value, before, confidence)
+    rates = [_metrics.metric(name) for name in RATES]
+    x1 = counts.loc["current", [m.numerator for m in rates]].to_numpy(dtype=float)
+    x0 = counts.loc["previous", [m.numerator for m in rates]].to_numpy(dtype=float)
+    n1 = np.full(len(rates), float(counts.loc["current", "dials"]))
+    n0 = np.full(len(rates), float(counts.loc["previous", "dials"]))
+    change = two_rates(x1, n1, x0, n0, confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
-        growth = np.where(before > 0, (value - before) / before, np.nan)
+        value = np.concatenate([value, x1 / n1])
+        before = np.concatenate([before, x0 / n0])
+        growth = np.where(before > 0, value / before - 1, np.nan)
+    low = np.concatenate([low, change.ratio_low])
+    high = np.concatenate([high, change.ratio_high])
+    p_value = np.concatenate([p_value, change.p_value])
+    if not covered:
+        growth[:] = low[:] = high[:] = p_value[:] = np.nan
+    significant = np.where(np.isnan(p_value), None, p_value < 1 - confidence)
     out = pd.DataFrame(
         {
-            "value": value,
-            "previous": before,
+            "value": pd.array(value, dtype="Float64"),
+            "previous": pd.array(before, dtype="Float64"),
             "growth": pd.array(growth, dtype="Float64"),
+            "ratio_low": pd.array(low, dtype="Float64"),
+            "ratio_high": pd.array(high, dtype="Float64"),
+            "p_value": pd.array(p_value, dtype="Float64"),
+            "significant": pd.array(significant, dtype="boolean"),
         },
-        index=pd.Index(list(METRICS), name="metric"),
+        index=pd.Index([*METRICS, *RATES], name="metric"),
     )
-    out.attrs.update(start=first, end=last)
+    out.attrs.update(start=first, end=last, covered=covered, confidence=confidence)
     return out
+
+
+def _count_change(
+    value: np.ndarray, before: np.ndarray, confidence: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts in two equal periods: the exact interval of their ratio and the test of "same
+    rate of events" (given the total, the current count is binomial with p = 1/2)."""
+    low, high, p_value = (np.full(len(value), np.nan) for _ in range(3))
+    for i, (now, then) in enumerate(zip(value.astype(int), before.astype(int), strict=True)):
+        if now + then == 0:
+            continue
+        test = stats.binomtest(now, now + then, 0.5)
+        share = test.proportion_ci(confidence, method="exact")
+        p_value[i] = test.pvalue
+        with np.errstate(divide="ignore"):
+            low[i] = share.low / (1 - share.low)
+            high[i] = np.inf if share.high == 1 else share.high / (1 - share.high)
+    return low, high, p_value
+
+
+def _covers(
+    times: pd.DatetimeIndex, first: pd.Timestamp, last: pd.Timestamp, length: pd.Timedelta
+) -> bool:
+    """Whether the frame spans the previous and the current period (see `overview`); warns
+    when it does not."""
+    earliest, latest = times.min(), times.max()
+    slack = max(length / 7, _MIN_SLACK)
+    previous = first - length
+    if pd.isna(earliest):
+        gap = "it has no calls"
+    elif earliest >= first or earliest > previous + slack:
+        gap = f"its first call ({earliest}) is after the previous period began ({previous})"
+    elif latest < last - slack:
+        gap = f"its last call ({latest}) is well before the period ends ({last})"
+    else:
+        return True
+    warnings.warn(
+        f"overview(): the frame does not cover both periods: {gap}; growth and the tests of "
+        "change are NA. Read the frame over both periods to compare them.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return False
 
 
 def _as_zone(times: pd.Series, tz: str | None) -> pd.DatetimeIndex:

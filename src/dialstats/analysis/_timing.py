@@ -14,6 +14,7 @@ from dialstats.analysis._groups import renumber
 from dialstats.analysis._metrics import METRICS as CONTRACT
 from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
+from dialstats.analysis._smoothing import smooth_cells
 from dialstats.analysis._validate import (
     check_choice,
     check_columns,
@@ -73,7 +74,10 @@ def best_time_to_call(
     Returns a 7 x 24 table (index `weekday` Monday..Sunday, columns `hour` 0..23), or with
     `wide=False` the tidy form: `weekday`, `hour`, `dials`, the metric's count (`connected`
     for connect_rate, `meetings` for meeting_rate, ...), the metric and
-    its `_low` / `_high` Wilson bounds, one row per cell.
+    its `_low` / `_high` Wilson bounds, one row per cell, then `<metric>_smoothed` with its
+    credible interval (`_smoothed_low` / `_smoothed_high`): each cell shrunk toward a weekday +
+    hour model, defined even for cells under `min_dials`. ``attrs["reliability"]`` says how
+    well two random halves of the calls agree on the ranking of cells, raw and smoothed.
 
     >>> import dialstats as ds
     >>> ds.best_time_to_call(ds.read_call_logs(demo=True), min_dials=10)  # doctest: +SKIP
@@ -109,15 +113,22 @@ def best_time_to_call(
     cells.insert(0, "weekday", pd.Categorical.from_codes(slot // 24, WEEKDAYS, ordered=True))
     cells.insert(1, "hour", pd.Categorical.from_codes(slot % 24, HOURS, ordered=True))
     cells = with_rates(cells.reset_index(drop=True), {metric: (flag, "dials")}, confidence)
+    cells = smooth_cells(cells, metric, flag, confidence)
     too_few = cells["dials"] < min_dials
     for column in (metric, f"{metric}_low", f"{metric}_high"):
         cells[column] = cells[column].mask(too_few)
+    reliability = cells.attrs["reliability"]
     if wide:
         cells = cells.pivot(index="weekday", columns="hour", values=metric).astype("Float64")
         cells.columns = pd.Index(HOURS, name="hour")
     # The chart reads these to title itself.
     cells.attrs.update(
-        metric=metric, tz=tz, min_dials=min_dials, confidence=confidence, unknown_zone_calls=unknown
+        metric=metric,
+        tz=tz,
+        min_dials=min_dials,
+        confidence=confidence,
+        unknown_zone_calls=unknown,
+        reliability=reliability,
     )
     return cells
 

@@ -1,0 +1,28 @@
+"""Choosing from a fixed set of values, with a suggestion when the value is close to one."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from dialstats.errors import InvalidParameterError
+
+
+def choose(name: str, value: object, allowed: Iterable[str]) -> str:
+    """`value` if it is one of `allowed` (case-insensitively), else an InvalidParameterError
+    naming `name`, the allowed values and the closest one.
+
+    >>> choose("method", "Holm", ["holm", "bh"])
+    'holm'
+    """
+    allowed = list(allowed)
+    if isinstance(value, str):
+        for option in allowed:
+            if value.lower() == option.lower():
+                return option
+    options = ", ".join(repr(option) for option in allowed)
+    message = f"{name} must be one of {options}; got {value!r}"
+    close = difflib.get_close_matches(str(value).lower(), allowed, n=1, cutoff=0.5)
+    if close:
+        message += f" (did you mean {close[0]!r}?)"
+    raise InvalidParameterError(name, message)

@@ -1,0 +1,124 @@
+"""A rate over time: is it trending, and which periods are outside the noise (p-chart)?"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from dialstats.analysis import _metrics
+from dialstats.analysis._compare import rate_metric
+from dialstats.analysis._intervals import rate_columns
+from dialstats.analysis._periods import PERIOD, period_key
+from dialstats.analysis._validate import (
+    check_confidence,
+    check_frame,
+    group_keys,
+    require_columns,
+)
+from dialstats.errors import InvalidParameterError
+
+SIGMAS = 3  # Shewhart's control limits
+
+
+def trend(
+    df: pd.DataFrame,
+    metric: str = "connect_rate",
+    freq: str = "W",
+    by: str | Sequence[str] | None = None,
+    *,
+    confidence: float = 0.95,
+    definitions: _metrics.Definitions | None = None,
+) -> pd.DataFrame:
+    """`metric` per period of `started_at` (per group with `by`), with p-chart control limits
+    and a test for a trend.
+
+    Columns: the `by` columns, `period` (as `answer_rates(freq=...)` labels it), the
+    denominator and numerator counts, the rate with its Wilson interval, `center` (the
+    group's rate over all periods), `lower_limit` / `upper_limit` (center -/+ 3 standard
+    errors at that period's dials, within [0, 1]) and `outside` (the rate is beyond them:
+    more than noise; NA without dials).
+
+    The trend test is Cochran-Armitage's (the rate against the period's number), per group in
+    ``attrs["trend"]`` (a list of records, ``pd.DataFrame(result.attrs["trend"])`` tabulates it):
+    the `by` values, `slope` (change in rate per period, weighted least squares), `z`, `p_value`.
+
+    >>> import dialstats as ds
+    >>> ds.trend(ds.read_call_logs(demo=True), "connect_rate", freq="W")  # doctest: +SKIP
+    """
+    check_frame(df, "trend")
+    keys = group_keys(df, by, "trend")
+    if PERIOD in keys:
+        raise InvalidParameterError(
+            "by", f"{PERIOD!r} names the period column; rename the by column"
+        )
+    spec = rate_metric(metric)
+    confidence = check_confidence(confidence)
+    require_columns(df, ["started_at"], "trend")
+    periods = period_key(df["started_at"], freq)
+    frame = df.assign(**{PERIOD: periods})
+    out = _metrics.grouped_counts(
+        frame,
+        [*keys, PERIOD],
+        [spec.denominator, spec.numerator],
+        function="trend",
+        definitions=definitions,
+    )
+    out = out[out[PERIOD].notna()].reset_index(drop=True)
+    out[PERIOD] = out[PERIOD].astype(periods.cat.categories.dtype)
+    x = out[spec.numerator].to_numpy(dtype=float)
+    n = out[spec.denominator].to_numpy(dtype=float)
+    raw, low, high = rate_columns(x, n, confidence)
+    out[spec.name], out[f"{spec.name}_low"], out[f"{spec.name}_high"] = raw, low, high
+    group = (
+        out.groupby(keys, dropna=False, observed=True, sort=False).ngroup().to_numpy()
+        if keys
+        else np.zeros(len(out), dtype=np.int64)
+    )
+    groups = int(group.max()) + 1 if len(group) else 0
+    total_x = np.bincount(group, weights=x, minlength=groups)
+    total_n = np.bincount(group, weights=n, minlength=groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        center = (total_x / total_n)[group]
+        error = SIGMAS * np.sqrt(center * (1 - center) / n)
+        rate = x / n
+    lower, upper = np.clip(center - error, 0, 1), np.clip(center + error, 0, 1)
+    out["center"] = pd.array(center, dtype="Float64")
+    out["lower_limit"] = pd.array(np.where(n > 0, lower, np.nan), dtype="Float64")
+    out["upper_limit"] = pd.array(np.where(n > 0, upper, np.nan), dtype="Float64")
+    outside = np.where(n > 0, (rate < lower) | (rate > upper), None)
+    out["outside"] = pd.array(outside, dtype="boolean")
+    index = out[PERIOD].rank(method="dense").to_numpy(dtype=float) - 1
+    summary = out[keys].iloc[np.unique(group, return_index=True)[1]].reset_index(drop=True)
+    slopes, scores, p_values = (
+        zip(
+            *(_armitage(x[group == g], n[group == g], index[group == g]) for g in range(groups)),
+            strict=True,
+        )
+        if groups
+        else ((), (), ())
+    )
+    summary["slope"] = np.array(slopes, dtype=float)
+    summary["z"] = np.array(scores, dtype=float)
+    summary["p_value"] = np.array(p_values, dtype=float)
+    # Records, not a frame: attrs travel with every copy of the result and must compare cheaply.
+    trend = summary.astype(object).where(summary.notna(), None).to_dict("records")
+    out.attrs.update(metric=spec.name, freq=freq, confidence=confidence, trend=trend)
+    return out
+
+
+def _armitage(x: np.ndarray, n: np.ndarray, t: np.ndarray) -> tuple[float, float, float]:
+    """Cochran-Armitage test for a linear trend in x/n over scores t: (slope, z, p)."""
+    total = n.sum()
+    if total == 0:
+        return np.nan, np.nan, np.nan
+    p = x.sum() / total
+    centred = t - np.average(t, weights=n)
+    spread = np.sum(n * centred**2)
+    if spread == 0 or p in (0.0, 1.0):
+        return np.nan, np.nan, np.nan
+    statistic = np.sum(x * centred)
+    z = statistic / np.sqrt(p * (1 - p) * spread)
+    return float(statistic / spread), float(z), float(2 * stats.norm.sf(abs(z)))
