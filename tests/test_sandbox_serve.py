@@ -99,6 +99,7 @@ def test_serve_with_a_custom_key_and_the_demo_data():
         (["--calls", "0"], "--calls"),
         (["--fail-rate", "0.6", "--drop-rate", "0.6"], "--drop-rate"),
         (["--burst", "5"], "--rate-limit"),
+        (["--dialect", "json"], "--dialect"),
     ],
 )
 def test_bad_flags_are_usage_errors_naming_the_flag(argv, flag, capsys):
@@ -179,4 +180,35 @@ def test_the_command_prints_the_demo_key_hint():
     finally:
         process.terminate()
         assert process.wait(timeout=20) == 0
+        process.stdout.close()
+
+
+def test_the_command_speaks_the_spec_dialect_and_takes_the_overview_down():
+    command = [sys.executable, "-m", "dialstats.cli", "sandbox", "--port", "0", "--calls", "300"]
+    command += ["--dialect", "spec", "--overview-down"]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        header = ""
+        for line in process.stdout:
+            header += line
+            if "Ctrl-C" in line:
+                break
+        assert "spec dialect" in header and "overview_down=True" in header
+        url = next(word for word in header.split() if word.startswith("http://127.0.0.1:"))
+        body = httpx.get(f"{url}/v1/call-log", headers=KEY, timeout=10).json()
+        assert set(body["pagination"]) == {"total", "page", "limit", "pages"}
+        overview = httpx.get(f"{url}/v1/analytics/overview", headers=KEY, timeout=10)
+        assert overview.status_code == 500
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
         process.stdout.close()
