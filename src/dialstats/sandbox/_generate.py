@@ -24,6 +24,12 @@ How one dial is made up (the numbers are the fields of `Knobs`, the cast is `_RE
 6. *Content*: recordings on most answered calls, transcripts and summaries on conversations, rep
    notes; some records are updated after creation (summary arriving, notes added, a disposition
    corrected).
+7. *How live records write it*: zones as abbreviations (``ET``, ``CST``, ``Pacific``; IANA names
+   for Arizona and Europe; blank or absent for ~15%), numbers in mixed formats (``to`` as
+   ``(212) 555-0143``, ``from`` as ``12125550143``, each contact's numbers in one of five styles)
+   with area codes of the contact's zone, Twilio's AMD values (``machine_end_beep``, ...,
+   ``fax``, ``unknown``), a custom "Connected" disposition (id 20), ``""`` for some missing
+   recordings and transcripts, stray control characters in some transcripts.
 
 Everything is drawn from `random.Random` streams seeded from `seed`, so the same arguments give
 the same dataset on every machine.
