@@ -12,7 +12,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import phonenumbers
 import pytest
+from phonenumbers import timezone as phone_zones
 
 from dialstats.sandbox import Dataset, demo_dataset, generate, new_call, touch_call
 
@@ -20,6 +22,22 @@ HEX24 = re.compile(r"^[0-9a-f]{24}$")
 TS_S = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 TS_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+# How live records write numbers: `to` in the national format, `from` as 11 digits (NANP).
+NATIONAL = re.compile(r"^\(\d{3}\) \d{3}-\d{4}$")
+DIGITS_11 = re.compile(r"^1\d{10}$")
+AMD = ("human", "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other")
+AMD += ("fax", "unknown")
+# The zone each label the demo data uses stands for (a sales team's reading: "EST" is Eastern).
+LABELS = {
+    **dict.fromkeys(("ET", "EST", "EDT", "Eastern"), "America/New_York"),
+    **dict.fromkeys(("CT", "CST", "CDT", "Central"), "America/Chicago"),
+    **dict.fromkeys(("MT", "MST", "MDT", "Mountain"), "America/Denver"),
+    **dict.fromkeys(("PT", "PST", "PDT", "Pacific"), "America/Los_Angeles"),
+}
+PHONE_KEYS = {
+    "_id", "type", "number", "country_code", "extension", "do_not_call", "is_wrong_number",
+    "total_calls", "validation", "call_classification",
+}  # fmt: skip
 DEFAULT_DISPOSITIONS = {
     1: ("Answered - Meeting Set", "positive"),
     2: ("Answered - No Longer with Company", "neutral"),
@@ -37,9 +55,20 @@ DEFAULT_DISPOSITIONS = {
     14: ("Cancelled", "cancelled"),
 }
 CONTACT_KEYS = {
-    "first_name", "last_name", "email", "company", "title", "account", "linkedin", "website",
+    "_id", "source", "first_name", "last_name", "email", "company", "title", "account", "linkedin", "website",
     "notes", "priority", "timezone", "phone_numbers", "external_relations", "custom_fields",
 }  # fmt: skip
+
+
+def zone_of(label: str | None) -> str | None:
+    """The IANA zone a contact's `timezone` stands for (None when blank or absent)."""
+    return LABELS.get(label, label) if label else None
+
+
+def e164(number: str) -> str:
+    parsed = phonenumbers.parse(number, "US")
+    assert phonenumbers.is_valid_number(parsed), number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def ts(text: str) -> datetime:
@@ -53,11 +82,13 @@ def check_record(rec: dict) -> None:
     assert rec["outcome"] in ("answered", "no-answer", "cancelled")
     assert rec["direction"] in ("inbound", "outbound")
     if rec["outcome"] == "answered":
-        assert rec["answered_by"] in ("human", "machine_start")
+        assert rec["answered_by"] in AMD
     else:
         assert rec.get("answered_by") is None
     assert isinstance(rec["duration"], int) and rec["duration"] >= 0
-    assert E164.match(rec["to"]) and E164.match(rec["from"])
+    to, sender = e164(rec["to"]), e164(rec["from"])
+    assert NATIONAL.match(rec["to"]) if to.startswith("+1") else rec["to"] == to
+    assert DIGITS_11.match(rec["from"]) if sender.startswith("+1") else rec["from"] == sender
     disposition = rec["disposition"]
     if disposition:
         assert set(disposition) == {"internal_id", "external_id", "external_name"}
@@ -68,14 +99,23 @@ def check_record(rec: dict) -> None:
     assert isinstance(rec["contact"], dict) and isinstance(rec["contact_list"], dict)
     assert set(rec["contact"]) <= CONTACT_KEYS
     if rec["contact"]:
+        assert HEX24.match(rec["contact"]["_id"])
         for phone in rec["contact"]["phone_numbers"]:
-            assert phone["type"] in ("mobile", "direct", "office") and E164.match(phone["number"])
+            assert set(phone) == PHONE_KEYS and HEX24.match(phone["_id"])
+            assert phone["type"] in ("mobile", "direct", "office")
+            assert e164(phone["number"]).startswith(phone["country_code"])
+            assert isinstance(phone["do_not_call"], bool) and isinstance(phone["total_calls"], int)
+            assert phone["validation"] is None and phone["call_classification"] is None
         assert isinstance(rec["contact"]["priority"], int)
     if rec["contact_list"]:
         assert set(rec["contact_list"]) == {"_id", "name"}
     if "sequence" in rec:
         assert set(rec["sequence"]) == {"_id", "name"} and HEX24.match(rec["sequence"]["_id"])
-    assert set(rec["user"]) == {"_id", "email", "first_name", "last_name"}
+    assert (
+        {"_id", "first_name", "last_name"}
+        <= set(rec["user"])
+        <= {"_id", "email", "first_name", "last_name"}
+    )
     assert isinstance(rec["is_completed"], bool)
     for key in ("recording_url", "transcription", "summary", "notes"):
         assert isinstance(rec.get(key, ""), str)
@@ -100,7 +140,7 @@ def calls(ds) -> pd.DataFrame:
         disposition = c.get("disposition") or {}
         contact = c.get("contact") or {}
         started = ts(c["started_at"])
-        tz = contact.get("timezone")
+        tz = zone_of(contact.get("timezone"))
         rows.append(
             {
                 "outcome": c["outcome"],
@@ -119,6 +159,7 @@ def calls(ds) -> pd.DataFrame:
                 "summarized": bool(c.get("summary")),
                 "updated": c["updatedAt"] > c["createdAt"],
                 "known_contact": bool(contact),
+                "label": contact.get("timezone", "absent") if contact else None,
             }
         )
     df = pd.DataFrame(rows)
@@ -126,6 +167,7 @@ def calls(ds) -> pd.DataFrame:
     df["answered"] = df["outcome"] == "answered"
     # The vendor's definitions.
     df["connected"] = ((df["answered_by"] == "human") & (d < 10)).fillna(False).astype(bool)
+    df["machine"] = df["answered_by"].fillna("").str.startswith("machine_")
     df["conversation"] = df["connected"] & ((d == 1).fillna(False) | (df["duration"] >= 60))
     df["meeting"] = (d == 1).fillna(False).astype(bool)
     return df
@@ -207,7 +249,104 @@ def test_contacts_span_us_and_european_time_zones(calls):
     assert len({z for z in zones if z.startswith("America/")}) >= 3
     assert any(z.startswith("Europe/") for z in zones)
     for zone in zones:
-        ZoneInfo(zone)  # valid IANA names
+        ZoneInfo(zone)  # every label stands for a valid IANA zone
+
+
+def test_time_zones_are_written_as_live_records_write_them(calls):
+    labels = calls["label"].dropna()
+    share = labels.value_counts(normalize=True)
+    assert {"ET", "CT", "MT", "PT", "EST", "PDT", "Eastern"} <= set(share.index)
+    assert share["ET"] > share["EST"] > share["EDT"]  # the short form dominates
+    europe = {label for label in share.index if label.startswith("Europe/")}
+    assert len(europe) >= 3  # European contacts carry IANA names
+    missing = labels.isin(["", "absent"])
+    assert 0.1 < missing.mean() < 0.2
+    assert share[""] > 0.03 and share["absent"] > 0.03
+
+
+def test_area_codes_belong_to_the_contacts_zone(ds):
+    checked = 0
+    for c in ds.calls:
+        zone = zone_of((c["contact"] or {}).get("timezone"))
+        if c["direction"] != "outbound" or not zone or not zone.startswith("America/"):
+            continue
+        number = phonenumbers.parse(c["to"], "US")
+        assert phone_zones.time_zones_for_number(number) == (zone,), (c["to"], zone)
+        checked += 1
+    assert checked > 15_000
+
+
+def test_numbers_are_written_in_mixed_ways_consistently_per_field(ds):
+    styles = set()
+    for c in ds.calls:
+        for phone in (c["contact"] or {}).get("phone_numbers", []):
+            number = phone["number"]
+            styles.add(
+                "e164" if E164.match(number)
+                else "national" if NATIONAL.match(number)
+                else "dots" if re.match(r"^\d{3}\.\d{3}\.\d{4}$", number)
+                else "intl" if re.match(r"^\+1 \d{3}-\d{3}-\d{4}$", number)
+                else "digits" if DIGITS_11.match(number)
+                else number
+            )  # fmt: skip
+    assert styles == {"e164", "national", "dots", "intl", "digits"}
+    # The dialled number is the contact's first number, however each one is written.
+    for c in ds.calls[::50]:
+        if c["direction"] == "outbound" and c["contact"]:
+            assert e164(c["to"]) == e164(c["contact"]["phone_numbers"][0]["number"])
+
+
+def test_phone_entries_count_earlier_calls_and_carry_flags(ds):
+    seen: dict[str, int] = {}
+    for c in ds.calls:  # in creation order
+        if c["direction"] != "outbound" or not c["contact"]:
+            continue
+        contact_id = c["contact"]["_id"]
+        assert c["contact"]["phone_numbers"][0]["total_calls"] == seen.get(contact_id, 0)
+        seen[contact_id] = seen.get(contact_id, 0) + 1
+    assert max(seen.values()) >= 5  # contacts are dialled again and again
+    phones = [p for c in ds.calls for p in (c["contact"] or {}).get("phone_numbers", [])]
+    assert 0.002 < sum(p["do_not_call"] for p in phones) / len(phones) < 0.05
+    assert 0.005 < sum(p["is_wrong_number"] for p in phones) / len(phones) < 0.05
+    assert {p["country_code"] for p in phones} >= {"+1", "+44", "+49"}
+
+
+def test_a_contact_keeps_its_id_across_calls(ds):
+    names: dict[str, set] = {}
+    for c in ds.calls:
+        if c["contact"]:
+            names.setdefault(c["contact"]["_id"], set()).add(c["contact"]["last_name"])
+    assert all(len(v) == 1 for v in names.values())
+    assert len(names) > 3_000
+
+
+def test_answering_machine_values_are_twilios(calls):
+    answered = calls[calls["answered"]]
+    share = answered["answered_by"].value_counts(normalize=True)
+    assert set(share.index) == set(AMD)
+    machine_end = share[[v for v in AMD if v.startswith("machine_end_")]].sum()
+    assert machine_end > share["machine_start"] > share["unknown"] > share["fax"] > 0
+    assert 0.005 < share["unknown"] < 0.04 and share["fax"] < 0.01
+
+
+def test_some_users_have_no_email(ds):
+    users = [m["user"] for m in ds.team["users"]]
+    assert 1 <= sum("email" not in u for u in users) < len(users) / 2
+    assert any("email" not in c["user"] for c in ds.calls)
+
+
+def test_empty_strings_for_missing_recordings_and_transcripts(ds):
+    assert any(c.get("recording_url") == "" for c in ds.calls)
+    assert any("recording_url" not in c for c in ds.calls)
+    assert any(c.get("transcription") == "" for c in ds.calls)
+
+
+def test_some_transcripts_hold_control_characters(ds):
+    transcripts = [c["transcription"] for c in ds.calls if c.get("transcription")]
+    odd = [t for t in transcripts if re.search(r"[\x00-\x08\x0b-\x1f]", t)]
+    assert 0.05 < len(odd) / len(transcripts) < 0.3
+    assert any("\x01" in t for t in odd) and any("\x0b" in t for t in odd)
+    assert all("\n" in t for t in transcripts)  # line breaks between speakers
 
 
 def test_dispositions_are_the_defaults_plus_custom_ones(ds, calls):
@@ -217,6 +356,7 @@ def test_dispositions_are_the_defaults_plus_custom_ones(ds, calls):
         assert by_id[did]["is_custom"] is False and isinstance(by_id[did]["is_required"], bool)
     custom = [d for d in ds.dispositions if d["is_custom"]]
     assert len(custom) >= 2 and all(d["id"] > 14 for d in custom)
+    assert (by_id[20]["name"], by_id[20]["is_custom"]) == ("Connected", True)
     assert all(HEX24.match(d["_id"]) for d in ds.dispositions)
     used = set(calls["disposition"].dropna().astype(int))
     assert set(by_id) <= used  # every disposition occurs
@@ -266,8 +406,8 @@ def test_weekday_effect_and_quiet_weekends(calls):
 
 def test_machines_answer_a_share_and_detection_errs_both_ways(calls):
     answered = calls[calls["answered"]]
-    assert 0.3 < (answered["answered_by"] == "machine_start").mean() < 0.65
-    machine = calls[calls["answered_by"] == "machine_start"]
+    assert 0.3 < answered["machine"].mean() < 0.65
+    machine = calls[calls["machine"]]
     assert machine["disposition"].isin([10, 11]).mean() > 0.8
     false_machine = (machine["disposition"] < 10).sum()
     false_human = ((calls["answered_by"] == "human") & (calls["disposition"] == 11)).sum()
@@ -289,7 +429,7 @@ def test_durations_differ_by_outcome(calls):
         return calls.loc[mask, "duration"].median()
 
     conversation = median(calls["conversation"])
-    voicemail = median((calls["answered_by"] == "machine_start") & (calls["disposition"] == 11))
+    voicemail = median(calls["machine"] & (calls["disposition"] == 11))
     ring_out = median((calls["outcome"] == "no-answer") & (calls["disposition"] == 10))
     dead = median((calls["outcome"] == "no-answer") & (calls["disposition"] == 13))
     cancelled = median(calls["outcome"] == "cancelled")
@@ -316,8 +456,8 @@ def test_a_few_inbound_callbacks(ds, calls):
     inbound = calls[calls["direction"] == "inbound"]
     assert 0.002 < len(inbound) / len(calls) < 0.03
     assert (~inbound["known_contact"]).any() and inbound["known_contact"].any()
-    rep_numbers = {c["from"] for c in ds.calls if c["direction"] == "outbound"}
-    assert all(c["to"] in rep_numbers for c in ds.calls if c["direction"] == "inbound")
+    rep_numbers = {e164(c["from"]) for c in ds.calls if c["direction"] == "outbound"}
+    assert all(e164(c["to"]) in rep_numbers for c in ds.calls if c["direction"] == "inbound")
     assert not any("sequence" in c for c in ds.calls if c["direction"] == "inbound")
 
 

@@ -33,9 +33,9 @@ def test_serve_yields_a_base_url_string_with_the_app_behind_it(small_dataset):
         assert base_url.startswith("http://127.0.0.1:")
         assert base_url.url == str(base_url)
         with httpx.Client(base_url=base_url, headers=KEY) as client:
-            body = client.get("/v1/call-log", params={"limit": 3}).json()
+            body = client.get("/v1/call-log", params={"limit": 3}).json(strict=False)
             assert body["pagination"]["total"] == len(small_dataset.calls)
-            assert client.get("/v1/team").json() == small_dataset.team
+            assert client.get("/v1/team").json() == {"data": small_dataset.team}
             assert client.get("/v1/team", headers={"x-api-key": "nope"}).status_code == 401
         assert base_url.sandbox is base_url.app.state.sandbox
         assert base_url.sandbox.requests == {"/v1/call-log": 1, "/v1/team": 2}
@@ -76,7 +76,9 @@ def test_serve_on_a_chosen_port_and_a_busy_port(small_dataset):
 def test_serve_with_a_custom_key_and_the_demo_data():
     with serve(api_key="k-123") as url:
         response = httpx.get(f"{url}/v1/call-log", headers={"x-api-key": "k-123"})
-        assert response.json()["pagination"]["total"] == len(ds.sandbox.demo_dataset().calls)
+        assert response.json(strict=False)["pagination"]["total"] == len(
+            ds.sandbox.demo_dataset().calls
+        )
         assert httpx.get(f"{url}/v1/call-log", headers=KEY).status_code == 401
 
 
@@ -97,6 +99,7 @@ def test_serve_with_a_custom_key_and_the_demo_data():
         (["--calls", "0"], "--calls"),
         (["--fail-rate", "0.6", "--drop-rate", "0.6"], "--drop-rate"),
         (["--burst", "5"], "--rate-limit"),
+        (["--dialect", "json"], "--dialect"),
     ],
 )
 def test_bad_flags_are_usage_errors_naming_the_flag(argv, flag, capsys):
@@ -151,7 +154,7 @@ def test_the_command_serves_until_interrupted():
         url = next(word for word in output.split() if word.startswith("http://127.0.0.1:"))
         assert "cli-key-42" not in output  # a custom key is never printed
         response = httpx.get(f"{url}/v1/call-log", headers={"x-api-key": "cli-key-42"}, timeout=10)
-        assert response.json()["pagination"]["total"] == 400
+        assert response.json(strict=False)["pagination"]["total"] == 400
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
     finally:
@@ -177,4 +180,35 @@ def test_the_command_prints_the_demo_key_hint():
     finally:
         process.terminate()
         assert process.wait(timeout=20) == 0
+        process.stdout.close()
+
+
+def test_the_command_speaks_the_spec_dialect_and_takes_the_overview_down():
+    command = [sys.executable, "-m", "dialstats.cli", "sandbox", "--port", "0", "--calls", "300"]
+    command += ["--dialect", "spec", "--overview-down"]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        header = ""
+        for line in process.stdout:
+            header += line
+            if "Ctrl-C" in line:
+                break
+        assert "spec dialect" in header and "overview_down=True" in header
+        url = next(word for word in header.split() if word.startswith("http://127.0.0.1:"))
+        body = httpx.get(f"{url}/v1/call-log", headers=KEY, timeout=10).json()
+        assert set(body["pagination"]) == {"total", "page", "limit", "pages"}
+        overview = httpx.get(f"{url}/v1/analytics/overview", headers=KEY, timeout=10)
+        assert overview.status_code == 500
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
         process.stdout.close()

@@ -3,6 +3,7 @@
 dialstats sandbox --port 8000
 dialstats sandbox --port 0 --latency 0.05 --jitter 0.02 --fail-rate 0.05 --rate-limit 20
 dialstats sandbox --calls 100000 --seed 3      # a generated dataset instead of the demo
+dialstats sandbox --dialect spec               # the written spec's shapes, not the live API's
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_KEY,
         metavar="KEY",
         help="the key clients must send (default: demo)",
+    )
+    parser.add_argument(
+        "--dialect",
+        choices=("live", "spec"),
+        default="live",
+        help="speak the live API's recorded shapes or the written spec's (default: %(default)s)",
     )
     data = parser.add_argument_group("data")
     data.add_argument(
@@ -119,6 +126,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="K",
         help="calls inserted and updated each time (default: %(default)s)",
     )
+    faults.add_argument(
+        "--overview-down",
+        action="store_true",
+        help="GET /v1/analytics/overview answers 500 to every request",
+    )
     parser.set_defaults(func=lambda args: _run(parser, args))
 
 
@@ -138,6 +150,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             drop_rate=args.drop_rate,
             mutate_every=args.mutate_every,
             mutate_count=args.mutate_count,
+            overview_down=args.overview_down,
         )
     except FaultsError as exc:
         parser.error(_as_flags(str(exc)))
@@ -148,7 +161,9 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print("Generating the dataset ...", flush=True)
         seed = 7 if args.seed is None else args.seed
         dataset = generate(seed, **({} if args.calls is None else {"n_calls": args.calls}))
-    app = create_app(dataset, api_key=args.api_key, faults=faults, seed=args.seed or 0)
+    app = create_app(
+        dataset, api_key=args.api_key, faults=faults, seed=args.seed or 0, dialect=args.dialect
+    )
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
@@ -159,7 +174,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     key = "demo" if args.api_key == DEFAULT_KEY else "the one given with --api-key"
     injected = "no faults" if faults == Faults() else repr(faults)
-    print(f"Sandbox call-log API at {url} ({len(app.state.sandbox.store):,} calls, {injected})")
+    calls = len(app.state.sandbox.store)
+    print(f"Sandbox call-log API at {url} ({calls:,} calls, {args.dialect} dialect, {injected})")
     print(f"API key: {key}  ->  ds.Client(api_key=..., base_url={url!r})")
     print("Press Ctrl-C to stop.", flush=True)
     with contextlib.suppress(KeyboardInterrupt):

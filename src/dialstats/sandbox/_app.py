@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import difflib
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,10 +24,10 @@ from starlette.responses import JSONResponse
 
 from dialstats.errors import InvalidParameterError
 from dialstats.sandbox._dataset import Dataset
-from dialstats.sandbox._endpoints import ROUTES, NotFound
+from dialstats.sandbox._endpoints import NotFound, Outage, routes
 from dialstats.sandbox._faults import Faults, cut_response
 from dialstats.sandbox._query import ParameterError
-from dialstats.sandbox._state import Sandbox
+from dialstats.sandbox._state import DIALECTS, Dialect, Sandbox
 
 
 def create_app(
@@ -35,15 +36,24 @@ def create_app(
     api_key: str = "demo",
     faults: Faults | None = None,
     seed: int = 0,
+    dialect: Dialect = "live",
 ) -> Starlette:
     """An ASGI app serving the call-log API over `dataset` (default: the bundled demo data).
 
     The app works on its own copy of the dataset's lists, so inserted and updated calls never
     reach the caller's `dataset` (or the cached demo). `seed` makes faults and mutations
     reproducible. Requests need header ``x-api-key: <api_key>``.
+
+    `dialect` is ``"live"`` (the default: what the real API has been recorded sending --
+    ``{total, page, next}`` pagination, raw control characters in transcripts, a wrapped team,
+    contact lists at /v1/contact-lists/csv, required analytics dates) or ``"spec"`` (the
+    written reference); see `dialstats.sandbox._endpoints` for the full table.
+
+    >>> app = create_app(dialect="spec")
     """
     if not isinstance(api_key, str) or not api_key:
         raise InvalidParameterError("api_key", "api_key must be a non-empty string")
+    check_dialect(dialect)
     if faults is not None and not isinstance(faults, Faults):
         raise TypeError(f"faults must be a Faults, got {type(faults).__name__}")
     if dataset is None:
@@ -57,19 +67,31 @@ def create_app(
         contact_lists=copy.deepcopy(dataset.contact_lists),
         team=copy.deepcopy(dataset.team),
     )
-    sandbox = Sandbox(own, api_key=api_key, faults=faults or Faults(), seed=seed)
+    sandbox = Sandbox(own, api_key=api_key, faults=faults or Faults(), seed=seed, dialect=dialect)
     app = Starlette(
-        routes=ROUTES,
+        routes=routes(dialect),
         middleware=[Middleware(_Gate, sandbox=sandbox)],
         exception_handlers={
             ParameterError: _parameter_error,
             NotFound: _not_found,
+            Outage: _outage,
             HTTPException: _http_error,
             Exception: _server_error,
         },
     )
     app.state.sandbox = sandbox
     return app
+
+
+def check_dialect(dialect: object) -> None:
+    """Raise `InvalidParameterError` naming `dialect` unless it is "live" or "spec"."""
+    if dialect in DIALECTS:
+        return
+    close = difflib.get_close_matches(str(dialect).lower(), DIALECTS, n=1, cutoff=0.4)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise InvalidParameterError(
+        "dialect", f"dialect must be 'live' or 'spec', got {dialect!r}{hint}"
+    )
 
 
 # -- plumbing: errors, auth and faults -----------------------------------------------------------
@@ -88,6 +110,10 @@ async def _parameter_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
     return _error_response(404, str(exc))
+
+
+async def _outage(request: Request, exc: Exception) -> JSONResponse:
+    return _error_response(500, "Internal server error")
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

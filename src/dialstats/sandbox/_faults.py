@@ -46,6 +46,8 @@ class Faults:
         mutate_every: every this many call-log requests, insert ``mutate_count`` new calls
             (created now) and update ``mutate_count`` existing ones (updated now); 0 = never.
         mutate_count: records inserted and updated each time.
+        overview_down: GET /v1/analytics/overview answers ``500`` to every request, as the live
+            endpoint has been seen doing for days at a time (the other endpoints work).
 
     The three rates are fractions of requests drawn from one number, so they must sum to <= 1.
 
@@ -63,6 +65,7 @@ class Faults:
     drop_rate: float = 0.0
     mutate_every: int = 0
     mutate_count: int = 1
+    overview_down: bool = False
 
     def __post_init__(self) -> None:
         for name in ("latency", "jitter"):
@@ -82,6 +85,8 @@ class Faults:
                 raise FaultsError("burst", "needs rate_limit")
         _check_int("mutate_every", self.mutate_every, minimum=0)
         _check_int("mutate_count", self.mutate_count, minimum=1)
+        if not isinstance(self.overview_down, bool):
+            raise FaultsError("overview_down", f"must be True or False, got {self.overview_down!r}")
 
     def __repr__(self) -> str:
         # Only what differs from the defaults: the interesting part of a fault setting.

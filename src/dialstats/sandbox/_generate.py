@@ -24,6 +24,12 @@ How one dial is made up (the numbers are the fields of `Knobs`, the cast is `_RE
 6. *Content*: recordings on most answered calls, transcripts and summaries on conversations, rep
    notes; some records are updated after creation (summary arriving, notes added, a disposition
    corrected).
+7. *How live records write it*: zones as abbreviations (``ET``, ``CST``, ``Pacific``; IANA names
+   for Arizona and Europe; blank or absent for ~15%), numbers in mixed formats (``to`` as
+   ``(212) 555-0143``, ``from`` as ``12125550143``, each contact's numbers in one of five styles)
+   with area codes of the contact's zone, Twilio's AMD values (``machine_end_beep``, ...,
+   ``fax``, ``unknown``), a custom "Connected" disposition (id 20), ``""`` for some missing
+   recordings and transcripts, stray control characters in some transcripts.
 
 Everything is drawn from `random.Random` streams seeded from `seed`, so the same arguments give
 the same dataset on every machine.
@@ -35,7 +41,7 @@ import copy
 import json
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -120,6 +126,29 @@ class Knobs:
     crm_touch: float = 0.02
     # Share of unanswered calls that carry "answered_by": null rather than no key at all.
     answered_by_null: float = 0.3
+    # How Twilio's answering-machine detection labels a machine: "machine_start" when it decides
+    # at the greeting, else "machine_end_*" once the greeting ends (beep, silence, other).
+    machine_labels: tuple[tuple[str, float], ...] = (
+        ("machine_end_beep", 0.5),
+        ("machine_start", 0.25),
+        ("machine_end_other", 0.15),
+        ("machine_end_silence", 0.1),
+    )
+    # Share of people and of machines that AMD cannot classify ("unknown").
+    amd_unknown_human: float = 0.01
+    amd_unknown_machine: float = 0.025
+    # Share of dials to office lines that reach a fax machine (AMD says "fax").
+    fax_line: float = 0.006
+    # Share of calls with a custom "Connected" disposition (id 20) instead of "Gatekeeper" when a
+    # gatekeeper answers: reps use it for "spoke to someone", and it does not count as connected.
+    custom_connected: float = 0.12
+    # Share of records that carry "" rather than no key for a missing recording / transcript.
+    empty_content: float = 0.4
+    # Share of transcripts with stray control characters from the speech-to-text service.
+    transcript_glitch: float = 0.15
+    # Share of a contact's numbers flagged do-not-call by the team, or as a wrong number.
+    do_not_call: float = 0.01
+    wrong_number: float = 0.02
 
 
 KNOBS = Knobs()
@@ -145,6 +174,7 @@ class _RepSpec:
     joined: int | None = None  # first day (offset from start) for a late joiner; ramps up
     left: int | None = None  # first day the rep is gone; status becomes inactive
     recording: float = 1.0  # recording multiplier (two-party consent states record less)
+    email: bool = True  # False: the account was made without one (SSO); the API omits `email`
 
 
 _REPS: tuple[_RepSpec, ...] = (
@@ -156,7 +186,7 @@ _REPS: tuple[_RepSpec, ...] = (
     _RepSpec("Sofia", "Alvarez", "America/Denver", 0.9, 1.1, 1.2, ((7, 1), (1, 2), (8, 2))),
     _RepSpec("Tyler", "Grant", "America/Chicago", 1.35, 0.68, 0.6, ((4, 3), (2, 2), (3, 1))),
     _RepSpec("Hannah", "Kim", "America/Los_Angeles", 0.9, 1.0, 0.95, ((8, 2), (2, 1), (5, 1))),
-    _RepSpec("Marcus", "Webb", "America/New_York", 0.9, 0.85, 0.75, ((11, 2), (2, 1), (3, 2)), joined=21),
+    _RepSpec("Marcus", "Webb", "America/New_York", 0.9, 0.85, 0.75, ((11, 2), (2, 1), (3, 2)), joined=21, email=False),
     _RepSpec("Olivia", "Chen", "America/New_York", 1.0, 1.05, 1.0, ((10, 2), (0, 1), (1, 1)), left=56),
 )  # fmt: skip
 # A team member who never dials (a manager): present in the team body, absent from call logs.
@@ -242,6 +272,7 @@ _DISPOSITIONS: tuple[tuple[int, str, str, str], ...] = (
     (14, "Cancelled", "cancelled", "Busy"),
     (15, "Follow-up Task Created", "neutral", "Connected"),
     (16, "Not a Decision Maker", "negative", "Connected"),
+    (20, "Connected", "neutral", "Connected"),
 )
 _N_DEFAULT_DISPOSITIONS = 14
 # The CRM's ids for its call-outcome labels (fixed: they belong to the CRM, not to this team).
@@ -254,7 +285,7 @@ _CRM_OUTCOME_IDS = {
     "Wrong number": "17b47fee-58de-441e-a44c-c6300d46f273",
 }
 MEETING, NO_ANSWER, VOICEMAIL, GATEKEEPER, BAD_NUMBER, CANCELLED = 1, 10, 11, 12, 13, 14
-FOLLOW_UP, NOT_DECISION_MAKER = 15, 16
+FOLLOW_UP, NOT_DECISION_MAKER, CUSTOM_CONNECTED = 15, 16, 20
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary for contacts and call content.
@@ -322,12 +353,27 @@ _AREA_CODES = {
     "America/Phoenix": ("602", "480", "520"),
     "America/Los_Angeles": ("213", "310", "415", "408", "206", "503", "619"),
 }
+# (calling code, area codes, the last two for mobiles, national significant number length).
 _EUROPE_PHONE = {
-    "Europe/London": ("GB", "+44", ("20", "161", "131", "7700", "7911")),
-    "Europe/Berlin": ("DE", "+49", ("30", "89", "40", "151", "170")),
-    "Europe/Amsterdam": ("NL", "+31", ("20", "10", "6")),
-    "Europe/Dublin": ("IE", "+353", ("1", "87", "86")),
+    "Europe/London": ("+44", ("20", "161", "131", "7700", "7911"), 10),
+    "Europe/Berlin": ("+49", ("30", "89", "40", "151", "170"), 11),
+    "Europe/Amsterdam": ("+31", ("20", "10", "6", "6"), 9),
+    "Europe/Dublin": ("+353", ("1", "87", "86"), 9),
 }
+
+# What a contact record says for its zone, as CRMs and CSV imports spell it: mostly the US
+# abbreviation, sometimes the standard or daylight form or the long name. Arizona keeps its IANA
+# name (it has no daylight time, so "MT" would be wrong half the year); Europe uses IANA names.
+_TZ_LABELS: dict[str, tuple[tuple[str, float], ...]] = {
+    "America/New_York": (("ET", 0.7), ("EST", 0.12), ("EDT", 0.06), ("Eastern", 0.12)),
+    "America/Chicago": (("CT", 0.7), ("CST", 0.12), ("CDT", 0.06), ("Central", 0.12)),
+    "America/Denver": (("MT", 0.7), ("MST", 0.12), ("MDT", 0.06), ("Mountain", 0.12)),
+    "America/Los_Angeles": (("PT", 0.7), ("PST", 0.12), ("PDT", 0.06), ("Pacific", 0.12)),
+}
+_LABEL_ZONES = {label: zone for zone, labels in _TZ_LABELS.items() for label, _ in labels}
+# How a contact's numbers are written (one style per contact): not normalised, as imported.
+_PHONE_STYLES = (("e164", 0.6), ("paren", 0.15), ("dots", 0.1), ("intl", 0.1), ("digits", 0.05))
+_GLITCHES = ("\x01", "\x0b", "\t", "\x0c", "\x1f", "\r")
 
 _PAINS = (
     "pipeline reporting still lives in spreadsheets",
@@ -453,27 +499,65 @@ class _Cast:
     team: Record
 
 
+def format_number(e164: str, style: str) -> str:
+    """A NANP number in E.164 written in `style` (other numbers stay E.164).
+
+    >>> format_number("+12125550143", "paren"), format_number("+12125550143", "digits")
+    ('(212) 555-0143', '12125550143')
+    """
+    if not e164.startswith("+1") or len(e164) != 12:
+        return e164
+    area, exchange, line = e164[2:5], e164[5:8], e164[8:]
+    return {
+        "e164": e164,
+        "paren": f"({area}) {exchange}-{line}",
+        "dots": f"{area}.{exchange}.{line}",
+        "intl": f"+1 {area}-{exchange}-{line}",
+        "digits": f"1{area}{exchange}{line}",
+    }[style]
+
+
+def e164_of(text: str) -> str:
+    """The E.164 form of a number written by `format_number` (a bare 10-digit number is NANP)."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not digits:
+        return ""
+    if not text.lstrip().startswith("+") and len(digits) == 10:
+        return f"+1{digits}"
+    return f"+{digits}"
+
+
+def _zone_label(rng: random.Random, tz: str) -> str:
+    labels = _TZ_LABELS.get(tz)
+    return _pick(rng, labels) if labels else tz
+
+
 def _us_number(rng: random.Random, tz: str) -> str:
     area = rng.choice(_AREA_CODES[tz])
     return f"+1{area}{rng.randrange(2, 10)}{rng.randrange(10, 100)}{rng.randrange(10000):04d}"
 
 
 def _phone_number(rng: random.Random, tz: str, phone_type: str) -> tuple[str, str]:
-    """(E.164 number, ISO country) for a contact in `tz`."""
+    """(E.164 number, calling code such as "+1") for a contact in `tz`."""
     if tz in _AREA_CODES:
-        return _us_number(rng, tz), "US"
-    country, prefix, areas = _EUROPE_PHONE[tz]
+        return _us_number(rng, tz), "+1"
+    prefix, areas, length = _EUROPE_PHONE[tz]
     area = areas[-2:][rng.randrange(2)] if phone_type == "mobile" else rng.choice(areas[:-2])
-    return f"{prefix}{area}{rng.randrange(10**6, 10**7)}", country
+    rest = length - len(area) - (area == "1")  # Dublin's 01 numbers are one digit shorter
+    # A leading 1 after the area code is an allocated range in each of these plans.
+    return f"{prefix}{area}1{rng.randrange(10 ** (rest - 1)):0{rest - 1}d}", prefix
 
 
-def _user(rng: random.Random, first: str, last: str) -> Record:
-    return {
+def _user(rng: random.Random, first: str, last: str, *, email: bool = True) -> Record:
+    user = {
         "_id": _hex(rng, 24),
         "email": f"{first.lower()}.{last.lower()}@{_DOMAIN}",
         "first_name": first,
         "last_name": last,
     }
+    if not email:
+        del user["email"]
+    return user
 
 
 def _company(rng: random.Random, european: bool) -> tuple[str, str, str]:
@@ -498,8 +582,23 @@ def _missing(record: Record, key: str, source: str) -> None:
         record.pop(key, None)
 
 
+class _ObjectIds:
+    """MongoDB ObjectIds made by one import: the same time and machine, a counter."""
+
+    def __init__(self, rng: random.Random, at: datetime) -> None:
+        self.prefix = f"{int(at.timestamp()):08x}{_hex(rng, 10)}"
+        self.counter = rng.getrandbits(24)
+
+    def __call__(self) -> str:
+        self.counter = (self.counter + 1) % (1 << 24)
+        return f"{self.prefix}{self.counter:06x}"
+
+
 def _make_contact(
-    rng: random.Random, spec: _ListSpec, companies: list[tuple[str, str, str]]
+    rng: random.Random,
+    spec: _ListSpec,
+    companies: list[tuple[str, str, str]],
+    new_id: Callable[[], str],
 ) -> _Contact:
     q = spec.quality
     tz = _pick(rng, spec.regions)
@@ -510,16 +609,22 @@ def _make_contact(
     phone_type = str(
         _pick(rng, tuple(zip(("mobile", "direct", "office"), spec.phones, strict=True)))
     )
-    number, country = _phone_number(rng, tz, phone_type)
-    phones = [{"type": phone_type, "number": number, "country_code": country, "extension": ""}]
+    number, country_code = _phone_number(rng, tz, phone_type)
+    style = _pick(rng, _PHONE_STYLES)
+    phones = [_phone_entry(rng, new_id(), phone_type, number, country_code, style)]
     if phone_type == "office" and rng.random() < 0.3:
         phones[0]["extension"] = str(rng.randrange(100, 9999))
     if rng.random() < 0.35:
         other = "office" if phone_type != "office" else "mobile"
-        phones.append({"type": other, "number": _phone_number(rng, tz, other)[0],
-                       "country_code": country, "extension": ""})  # fmt: skip
+        phones.append(
+            _phone_entry(
+                rng, new_id(), other, _phone_number(rng, tz, other)[0], country_code, style
+            )
+        )
     slug = f"{first}-{last}".lower().replace(" ", "")
     record: Record = {
+        "_id": new_id(),
+        "source": spec.source,
         "first_name": first,
         "last_name": last,
         "email": f"{first[0].lower()}{last.lower().replace(' ', '')}@{domain}",
@@ -529,7 +634,7 @@ def _make_contact(
         "linkedin": f"https://www.linkedin.com/in/{slug}-{_hex(rng, 6)}",
         "website": f"https://www.{domain}",
         "priority": rng.choices((1, 2, 3, 4, 5), (1, 2, 4, 2, 1))[0],
-        "timezone": tz,
+        "timezone": _zone_label(rng, tz),
         "phone_numbers": phones,
         "external_relations": _external_relations(rng, spec.source),
         "custom_fields": _custom_fields(rng),
@@ -541,11 +646,35 @@ def _make_contact(
     for key, base, slope in (("email", 0.03, 0.55), ("title", 0.05, 0.6), ("timezone", 0.02, 0.45),
                              ("linkedin", 0.1, 0.8), ("website", 0.05, 0.4)):  # fmt: skip
         if rng.random() < base + slope * (1 - q):
-            _missing(record, key, spec.source)
+            if key == "timezone":  # live records: a blank zone, or none at all
+                if spec.source in ("csv", "salesforce"):
+                    record[key] = ""
+                else:
+                    del record[key]
+            else:
+                _missing(record, key, spec.source)
     bad = rng.random() < 0.01 + 0.3 * (1 - q) ** 1.5
     stale = rng.random() < 0.02 + 0.22 * (1 - q)
     propensity = math.exp(rng.gauss(-0.125, 0.5))
     return _Contact(record, tz, phone_type, number, bad, stale, propensity)
+
+
+def _phone_entry(
+    rng: random.Random, entry_id: str, phone_type: str, e164: str, country_code: str, style: str
+) -> Record:
+    """One `contact.phone_numbers[]` item as live records carry it."""
+    return {
+        "_id": entry_id,
+        "type": phone_type,
+        "number": format_number(e164, style),
+        "country_code": country_code,
+        "extension": "",
+        "do_not_call": rng.random() < KNOBS.do_not_call,
+        "is_wrong_number": rng.random() < KNOBS.wrong_number,
+        "total_calls": 0,  # counted from the calls once they are made (`_finish`)
+        "validation": None,
+        "call_classification": None,
+    }
 
 
 def _external_relations(rng: random.Random, source: str) -> Record:
@@ -578,8 +707,9 @@ def _build_cast(seed: int, start: date, days: int) -> _Cast:
     for spec in _REPS:
         home = spec.timezone if spec.timezone in _AREA_CODES else "Europe/London"
         numbers = tuple(_phone_number(rng, home, "direct")[0] for _ in range(2))
-        reps.append(_Rep(spec, _user(rng, spec.first_name, spec.last_name), numbers))
-    manager = _user(rng, *_MANAGER)
+        user = _user(rng, spec.first_name, spec.last_name, email=spec.email)
+        reps.append(_Rep(spec, user, numbers))
+    manager = _user(rng, *_MANAGER, email=False)
     team_users = [
         {"user": rep.user, "license": "parallel_dialer",
          "status": "inactive" if rep.spec.left is not None and rep.spec.left < days else "active"}
@@ -603,7 +733,8 @@ def _build_cast(seed: int, start: date, days: int) -> _Cast:
         )
         european = spec.regions is _EUROPE
         companies = [_company(rng, european) for _ in range(max(20, spec.size // 4))]
-        contacts = [_make_contact(rng, spec, companies) for _ in range(spec.size)]
+        new_id = _ObjectIds(rng, created)
+        contacts = [_make_contact(rng, spec, companies, new_id) for _ in range(spec.size)]
         record = {
             "_id": _object_id(rng, created),
             "name": spec.name,
@@ -669,16 +800,27 @@ def _simulate(rng: random.Random, dial: _Dial, knobs: Knobs) -> _Result:
     human = min(human, 0.75)
     machine = knobs.machine_pickup * (1.15 - 0.15 * hour_effect)
     machine = min(machine, 0.95 - human)
+    if phone_type == "office" and rng.random() < knobs.fax_line:
+        return _Result("answered", "fax", BAD_NUMBER, rng.randrange(3, 16))
     u = rng.random()
     if u < knobs.cancel_rate:
         return _Result("cancelled", None, CANCELLED, rng.randrange(0, 6))
     u -= knobs.cancel_rate
     if u < human:
-        return _human_answer(rng, dial, knobs, phone_type)
+        return _unclassified(
+            rng, _human_answer(rng, dial, knobs, phone_type), knobs.amd_unknown_human
+        )
     if u < human + machine:
-        return _machine_answer(rng, dial, knobs)
+        return _unclassified(rng, _machine_answer(rng, dial, knobs), knobs.amd_unknown_machine)
     disposition = rng.choices((NO_ANSWER, GATEKEEPER, BAD_NUMBER), (97, 1.5, 1.5))[0]
     return _Result("no-answer", None, disposition, _ring_out(rng))
+
+
+def _unclassified(rng: random.Random, result: _Result, share: float) -> _Result:
+    """AMD gives up ("unknown") on a share of answers; the call itself goes on the same."""
+    if rng.random() < share:
+        result.answered_by = "unknown"
+    return result
 
 
 def _ring_out(rng: random.Random) -> int:
@@ -710,6 +852,8 @@ def _human_answer(rng: random.Random, dial: _Dial, knobs: Knobs, phone_type: str
         return _Result("answered", "human", disposition, duration)
     if rng.random() < dict(knobs.gatekeeper)[phone_type]:
         disposition = rng.choices((GATEKEEPER, 4, 6), (85, 8, 7))[0]
+        if disposition == GATEKEEPER and rng.random() < knobs.custom_connected:
+            disposition = CUSTOM_CONNECTED
         return _Result("answered", "human", disposition, _lognormal(rng, 38, 0.45, 10, 180))
     contact = dial.contact
     if (contact is not None and contact.stale) or rng.random() < 0.03:
@@ -730,10 +874,11 @@ def _decision_maker(rng: random.Random, dial: _Dial, knobs: Knobs, answered_by: 
 
 
 def _machine_answer(rng: random.Random, dial: _Dial, knobs: Knobs) -> _Result:
+    label = _pick(rng, knobs.machine_labels)
     if rng.random() < knobs.amd_false_machine:  # a person the detector took for a machine
-        return _decision_maker(rng, dial, knobs, "machine_start")
+        return _decision_maker(rng, dial, knobs, label)
     disposition, duration = _voicemail(rng, knobs)
-    return _Result("answered", "machine_start", disposition, duration)
+    return _Result("answered", label, disposition, duration)
 
 
 def _inbound(rng: random.Random, dial: _Dial, knobs: Knobs) -> _Result:
@@ -852,23 +997,43 @@ def _transcript(rng: random.Random, dial: _Dial, result: _Result, hour: int) -> 
     return _fill(rng, "\n".join(lines), dial, hour)
 
 
+def _glitch(rng: random.Random, text: str) -> str:
+    """`text` with one to three spaces turned into stray control characters."""
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    chars = list(text)
+    for i in rng.sample(spaces, min(len(spaces), rng.randint(1, 3))):
+        chars[i] = rng.choice(_GLITCHES)
+    return "".join(chars)
+
+
+def is_machine(answered_by: object) -> bool:
+    """Whether an `answered_by` value means a machine (Twilio's ``machine_*`` values)."""
+    return isinstance(answered_by, str) and answered_by.startswith("machine_")
+
+
 def _content(rng: random.Random, dial: _Dial, result: _Result, knobs: Knobs, rec: Record) -> float:
     """Add recording, notes, transcript and summary; return seconds until the last update."""
     hour = _local_hour(dial, dial.contact.timezone if dial.contact else "America/New_York")
     answered = result.outcome == "answered"
-    voicemail_drop = result.answered_by == "machine_start" and result.disposition == VOICEMAIL
+    voicemail_drop = is_machine(result.answered_by) and result.disposition == VOICEMAIL
     recorded = (
         answered and result.duration >= 5 and rng.random() < knobs.recording_share * dial.recording
     )
     if recorded or (voicemail_drop and rng.random() < 0.9):
         rec["recording_url"] = f"{RECORDING_BASE}{rec['call_id']}.mp3"
+    elif rng.random() < knobs.empty_content:
+        rec["recording_url"] = ""
     update = 0.0
     if recorded and _is_conversation(result) and rng.random() < knobs.transcript_share:
         rec["transcription"] = _transcript(rng, dial, result, hour)
+        if rng.random() < knobs.transcript_glitch:
+            rec["transcription"] = _glitch(rng, rec["transcription"])
         known = bool(dial.contact_record)  # summaries name the contact
         if known and rng.random() < knobs.summary_share and result.disposition in _SUMMARIES:
             rec["summary"] = _fill(rng, _SUMMARIES[result.disposition], dial, hour)
             update = rng.uniform(20, 240)  # the AI summary lands after the record is created
+    elif recorded and rng.random() < knobs.empty_content:
+        rec["transcription"] = ""
     note_chance = 0.65 if result.answered_by == "human" else 0.1 if answered else 0.02
     pool = _NOTES.get(result.disposition or 0)
     if pool and rng.random() < note_chance:
@@ -893,8 +1058,9 @@ def _call_record(
         "outcome": result.outcome,
         "direction": "inbound" if dial.inbound else "outbound",
         "duration": result.duration,
-        "from": contact_number if dial.inbound else dial.caller_id,
-        "to": dial.caller_id if dial.inbound else contact_number,
+        # As live records write them: `from` as bare digits, `to` in the national format.
+        "from": format_number(contact_number if dial.inbound else dial.caller_id, "digits"),
+        "to": format_number(dial.caller_id if dial.inbound else contact_number, "paren"),
         "disposition": _disposition_ref(result.disposition),
         "contact": dial.contact_record,
         "contact_list": dial.list_ref,
@@ -1115,7 +1281,9 @@ def _finish(rng: random.Random, records: list[tuple[Record, float]]) -> list[Rec
     snapshot = _parse_iso(records[-1][0]["createdAt"]) if records else None
     machine, counter = _hex(rng, 10), rng.getrandbits(24)
     calls = []
+    dialled: dict[str, int] = {}  # contact _id -> outbound calls so far
     for rec, update in records:
+        _count_dial(rec, dialled)
         created = _parse_iso(rec["createdAt"])
         counter = (counter + 1) % (1 << 24)
         rec["_id"] = f"{int(created.timestamp()):08x}{machine}{counter:06x}"
@@ -1125,6 +1293,16 @@ def _finish(rng: random.Random, records: list[tuple[Record, float]]) -> list[Rec
             )
         calls.append(rec)
     return calls
+
+
+def _count_dial(rec: Record, dialled: dict[str, int]) -> None:
+    """Set the dialled number's `total_calls` to the contact's earlier outbound calls."""
+    contact = rec.get("contact") or {}
+    if rec.get("direction") != "outbound" or "_id" not in contact:
+        return
+    done = dialled.get(contact["_id"], 0)
+    contact["phone_numbers"][0]["total_calls"] = done
+    dialled[contact["_id"]] = done + 1
 
 
 # --- live calls for the sandbox ------------------------------------------------------------
@@ -1146,6 +1324,8 @@ def _dialling_users(dataset: Dataset) -> list[Record]:
 
 def _timezone_of(contact: Record) -> str:
     tz = contact.get("timezone")
+    if tz in _LABEL_ZONES:
+        return _LABEL_ZONES[tz]
     if isinstance(tz, str) and tz:
         try:
             ZoneInfo(tz)
@@ -1168,7 +1348,7 @@ def _live_contact(rng: random.Random, dataset: Dataset, record: Record) -> _Cont
         phone_type=phones[0].get("type")
         if phones[0].get("type") in ("mobile", "direct", "office")
         else "direct",
-        number=phones[0].get("number") or _us_number(rng, "America/New_York"),
+        number=e164_of(phones[0].get("number") or "") or _us_number(rng, "America/New_York"),
         bad=rng.random() < 0.01 + 0.3 * (1 - quality) ** 1.5,
         stale=rng.random() < 0.02 + 0.22 * (1 - quality),
         propensity=math.exp(rng.gauss(-0.125, 0.5)),
@@ -1201,7 +1381,7 @@ def new_call(dataset: Dataset, rng: random.Random, at: datetime) -> Record:
         list_ref, sequence = dict(base.get("contact_list") or {}), base.get("sequence")
         # Usually the rep who dialled the contact before tries again, from the same caller id.
         if (base.get("user") or {}).get("_id") in {u.get("_id") for u in users}:
-            user, caller_id = base["user"], base.get("from") or caller_id
+            user, caller_id = base["user"], e164_of(base.get("from") or "") or caller_id
     dial = _Dial(
         user=user,
         caller_id=caller_id,
@@ -1237,7 +1417,7 @@ def touch_call(record: Record, rng: random.Random, at: datetime) -> Record:
     first = (out.get("contact") or {}).get("first_name") or "Contact"
     if not disposition:
         # The rep finally wraps up a call left without a disposition.
-        fallback = 11 if out.get("answered_by") == "machine_start" else 10
+        fallback = 11 if is_machine(out.get("answered_by")) else 10
         did = 6 if out.get("answered_by") == "human" else fallback
         out["disposition"] = _disposition_ref(did)
         out["is_completed"] = True

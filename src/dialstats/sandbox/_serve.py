@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from dialstats.sandbox._app import create_app
 from dialstats.sandbox._dataset import Dataset
 from dialstats.sandbox._faults import Faults
-from dialstats.sandbox._state import Sandbox
+from dialstats.sandbox._state import Dialect, Sandbox
 
 LOOPBACK = "127.0.0.1"
 
@@ -48,6 +48,7 @@ def serve(
     api_key: str = "demo",
     faults: Faults | None = None,
     seed: int = 0,
+    dialect: Dialect = "live",
     host: str = LOOPBACK,
     port: int = 0,
     startup_timeout: float = 10.0,
@@ -55,12 +56,12 @@ def serve(
     """Serve a sandbox on `host`:`port` (0: a free port) in a background thread.
 
     Yields the base URL once the server accepts connections; stops it and waits for its thread
-    on exit.
+    on exit. `dialect` is "live" (default) or "spec", as in `create_app`.
 
-    >>> with serve() as base_url:
+    >>> with serve(dialect="spec") as base_url:
     ...     httpx.get(f"{base_url}/v1/team", headers={"x-api-key": "demo"}).json()
     """
-    app = create_app(dataset, api_key=api_key, faults=faults, seed=seed)
+    app = create_app(dataset, api_key=api_key, faults=faults, seed=seed, dialect=dialect)
     sock = bind(host, port)
     server = uvicorn.Server(_config(app, log_level="warning", log_config=None))
     thread = threading.Thread(

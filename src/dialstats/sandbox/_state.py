@@ -6,7 +6,9 @@ import hmac
 import random
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, Literal
 
 from dialstats.errors import InvalidParameterError
 from dialstats.sandbox._dataset import Dataset, Record
@@ -14,12 +16,16 @@ from dialstats.sandbox._faults import FaultInjector, Faults
 from dialstats.sandbox._generate import new_call, touch_call
 from dialstats.sandbox._store import CallStore
 
+Dialect = Literal["live", "spec"]
+DIALECTS: tuple[str, ...] = ("live", "spec")
+
 
 class Sandbox:
     """The live state behind a sandbox app (``app.state.sandbox``).
 
     It counts requests by path (``requests``) and injected faults by kind (``faults_injected``),
-    and lets a test change the data the way the real service would while a client reads it:
+    and lets a test change the data the way the real service would while a client reads it.
+    ``dialect`` is the one the app speaks (``"live"`` or ``"spec"``, see `create_app`).
 
     >>> sandbox = app.state.sandbox
     >>> sandbox.insert(3)          # three new calls, created now
@@ -27,9 +33,18 @@ class Sandbox:
     >>> sandbox.requests["/v1/call-log"]
     """
 
-    def __init__(self, dataset: Dataset, *, api_key: str, faults: Faults, seed: int) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        *,
+        api_key: str,
+        faults: Faults,
+        seed: int,
+        dialect: Dialect = "live",
+    ) -> None:
         self.dataset = dataset
         self.faults = faults
+        self.dialect = dialect
         self.requests: Counter[str] = Counter()
         self.faults_injected: Counter[str] = Counter()
         self.mutations = 0  # automatic insert/update rounds done (Faults.mutate_every)
@@ -39,6 +54,7 @@ class Sandbox:
         self._api_key = api_key
         self._rng = random.Random(f"{seed}:mutations")
         self._call_log_requests = 0
+        self._derived: dict[str, tuple[int, Any]] = {}
 
     def __repr__(self) -> str:
         return f"<Sandbox calls={len(self.store)} faults={self.faults!r}>"
@@ -63,6 +79,13 @@ class Sandbox:
             for record in records:
                 self.store.replace(record)
         return records
+
+    def derived(self, name: str, make: Callable[[list[Record]], Any]) -> Any:
+        """``make(calls)``, computed once per state of the data (call under the lock)."""
+        cached = self._derived.get(name)
+        if cached is None or cached[0] != self.store.version:
+            cached = self._derived[name] = (self.store.version, make(self.store.calls))
+        return cached[1]
 
     def count_call_log_request(self) -> None:
         """Count a call-log request; every `mutate_every`-th one changes the data first."""

@@ -8,6 +8,7 @@ changes, so paging through a large result costs a slice per page, not a scan.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -43,6 +44,31 @@ CALL_FIELDS = frozenset(
     }
 )
 _RESULT_CACHE_SIZE = 64
+# A search that is only digits and the punctuation numbers are written with is (also) a search
+# for a number: it matches the digits of the contact's numbers whatever their formatting.
+_NUMBER_LIKE = re.compile(r"^[\d\s().+-]*\d[\d\s().+-]*$")
+
+
+def phone_key(value: Any) -> str | None:
+    """The digits of a phone number, a bare 10-digit (NANP) number with its leading 1, so that
+    ``(212) 555-0143``, ``12125550143``, ``+1 212-555-0143`` and ``212.555.0143`` are one key.
+
+    >>> phone_key("(212) 555-0143") == phone_key("+1 212-555-0143") == "12125550143"
+    True
+    """
+    if not isinstance(value, str):
+        return None
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if not digits:
+        return None
+    return f"1{digits}" if len(digits) == 10 and not value.lstrip().startswith("+") else digits
+
+
+def number_needle(search: str) -> str | None:
+    """The digits to look for when `search` looks like (part of) a phone number, else None."""
+    if not _NUMBER_LIKE.match(search):
+        return None
+    return "".join(ch for ch in search if ch.isdigit())
 
 
 def getter(path: str) -> Callable[[Record], Any]:
@@ -121,6 +147,7 @@ class CallStore:
         self._derived: dict[tuple, Any] = {}  # sort ranks and orders: rebuilt after a change
         self._results: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.sortable_fields = SortableFields(self)
+        self.version = 0  # bumped on every change: derived views cache on it
 
     def __len__(self) -> int:
         return len(self._calls)
@@ -140,11 +167,19 @@ class CallStore:
             column.append(new)
         self._changed(ids_changed=True)
 
-    def replace(self, record: Record) -> int:
-        """Put `record` in place of the stored call with its ``_id``; returns its row."""
+    def find(self, call_id: Any) -> Record | None:
+        """The stored call with this ``_id``, or None."""
+        row = self._row_index().get(call_id)
+        return None if row is None else self._calls[row]
+
+    def _row_index(self) -> dict[Any, int]:
         if self._rows is None:
             self._rows = {r.get("_id"): i for i, r in enumerate(self._calls)}
-        row = self._rows.get(record.get("_id"))
+        return self._rows
+
+    def replace(self, record: Record) -> int:
+        """Put `record` in place of the stored call with its ``_id``; returns its row."""
+        row = self._row_index().get(record.get("_id"))
         if row is None:
             raise KeyError(f"no call with _id {record.get('_id')!r}")
         self._calls[row] = record
@@ -154,6 +189,7 @@ class CallStore:
         return row
 
     def _changed(self, *, ids_changed: bool) -> None:
+        self.version += 1
         id_rank = None if ids_changed else self._derived.get(("rank", "_id"))
         self._derived.clear()
         if id_rank is not None:
@@ -180,6 +216,14 @@ class CallStore:
     def isin(self, path: str, values: Iterable[Any]) -> np.ndarray:
         codes, lookup = self.codes(path)
         return lookup.isin(codes, values)
+
+    def number_isin(self, path: str, values: Iterable[str]) -> np.ndarray:
+        """Rows whose phone number at `path` is one of `values`, compared by `phone_key`."""
+        key = f"phone:{path}"
+        codes = self._codes.setdefault(key, Codes())
+        get = getter(path)
+        data = self._column(("codes", key), lambda rs: codes.encode(phone_key(get(r)) for r in rs))
+        return codes.isin(data, (phone_key(v) for v in values))
 
     def numbers(self, path: str) -> np.ndarray:
         """A numeric field as float64, NaN where missing or not a number."""
@@ -282,15 +326,18 @@ class CallStore:
             ("user._id", f.user_ids),
             ("contact_list._id", f.contact_list_ids),
             ("sequence._id", f.sequences),
-            ("from", f.from_numbers),
-            ("to", f.to_numbers),
         ):
             if values is not None:
                 masks.append(self.isin(path, values))
+        for path, values in (("from", f.from_numbers), ("to", f.to_numbers)):
+            if values is not None:
+                masks.append(self.number_isin(path, values))
         if f.search:
             needle = f.search.lower()
+            digits = number_needle(needle)
             text = self.search_text()
-            masks.append(np.fromiter((needle in t for t in text), dtype=bool, count=len(text)))
+            found = (needle in t or (digits is not None and digits in t) for t in text)
+            masks.append(np.fromiter(found, dtype=bool, count=len(text)))
         if not masks:
             return None
         return np.logical_and.reduce(masks)
@@ -389,6 +436,8 @@ def _search_text(record: Record) -> str:
     parts = [first, last, f"{first} {last}", contact.get("company") or ""]
     phones = contact.get("phone_numbers")
     if isinstance(phones, list):
-        parts += [p.get("number") or "" for p in phones if isinstance(p, dict)]
+        numbers = [p.get("number") or "" for p in phones if isinstance(p, dict)]
+        # Each number as written and as its digits, so a search finds it however it is written.
+        parts += numbers + [phone_key(n) or "" for n in numbers]
     # Newlines keep a search from matching across two fields.
     return "\n".join(str(p) for p in parts).lower()
