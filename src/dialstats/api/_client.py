@@ -124,12 +124,15 @@ class Client:
     Args:
         api_key: the API key (sent only as the ``x-api-key`` header, never shown).
         base_url: the API's address; plain ``http://`` is refused except to this machine.
-        timeout: seconds to wait for each request.
+        timeout: seconds each attempt of a request may take, answer and whole body included.
         max_retries: retries of a request that fails with a 5xx, a timeout, a dropped
             connection or a 429, with exponential backoff (from `backoff` seconds, doubling)
             and full jitter; a 429 waits for its ``Retry-After`` instead.
         max_concurrency: requests in flight at once; halved while the server answers 429,
             then grown back.
+        max_page_time: seconds one request (e.g. one page) may take in all, every retry,
+            backoff and ``Retry-After`` wait included (default 300); then it fails with an
+            `ApiConnectionError` saying how many tries were made over how long.
         demo: read the bundled demo data from the sandbox, in-process.
         transport: an httpx async transport to send requests through (e.g.
             ``httpx.ASGITransport(app)``); the client borrows it and never closes it.
@@ -150,6 +153,7 @@ class Client:
         max_retries: int = 5,
         backoff: float = 0.5,
         max_concurrency: int = 4,
+        max_page_time: float = 300.0,
         demo: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -173,6 +177,7 @@ class Client:
             max_retries=max_retries,
             backoff=backoff,
             max_concurrency=max_concurrency,
+            max_page_time=max_page_time,
         )
         self._auth = ApiKeyAuth(resolve_api_key(api_key))
         self._transport = None if transport is None else _Borrowed(transport)
