@@ -35,12 +35,15 @@ from dialstats.api._filters import (
 )
 from dialstats.api._http import USER_AGENT, ApiKeyAuth, RequestCounter, Session
 from dialstats.api._pages import (
+    MAX_URL_BYTES,
     CallLogRead,
     call_log_params,
     fetch_call_log_page,
     page_count,
     pin_end,
     read_call_log_pages,
+    split_filters,
+    url_bytes,
 )
 from dialstats.api._runner import run_sync
 from dialstats.errors import (
@@ -49,7 +52,7 @@ from dialstats.errors import (
     InvalidParameterError,
 )
 from dialstats.frame._build import bodies_to_frame, flat_to_frame
-from dialstats.frame._flatten import BackgroundParser
+from dialstats.frame._flatten import BackgroundParser, concat_flat
 from dialstats.frame._schema import check_dtype_backend, check_tz
 
 T = TypeVar("T")
@@ -57,13 +60,19 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class CallLogPage:
-    """One page of GET /v1/call-log as a frame, with the API's pagination."""
+    """One page of GET /v1/call-log as a frame, with the API's pagination in any of its shapes.
+
+    `total` and `pages` are the server's, or worked out from ``total`` and the page size when it
+    sends no ``pages`` (the live API); when it sends only ``next``, they are what this page shows
+    (a lower bound while `next` is not None). `limit` is the page size the server used.
+    """
 
     frame: pd.DataFrame
     total: int
     page: int
     limit: int
     pages: int
+    next: int | None = None
 
 
 class _Borrowed(httpx.AsyncBaseTransport):
@@ -288,28 +297,36 @@ class Client:
         on_incomplete = check_on_incomplete(on_incomplete)
         bar = _progress_bar(progress, "call logs")
         pinned = pin_end(normalized)
-        parser = BackgroundParser()
+        parts = split_filters(pinned, self.base_url, sort=sort, limit=limit)
+        parsers = [BackgroundParser() for _ in parts]
 
-        async def job(session: Session) -> tuple[CallLogRead, list[dict[str, Any]]]:
-            pages = read_call_log_pages(
-                session,
-                pinned,
-                sort=sort,
-                limit=limit,
-                max_records=max_records,
-                progress=bar,
-                sink=parser,
-            )
-            return await self._with_dispositions(session, pages)
+        async def job(session: Session) -> tuple[list[CallLogRead], list[dict[str, Any]]]:
+            async def every_part() -> list[CallLogRead]:
+                return [
+                    await read_call_log_pages(
+                        session,
+                        part,
+                        sort=sort,
+                        limit=limit,
+                        max_records=max_records,
+                        progress=bar,
+                        sink=parser,
+                    )
+                    for part, parser in zip(parts, parsers, strict=True)
+                ]
+
+            return await self._with_dispositions(session, every_part())
 
         try:
-            read, dispositions = self._run(job)
-            if not read.complete:
-                _incomplete(read, on_incomplete)
-            flat = parser.table()
+            reads, dispositions = self._run(job)
+            for read in reads:
+                if not read.complete:
+                    _incomplete(read, on_incomplete)
+            flat = concat_flat([parser.table() for parser in parsers])
         finally:
             bar.close()
-            parser.close()
+            for parser in parsers:
+                parser.close()
         frame = flat_to_frame(flat, dispositions, tz=tz, dtype_backend=dtype_backend, sort=sort)
         return frame if max_records is None else frame.head(max_records)
 
@@ -328,6 +345,13 @@ class Client:
         page, limit, sort = check_page(page), check_limit(limit), check_sort(sort)
         tz, dtype_backend = check_tz(tz), check_dtype_backend(dtype_backend)
         params = call_log_params(normalized, sort=sort, limit=limit)
+        size = url_bytes(self.base_url, params)
+        if size > MAX_URL_BYTES:
+            raise InvalidParameterError(
+                "filters",
+                f"these filters make a request URL of {size:,} bytes, above {MAX_URL_BYTES:,}: "
+                "read_call_logs splits long id lists into several reads, one page cannot",
+            )
 
         async def job(session: Session) -> tuple[Any, list[dict[str, Any]]]:
             return await self._with_dispositions(
@@ -335,11 +359,15 @@ class Client:
             )
 
         (_, body, info), dispositions = self._run(job)
-        total, pages, _ = page_count(info, limit)
+        paging = page_count(info, limit, page)
+        total, pages = paging.total, paging.pages
+        if total is None:  # only `next` given: what this page shows
+            total = (page - 1) * paging.size + len(info) + (paging.size if paging.next else 0)
+            pages = page + (1 if paging.next else 0)
         frame = bodies_to_frame(
             [body], dispositions, tz=tz, dtype_backend=dtype_backend, sort=sort, reorder=False
         )
-        return CallLogPage(frame, total, page, limit, pages)
+        return CallLogPage(frame, total, page, paging.size, pages or 0, paging.next)
 
     # -- reference data and analytics ----------------------------------------------------------
 
@@ -420,14 +448,21 @@ def _analytics_name(name: Any) -> str:
 
 
 def _incomplete(read: CallLogRead, on_incomplete: str) -> None:
-    message = (
-        f"read {read.received:,} distinct call logs but the API reports {read.expected:,}: "
-        f"the matching calls kept changing during {read.passes} passes over the pages. "
-        "Read again, or narrow the range (e.g. an end_date in the past)"
-    )
+    if read.changing:
+        why = (
+            f"the matching calls kept changing during {read.passes} passes over the pages "
+            f"(last: {read.problem}). Read again, or narrow the range (e.g. an end_date in "
+            "the past)"
+        )
+    else:
+        why = (
+            f"the server's pagination does not match its pages ({read.problem}, on "
+            f"{read.passes} passes): its totals cannot be trusted for this range"
+        )
+    message = f"read {read.received:,} call logs but the API reports {read.expected:,}: {why}"
     if on_incomplete == "raise":
         raise IncompleteReadError(
-            message + "; on_incomplete='warn' returns what arrived.",
+            message + "; on_incomplete='warn' returns what the last pass read.",
             expected=read.expected,
             received=read.received,
         )
