@@ -164,6 +164,18 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, moment.timestamp() - time.time())
 
 
+def _refused(exc: BaseException) -> bool:
+    """Whether a connection error comes from a refusal (nothing listening), along its causes."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # (httpx -> httpcore -> OSError -> ConnectionRefusedError)
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _reason(failure: Exception) -> str:
     return str(failure).split(": ", 1)[-1] if ": " in str(failure) else str(failure)
 
@@ -281,7 +293,7 @@ class Session:
         )
 
     def _connection_error(self, where: str, path: str, exc: Exception) -> ApiConnectionError:
-        refused = isinstance(exc, httpx.ConnectError) and "refused" in str(exc).lower()
+        refused = isinstance(exc, httpx.ConnectError) and _refused(exc)
         what = (
             "connection refused: nothing is listening there (is the server up, is base_url right?)"
             if refused
