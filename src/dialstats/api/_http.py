@@ -231,6 +231,7 @@ class Session:
         tries = settings.max_retries + 1
         where = f"GET {self._url(path)}" + (f" ({label})" if label else "")
         started: float | None = None
+        previous: Exception | None = None
         for attempt in range(1, tries + 1):
             await self.limiter.acquire()
             now = time.monotonic()
@@ -239,8 +240,8 @@ class Session:
             retry_after: float | None = None
             failure: Exception | None = None
             try:
-                if left <= 0:
-                    failure = self._out_of_time(where, attempt - 1, now - started, None)
+                if left <= 0:  # (the wait for a slot, e.g. another request's Retry-After)
+                    failure = self._out_of_time(where, attempt - 1, now - started, previous)
                     break
                 self.counter.add()
                 response = await asyncio.wait_for(
@@ -279,6 +280,7 @@ class Session:
                 raise self._out_of_time(where, attempt, spent, failure) from failure
             if not retry_after:
                 await asyncio.sleep(wait)
+            previous = failure
         assert started is not None and failure is not None
         raise failure
 
