@@ -45,9 +45,13 @@ def read_call_logs(
     iterable of values), ``search`` (text). A bad value raises
     `~dialstats.errors.InvalidParameterError` before any request is sent.
 
-    The read is a snapshot of the moment it started: ``end_date`` is capped at that moment, so
-    calls created during the read are left for the next one, and each record appears once, in
-    its newest version. Pages are fetched concurrently, with retries.
+    What a read returns: the calls created up to the moment it started (``end_date`` is capped
+    there; later calls are left for the next read) that match the filters, each once, as one
+    consistent pass over the pages saw them (every page the same total, that many distinct ids,
+    no id on two pages). A pass that is not consistent (calls deleted or moved across a filter
+    while it ran) is read again, never merged with others, so deleted calls do not come back;
+    after three such passes the read raises `~dialstats.errors.IncompleteReadError` saying what
+    was inconsistent. Pages are fetched concurrently, with retries; long id lists are split.
 
     Args:
         api_key, base_url: the key and API address (default: ``SALESFINITY_API_KEY``,

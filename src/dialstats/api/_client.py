@@ -289,7 +289,22 @@ class Client:
         **filters: Any,
     ) -> pd.DataFrame:
         """Every call log matching `filters`, as one typed frame (see `dialstats.read_call_logs`;
-        its ``cache=`` is the module-level reader's, or use `dialstats.CallLogStore` directly)."""
+        its ``cache=`` is the module-level reader's, or use `dialstats.CallLogStore` directly).
+
+        What it returns: the calls created up to the moment the read started (``end_date`` is
+        pinned there) that match `filters`, each once, as one *consistent* pass over the pages saw
+        them: every page reported the same total, no page held more rows than its size or that
+        total, no id came on two pages, exactly that many distinct ids arrived, and no page said
+        more follow the last. An inconsistent pass (calls deleted, back-dated or moved across a
+        filter while it ran) is thrown away and the range read again; after three,
+        `IncompleteReadError` says whether the data kept changing or the server's totals do not
+        match its pages. Changes that leave every count the same at one instant cannot be seen
+        in paged answers. Id lists whose URL would pass 8 KB are read in several parts.
+
+        >>> with Client(demo=True) as client:
+        ...     len(client.read_call_logs(disposition_ids=[1], max_records=5))
+        5
+        """
         normalized = normalize_filters(filters)
         sort, limit = check_sort(sort), check_limit(limit)
         max_records, tz = check_max_records(max_records), check_tz(tz)

@@ -133,7 +133,7 @@ def split_filters(
 
     >>> parts = split_filters({"user_ids": tuple(f"u{i:05}" for i in range(2000))}, "https://x.io", sort=None, limit=100)
     >>> len(parts), sum(len(p["user_ids"]) for p in parts)
-    (4, 2000)
+    (9, 2000)
     """
     filters = {
         name: tuple(dict.fromkeys(value)) if isinstance(value, tuple | list) else value
@@ -156,8 +156,16 @@ def split_filters(
                 "shorten the search text or the ids",
             )
         name = max(lists, key=lambda n: sum(len(str(v)) for v in part[n]))
-        ids, half = part[name], len(part[name]) // 2
-        return [*split({**part, name: ids[:half]}), *split({**part, name: ids[half:]})]
+        ids = part[name]
+        # As few parts as the room left by the other parameters allows (one id at least each).
+        room = MAX_URL_BYTES - _PAGE_PARAM_BYTES - fits({**part, name: ids[:1]})
+        n = min(len(ids), max(2, math.ceil((size - fits({**part, name: ids[:1]})) / max(room, 1))))
+        step = math.ceil(len(ids) / n)
+        return [
+            piece
+            for start in range(0, len(ids), step)
+            for piece in split({**part, name: ids[start : start + step]})
+        ]
 
     return split(filters)
 
@@ -362,9 +370,8 @@ async def read_call_log_pages(
         total = paging.total
         cap = (lambda n: n) if max_records is None else (lambda n: min(n, max_records))
         if total is not None:
-            # A second pass reads everything again: the bar grows by as much.
-            grown = cap(total) if read.passes == 1 else (progress.total or 0) + cap(total)
-            progress.total = grown
+            # Another pass (or part) reads its calls again: the bar grows by as much.
+            progress.total = (progress.total or 0) + cap(total)
             progress.refresh()
         if paging.pages is None:
             await _follow_next(session, params, first, last, progress, arrived)
