@@ -66,9 +66,10 @@ def read_call_logs(
             (``pd.ArrowDtype`` columns).
         progress: a progress bar for reads of more than one page; ``None`` (default) shows it
             when stderr is a terminal or in Jupyter.
-        on_incomplete: what to do if the data kept changing so much that the read could not be
-            made consistent: ``"raise"`` `~dialstats.errors.IncompleteReadError` (default) or
-            ``"warn"`` and return what arrived.
+        on_incomplete: what to do if no pass over the pages was consistent (the data kept
+            changing, or the server's totals do not match its pages): ``"raise"``
+            `~dialstats.errors.IncompleteReadError` (default) or ``"warn"`` and return what the
+            last pass read.
         cache: ``True`` keeps a local store (`dialstats.CallLogStore`) in the user cache
             directory, syncs only what changed since the last read, and reads from it; a path
             names the store instead. ``False`` (default) reads from the API every time.

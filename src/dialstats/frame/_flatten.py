@@ -6,7 +6,10 @@ snake_case; lists (e.g. ``contact.phone_numbers``) stay list columns. Unknown fi
 Call-log pages are parsed by Arrow's JSON reader straight from the response bytes (no Python
 objects per record), with the known fields' types pinned so every page agrees. Anything that reader
 refuses (a field whose type changes between records, pretty-printed JSON) goes through a one-pass
-Python flattener instead, so no input is lost, only slower.
+Python flattener instead, so no input is lost, only slower. Raw control characters inside strings
+(live transcripts have them; strict parsers refuse them) are escaped on that slower path only and
+read back exactly as sent. A body that is not a JSON object is refused by its first and last bytes
+before Arrow sees it (Arrow's reader crashes the process on ``null``).
 
 >>> flatten_records([{"_id": "a", "createdAt": "2024-01-01T00:00:00Z", "user": {"first_name": "Ann"}}]).column_names
 ['id', 'created_at', 'user_first_name']
