@@ -71,7 +71,8 @@ def baseline(base_url: str) -> pd.DataFrame:
             response.raise_for_status()
             body = response.json()
             records.extend(body["data"])
-            pages = body["pagination"]["pages"]
+            pagination = body["pagination"]  # written {.., pages} or live {total, page, next}
+            pages = pagination.get("pages") or math.ceil(pagination["total"] / 100)
             page += 1
     frame = pd.json_normalize(records, sep="_")
     for column in TIMESTAMPS:

@@ -549,7 +549,8 @@ def test_a_persistent_500_says_which_endpoint_failed_after_how_many_tries(api, c
     with pytest.raises(ServerError) as caught:
         client.read_analytics("overview", start_date="2026-09-01", end_date="2026-09-30")
     message = str(caught.value)
-    assert "GET " in message and "/v1/analytics/overview failed after 3 tries" in message
+    assert "GET " in message and "/v1/analytics/overview: server error 500" in message
+    assert "gave up after 3 tries" in message
     assert "server error 500: Internal server error" in message
     assert "ds.overview" in message  # and what to do instead
     assert caught.value.status_code == 500

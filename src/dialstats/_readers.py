@@ -46,9 +46,13 @@ def read_call_logs(
     iterable of values), ``search`` (text). A bad value raises
     `~dialstats.errors.InvalidParameterError` before any request is sent.
 
-    The read is a snapshot of the moment it started: ``end_date`` is capped at that moment, so
-    calls created during the read are left for the next one, and each record appears once, in
-    its newest version. Pages are fetched concurrently, with retries.
+    What a read returns: the calls created up to the moment it started (``end_date`` is capped
+    there; later calls are left for the next read) that match the filters, each once, as one
+    consistent pass over the pages saw them (every page the same total, that many distinct ids,
+    no id on two pages). A pass that is not consistent (calls deleted or moved across a filter
+    while it ran) is read again, never merged with others, so deleted calls do not come back;
+    after three such passes the read raises `~dialstats.errors.IncompleteReadError` saying what
+    was inconsistent. Pages are fetched concurrently, with retries; long id lists are split.
 
     Args:
         api_key, base_url: the key and API address (default: ``SALESFINITY_API_KEY``,
@@ -63,9 +67,10 @@ def read_call_logs(
             (``pd.ArrowDtype`` columns).
         progress: a progress bar for reads of more than one page; ``None`` (default) shows it
             when stderr is a terminal or in Jupyter.
-        on_incomplete: what to do if the data kept changing so much that the read could not be
-            made consistent: ``"raise"`` `~dialstats.errors.IncompleteReadError` (default) or
-            ``"warn"`` and return what arrived.
+        on_incomplete: what to do if no pass over the pages was consistent (the data kept
+            changing, or the server's totals do not match its pages): ``"raise"``
+            `~dialstats.errors.IncompleteReadError` (default) or ``"warn"`` and return what the
+            last pass read.
         cache: ``True`` keeps a local store (`dialstats.CallLogStore`) in the user cache
             directory, syncs only what changed since the last read, and reads from it; a path
             names the store instead. ``False`` (default) reads from the API every time.

@@ -39,12 +39,15 @@ from dialstats.api._filters import (
 )
 from dialstats.api._http import USER_AGENT, ApiKeyAuth, RequestCounter, Session
 from dialstats.api._pages import (
+    MAX_URL_BYTES,
     CallLogRead,
     call_log_params,
     fetch_call_log_page,
     page_count,
     pin_end,
     read_call_log_pages,
+    split_filters,
+    url_bytes,
 )
 from dialstats.api._runner import run_sync
 from dialstats.errors import (
@@ -53,7 +56,7 @@ from dialstats.errors import (
     InvalidParameterError,
 )
 from dialstats.frame._build import bodies_to_frame, flat_to_frame, records_to_frame
-from dialstats.frame._flatten import BackgroundParser
+from dialstats.frame._flatten import BackgroundParser, concat_flat
 from dialstats.frame._schema import check_dtype_backend, check_tz
 
 T = TypeVar("T")
@@ -61,13 +64,19 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class CallLogPage:
-    """One page of GET /v1/call-log as a frame, with the API's pagination."""
+    """One page of GET /v1/call-log as a frame, with the API's pagination in any of its shapes.
+
+    `total` and `pages` are the server's, or worked out from ``total`` and the page size when it
+    sends no ``pages`` (the live API); when it sends only ``next``, they are what this page shows
+    (a lower bound while `next` is not None). `limit` is the page size the server used.
+    """
 
     frame: pd.DataFrame
     total: int
     page: int
     limit: int
     pages: int
+    next: int | None = None
 
 
 class _Borrowed(httpx.AsyncBaseTransport):
@@ -129,12 +138,15 @@ class Client:
         api_key: the API key (sent only as the ``x-api-key`` header, never shown).
         base_url: the API's address; plain ``http://`` is refused except to this machine
             (``localhost`` or a loopback address), and so is a user name or password in it.
-        timeout: seconds to wait for each request.
+        timeout: seconds each attempt of a request may take, answer and whole body included.
         max_retries: retries of a request that fails with a 5xx, a timeout, a dropped
             connection or a 429, with exponential backoff (from `backoff` seconds, doubling)
             and full jitter; a 429 waits for its ``Retry-After`` instead.
         max_concurrency: requests in flight at once; halved while the server answers 429,
             then grown back.
+        max_page_time: seconds one request (e.g. one page) may take in all, every retry,
+            backoff and ``Retry-After`` wait included (default 300); then it fails with an
+            `ApiConnectionError` saying how many tries were made over how long.
         demo: read the bundled demo data from the sandbox, in-process.
         transport: an httpx async transport to send requests through (e.g.
             ``httpx.ASGITransport(app)``); the client borrows it and never closes it.
@@ -155,6 +167,7 @@ class Client:
         max_retries: int = 5,
         backoff: float = 0.5,
         max_concurrency: int = 4,
+        max_page_time: float = 300.0,
         demo: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -178,6 +191,7 @@ class Client:
             max_retries=max_retries,
             backoff=backoff,
             max_concurrency=max_concurrency,
+            max_page_time=max_page_time,
         )
         self._auth = ApiKeyAuth(resolve_api_key(api_key))
         self._transport = None if transport is None else _Borrowed(transport)
@@ -280,7 +294,22 @@ class Client:
         **filters: Any,
     ) -> pd.DataFrame:
         """Every call log matching `filters`, as one typed frame (see `dialstats.read_call_logs`;
-        its ``cache=`` is the module-level reader's, or use `dialstats.CallLogStore` directly)."""
+        its ``cache=`` is the module-level reader's, or use `dialstats.CallLogStore` directly).
+
+        What it returns: the calls created up to the moment the read started (``end_date`` is
+        pinned there) that match `filters`, each once, as one *consistent* pass over the pages saw
+        them: every page reported the same total, no page held more rows than its size or that
+        total, no id came on two pages, exactly that many distinct ids arrived, and no page said
+        more follow the last. An inconsistent pass (calls deleted, back-dated or moved across a
+        filter while it ran) is thrown away and the range read again; after three,
+        `IncompleteReadError` says whether the data kept changing or the server's totals do not
+        match its pages. Changes that leave every count the same at one instant cannot be seen
+        in paged answers. Id lists whose URL would pass 8 KB are read in several parts.
+
+        >>> with Client(demo=True) as client:
+        ...     len(client.read_call_logs(disposition_ids=[1], max_records=5))
+        5
+        """
         normalized = normalize_filters(filters)
         sort, limit = check_sort(sort), check_limit(limit)
         max_records, tz = check_max_records(max_records), check_tz(tz)
@@ -288,28 +317,36 @@ class Client:
         on_incomplete = check_on_incomplete(on_incomplete)
         bar = _progress_bar(progress, "call logs")
         pinned = pin_end(normalized)
-        parser = BackgroundParser()
+        parts = split_filters(pinned, self.base_url, sort=sort, limit=limit)
+        parsers = [BackgroundParser() for _ in parts]
 
-        async def job(session: Session) -> tuple[CallLogRead, list[dict[str, Any]]]:
-            pages = read_call_log_pages(
-                session,
-                pinned,
-                sort=sort,
-                limit=limit,
-                max_records=max_records,
-                progress=bar,
-                sink=parser,
-            )
-            return await self._with_dispositions(session, pages)
+        async def job(session: Session) -> tuple[list[CallLogRead], list[dict[str, Any]]]:
+            async def every_part() -> list[CallLogRead]:
+                return [
+                    await read_call_log_pages(
+                        session,
+                        part,
+                        sort=sort,
+                        limit=limit,
+                        max_records=max_records,
+                        progress=bar,
+                        sink=parser,
+                    )
+                    for part, parser in zip(parts, parsers, strict=True)
+                ]
+
+            return await self._with_dispositions(session, every_part())
 
         try:
-            read, dispositions = self._run(job)
-            if not read.complete:
-                _incomplete(read, on_incomplete)
-            flat = parser.table()
+            reads, dispositions = self._run(job)
+            for read in reads:
+                if not read.complete:
+                    _incomplete(read, on_incomplete)
+            flat = concat_flat([parser.table() for parser in parsers])
         finally:
             bar.close()
-            parser.close()
+            for parser in parsers:
+                parser.close()
         frame = flat_to_frame(flat, dispositions, tz=tz, dtype_backend=dtype_backend, sort=sort)
         return frame if max_records is None else frame.head(max_records)
 
@@ -328,6 +365,13 @@ class Client:
         page, limit, sort = check_page(page), check_limit(limit), check_sort(sort)
         tz, dtype_backend = check_tz(tz), check_dtype_backend(dtype_backend)
         params = call_log_params(normalized, sort=sort, limit=limit)
+        size = url_bytes(self.base_url, params)
+        if size > MAX_URL_BYTES:
+            raise InvalidParameterError(
+                "filters",
+                f"these filters make a request URL of {size:,} bytes, above {MAX_URL_BYTES:,}: "
+                "read_call_logs splits long id lists into several reads, one page cannot",
+            )
 
         async def job(session: Session) -> tuple[Any, list[dict[str, Any]]]:
             return await self._with_dispositions(
@@ -335,11 +379,15 @@ class Client:
             )
 
         (_, body, info), dispositions = self._run(job)
-        total, pages, _ = page_count(info, limit)
+        paging = page_count(info, limit, page)
+        total, pages = paging.total, paging.pages
+        if total is None:  # only `next` given: what this page shows
+            total = (page - 1) * paging.size + len(info) + (paging.size if paging.next else 0)
+            pages = page + (1 if paging.next else 0)
         frame = bodies_to_frame(
             [body], dispositions, tz=tz, dtype_backend=dtype_backend, sort=sort, reorder=False
         )
-        return CallLogPage(frame, total, page, limit, pages)
+        return CallLogPage(frame, total, page, paging.size, pages or 0, paging.next)
 
     def read_call_log(
         self,
@@ -522,14 +570,21 @@ def _analytics_name(name: Any) -> str:
 
 
 def _incomplete(read: CallLogRead, on_incomplete: str) -> None:
-    message = (
-        f"read {read.received:,} distinct call logs but the API reports {read.expected:,}: "
-        f"the matching calls kept changing during {read.passes} passes over the pages. "
-        "Read again, or narrow the range (e.g. an end_date in the past)"
-    )
+    if read.changing:
+        why = (
+            f"the matching calls kept changing during {read.passes} passes over the pages "
+            f"(last: {read.problem}). Read again, or narrow the range (e.g. an end_date in "
+            "the past)"
+        )
+    else:
+        why = (
+            f"the server's pagination does not match its pages ({read.problem}, on "
+            f"{read.passes} passes): its totals cannot be trusted for this range"
+        )
+    message = f"read {read.received:,} call logs but the API reports {read.expected:,}: {why}"
     if on_incomplete == "raise":
         raise IncompleteReadError(
-            message + "; on_incomplete='warn' returns what arrived.",
+            message + "; on_incomplete='warn' returns what the last pass read.",
             expected=read.expected,
             received=read.received,
         )

@@ -41,6 +41,7 @@ class Settings:
     max_backoff: float = 30.0
     max_concurrency: int = 4
     max_retry_after: float = 120.0  # a longer Retry-After fails the request at once
+    max_page_time: float = 300.0  # seconds one request may take, every retry and wait included
 
 
 def resolve_api_key(api_key: Any) -> str:
@@ -145,6 +146,7 @@ def make_settings(
     max_retries: Any = 5,
     backoff: Any = 0.5,
     max_concurrency: Any = 4,
+    max_page_time: Any = 300.0,
 ) -> Settings:
     """Validated settings; each bad value raises `InvalidParameterError` naming it."""
     return Settings(
@@ -153,4 +155,5 @@ def make_settings(
         max_retries=_positive("max_retries", max_retries, integer=True, minimum=0),
         backoff=_positive("backoff", backoff, integer=False, minimum=0),
         max_concurrency=_positive("max_concurrency", max_concurrency, integer=True, minimum=1),
+        max_page_time=_positive("max_page_time", max_page_time, integer=False, minimum=0.001),
     )

@@ -4,20 +4,28 @@ on requests in flight, and errors mapped to `dialstats.errors`.
 A `Session` lives for one read (one event loop). Retries cover 5xx answers, timeouts, dropped
 connections and bodies cut short; 429 waits for ``Retry-After`` and lowers the number of requests
 in flight (raised back slowly as requests succeed). Other 4xx answers fail at once.
+
+Deadlines: each attempt must be answered in full (headers and the whole body) within the
+client's ``timeout``, so a server trickling bytes cannot hold a read for ever; one request gives
+up once ``max_page_time`` has passed since its first attempt, waits and retries included. A
+refused connection is not retried. Every error says what happened, after how many tries.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
+import collections
 import email.utils
 import functools
 import html
+import importlib.util
 import json
 import logging
+import math
 import random
 import re
+import sys
 import threading
 import time
 import weakref
@@ -36,6 +44,12 @@ from dialstats.errors import (
     RateLimitedError,
     ServerError,
 )
+
+if importlib.util.find_spec("sniffio") is None:
+    # httpcore runs ``import sniffio`` several times per request; when it is not installed,
+    # each failed import searches the whole path again (~0.2 ms). Caching the miss the way
+    # Python does for a blocked module makes it instant; nothing else changes.
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 T = TypeVar("T")
 Params = Sequence[tuple[str, str]]
@@ -156,6 +170,9 @@ class RequestCounter:
 class Limiter:
     """At most `limit` requests in flight, halved on each 429 and regrown by one after `limit`
     successes in a row; a ``Retry-After`` pauses every request until it has passed.
+
+    Waiters queue in order and a released slot wakes exactly one of them: with thousands of
+    pages queued, waking them all on every release would cost the square of the page count.
     """
 
     def __init__(self, limit: int) -> None:
@@ -164,50 +181,96 @@ class Limiter:
         self._active = 0
         self._successes = 0
         self._resume_at = 0.0
-        self._changed = asyncio.Condition()
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def _paused(self) -> float:
+        return self._resume_at - time.monotonic()
 
     async def acquire(self) -> None:
-        async with self._changed:
-            while True:
-                pause = self._resume_at - time.monotonic()
-                if pause > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._changed.wait(), pause)
-                elif self._active < self.limit:
-                    break
-                else:
-                    await self._changed.wait()
+        if not self._waiters and self._active < self.limit and self._paused() <= 0:
             self._active += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        self._wake()
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # handed a slot just before: give it back
+                self._active -= 1
+                self._wake()
+            raise
+
+    def _wake(self) -> None:
+        """Hand free slots to the first waiters (each slot to one), unless paused."""
+        pause = self._paused()
+        if pause > 0:
+            if self._timer is None and self._waiters:
+                loop = asyncio.get_running_loop()
+                self._timer = loop.call_later(pause, self._resume)
+            return
+        while self._waiters and self._active < self.limit:
+            waiter = self._waiters.popleft()
+            if not waiter.done():  # (a cancelled waiter stays queued until it comes up)
+                self._active += 1
+                waiter.set_result(None)
+
+    def _resume(self) -> None:
+        self._timer = None
+        self._wake()
 
     async def release(self, *, throttled: bool = False, retry_after: float | None = None) -> None:
-        async with self._changed:
-            self._active -= 1
-            if throttled:
-                self.limit = max(1, self.limit // 2)
+        self._active -= 1
+        if throttled:
+            self.limit = max(1, self.limit // 2)
+            self._successes = 0
+            if retry_after:
+                self._resume_at = max(self._resume_at, time.monotonic() + retry_after)
+        else:
+            self._successes += 1
+            if self.limit < self.ceiling and self._successes >= self.limit:
+                self.limit += 1
                 self._successes = 0
-                if retry_after:
-                    self._resume_at = max(self._resume_at, time.monotonic() + retry_after)
-            else:
-                self._successes += 1
-                if self.limit < self.ceiling and self._successes >= self.limit:
-                    self.limit += 1
-                    self._successes = 0
-            self._changed.notify_all()
+        self._wake()
 
 
 def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: a number, or an HTTP date."""
+    """``Retry-After`` as seconds: a number, or an HTTP date; None when absent or garbled
+    (the client then backs off as after any failure).
+
+    >>> retry_after_seconds("3"), retry_after_seconds("soon"), retry_after_seconds("-1")
+    (3.0, None, 0.0)
+    """
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return None if math.isnan(seconds) else max(0.0, seconds)
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     return max(0.0, moment.timestamp() - time.time())
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a connection error comes from a refusal (nothing listening), along its causes."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # (httpx -> httpcore -> OSError -> ConnectionRefusedError)
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _reason(failure: Exception) -> str:
+    return str(failure).split(": ", 1)[-1] if ": " in str(failure) else str(failure)
 
 
 _MESSAGE_CHARS = 200  # of a body that is not JSON, quoted in an error
@@ -253,31 +316,55 @@ class Session:
         return self._random.uniform(0, cap)
 
     async def get(
-        self, path: str, params: Params = (), parse: Callable[[bytes], T] = json.loads
+        self,
+        path: str,
+        params: Params = (),
+        parse: Callable[[bytes], T] = json.loads,
+        *,
+        label: str = "",
     ) -> T:
-        """GET `path` and return ``parse(body)``; a body that fails to parse is retried too."""
-        tries = self.settings.max_retries + 1
+        """GET `path` and return ``parse(body)``; a body that fails to parse is retried too.
+
+        Each attempt must be answered in full within ``timeout`` seconds, and the request as a
+        whole (retries and waits included, from its first attempt) gives up after
+        ``max_page_time``. `label` (e.g. ``"page 3"``) names the request in errors.
+        """
+        settings = self.settings
+        tries = settings.max_retries + 1
+        where = f"GET {self._url(path)}" + (f" ({label})" if label else "")
+        started: float | None = None
+        previous: Exception | None = None
         for attempt in range(1, tries + 1):
             await self.limiter.acquire()
+            now = time.monotonic()
+            started = now if started is None else started
+            left = settings.max_page_time - (now - started)
             retry_after: float | None = None
             failure: Exception | None = None
             try:
+                if left <= 0:  # (the wait for a slot, e.g. another request's Retry-After)
+                    failure = self._out_of_time(where, attempt - 1, now - started, previous)
+                    break
                 self.counter.add()
-                response = await self.http.get(path, params=list(params))
+                response = await asyncio.wait_for(
+                    self.http.get(path, params=list(params)), min(settings.timeout, left)
+                )
                 if response.status_code == 200:
                     return parse(response.content)
                 if response.status_code == 429:
                     retry_after = retry_after_seconds(response.headers.get("retry-after"))
-                failure = self._error(response, retry_after, attempt)
-            except _RETRYABLE as exc:
+                failure = self._error(response, retry_after, attempt, label)
+            except TimeoutError as exc:  # the whole attempt, not one socket read, took too long
                 failure = ApiConnectionError(
-                    self.auth.scrub(f"GET {self._url(path)}: {type(exc).__name__}: {exc}"),
+                    f"{where}: Timeout: no complete answer within {min(settings.timeout, left):g} s",
                     url=self._url(path),
                 )
                 failure.__cause__ = exc
+            except _RETRYABLE as exc:
+                failure = self._connection_error(where, path, exc)
             except ValueError as exc:  # a 200 whose body is not what the API sends
                 failure = ApiError(
-                    self.auth.scrub(f"GET {self._url(path)}: unexpected response body: {exc}"),
+                    self.auth.scrub(f"{where}: unexpected response body: {exc}"),
                     status_code=200,
                     url=self._url(path),
                 )
@@ -287,17 +374,54 @@ class Session:
                 )
             assert failure is not None
             if attempt == tries or not self._retryable(failure):
-                raise failure
+                raise self._after(failure, attempt, time.monotonic() - started)
             # After a 429 with Retry-After the limiter holds every request back; else back off.
-            if retry_after is None:
-                await asyncio.sleep(self._backoff(attempt - 1))
-        raise AssertionError("unreachable")
+            wait = retry_after if retry_after else self._backoff(attempt - 1)
+            spent = time.monotonic() - started
+            if spent + wait >= settings.max_page_time:
+                raise self._out_of_time(where, attempt, spent, failure) from failure
+            if not retry_after:
+                await asyncio.sleep(wait)
+            previous = failure
+        assert started is not None and failure is not None
+        raise failure
+
+    def _out_of_time(
+        self, where: str, tries: int, spent: float, last: Exception | None
+    ) -> ApiConnectionError:
+        cause = f"; last: {_reason(last)}" if last is not None else ""
+        return ApiConnectionError(
+            f"{where}: gave up after {tries} {'try' if tries == 1 else 'tries'} over {spent:.1f} s "
+            f"(max_page_time={self.settings.max_page_time:g} s){cause}",
+            url=getattr(last, "url", ""),
+        )
+
+    def _connection_error(self, where: str, path: str, exc: Exception) -> ApiConnectionError:
+        refused = isinstance(exc, httpx.ConnectError) and _refused(exc)
+        what = (
+            "connection refused: nothing is listening there (is the server up, is base_url right?)"
+            if refused
+            else f"{type(exc).__name__}: {exc}"
+        )
+        failure = ApiConnectionError(self.auth.scrub(f"{where}: {what}"), url=self._url(path))
+        failure.refused = refused  # type: ignore[attr-defined]
+        failure.__cause__ = exc
+        return failure
+
+    def _after(self, failure: Exception, tries: int, spent: float) -> Exception:
+        """`failure`, its message saying how many tries it took over how long."""
+        if tries == 1 or not isinstance(failure, ApiError) or "tries over" in str(failure):
+            return failure
+        failure.args = (f"{failure} (gave up after {tries} tries over {spent:.1f} s)",)
+        return failure
 
     def _retryable(self, failure: Exception) -> bool:
         if isinstance(failure, RateLimitedError):
             return failure.retry_after is None or (
                 failure.retry_after <= self.settings.max_retry_after
             )
+        if getattr(failure, "refused", False):
+            return False  # nothing listens there: a retry would be refused the same way
         # ServerError, connection trouble, and a 200 with a body cut short or garbled.
         return isinstance(failure, ServerError | ApiConnectionError) or (
             type(failure) is ApiError and failure.status_code == 200
@@ -306,12 +430,13 @@ class Session:
     def _url(self, path: str) -> str:
         return self.auth.scrub(f"{self.settings.base_url}{path}")
 
-    def _error(self, response: httpx.Response, retry_after: float | None, tries: int) -> ApiError:
+    def _error(
+        self, response: httpx.Response, retry_after: float | None, tries: int, label: str = ""
+    ) -> ApiError:
         status = response.status_code
         message = _server_message(response, self.auth.scrub)
         url = self.auth.scrub(str(response.request.url))
-        where = f"GET {url.split('?')[0]}"
-        after = f" (after {tries} attempts)" if tries > 1 else ""
+        where = f"GET {url.split('?')[0]}" + (f" ({label})" if label else "")
         if status == 400:
             return BadRequestError(
                 f"{where}: the API rejected the request: {message}", status_code=400, url=url
@@ -330,16 +455,12 @@ class Session:
             if retry_after is not None and retry_after > self.settings.max_retry_after:
                 wait += f", longer than the {self.settings.max_retry_after:g} s the client waits"
             return RateLimitedError(
-                f"{where}: rate limited (429){after}{wait}", retry_after=retry_after, url=url
+                f"{where}: rate limited (429){wait}", retry_after=retry_after, url=url
             )
         if status >= 500:
-            # The endpoint and the tries: a 5xx that outlasts every retry is for the vendor to fix.
-            tried = f"{tries} {'try' if tries == 1 else 'tries'}"
+            # `_after` adds the tries and the time: a 5xx that outlasts them is for the vendor.
             return ServerError(
-                f"{where} failed after {tried}; the last answer was server error {status}: "
-                f"{message}",
-                status_code=status,
-                url=url,
+                f"{where}: server error {status}: {message}", status_code=status, url=url
             )
         return ApiError(
             f"{where}: unexpected status {status}: {message}", status_code=status, url=url

@@ -1,26 +1,39 @@
 """Every page of GET /v1/call-log, fetched concurrently, with each record exactly once.
 
-The rule that makes a read exact while calls are created and updated underneath it:
+What a read returns (its contract): the calls created up to the moment the read started
+(``end_date`` is pinned to it) that match the filters, each once, as one pass over the pages
+saw them, where that pass is *consistent*: every page reported the same total, no page held more
+rows than its size or the total, no id came on two pages, exactly `total` distinct ids arrived,
+and no page said more pages follow the last one. Such a pass is the state of the range at one
+moment during the read, within what paged answers can show.
 
-1. The caller pins the range: ``end_date`` is at most the moment the read started. Calls created
-   during the read fall outside it, so they cannot shift pages; they are left for the next read.
+1. Calls created during the read fall outside the pinned range, so they cannot shift pages.
 2. Pages are read in a stable order: ``createdAt`` ascending, ties broken by ``_id`` (the server
    does that). An update changes ``updatedAt``, never ``createdAt``, so it cannot move a record.
-3. Page 1 gives ``pagination.total``; the other pages are fetched at once (bounded by the
-   client's ``max_concurrency``). The pass is complete when every page reported the same total
-   and that many distinct ids arrived.
-4. Otherwise the range itself changed (a record deleted, one created with a back-dated
-   ``createdAt``, an update that moved a record in or out of a filter, or a custom ``sort`` on a
-   field that changed): pages may have shifted, so the whole range is read again and the passes
-   are merged. A record that moved is then seen at least once, and duplicates are dropped later
-   by id, keeping the newest ``updatedAt``. After `MAX_PASSES` passes without a complete one,
-   the read is reported incomplete (an error by default), never silently short.
+3. Page 1 gives the pagination; the other pages are fetched at once (bounded by the client's
+   ``max_concurrency``). Pagination comes in three shapes: ``{total, page, limit, pages}`` (the
+   written spec), ``{total, page, next}`` (the live API: pages from `total` and the page size)
+   and ``next`` alone (pages are then followed one after another, refusing a `next` that does not
+   move forward).
+4. A pass that is not consistent (a call deleted, back-dated, or moved in or out of a filter by
+   an update, while the pages were read) is thrown away whole and the range read again: passes
+   are never merged, so deleted calls and calls that left the filter do not come back. After
+   `MAX_PASSES` passes without a consistent one the read is reported incomplete
+   (`IncompleteReadError`, saying whether the data kept changing or the server's totals do not
+   match its pages), never silently short or long.
+
+Changes that leave every count unchanged at the same instant (one call deleted and another moved
+in between two pages) cannot be seen in paged answers; the next read finds them.
+
+Long id lists are split (see `split_filters`) so that no URL exceeds `MAX_URL_BYTES`; each part is
+read as above and the parts' calls, being disjoint, together are the answer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -29,7 +42,7 @@ import pandas as pd
 
 from dialstats.api._filters import encode_filters
 from dialstats.api._http import Session
-from dialstats.errors import ApiError
+from dialstats.errors import ApiError, InvalidParameterError
 from dialstats.frame._flatten import PageInfo, read_page_info
 
 CALL_LOG_PATH = "/v1/call-log"
@@ -44,21 +57,42 @@ class Progress(Protocol):
     def refresh(self) -> Any: ...
 
 
-Sink = Callable[[list[bytes]], Any]
+class Sink(Protocol):
+    """Takes groups of page bodies in page order; `reset` forgets a pass that was thrown away."""
+
+    def __call__(self, bodies: list[bytes]) -> Any: ...
+    def reset(self) -> Any: ...
+
+
 GROUP = 16  # pages handed on together, in page order, as soon as all of them are in
+MAX_URL_BYTES = 8192  # many servers and proxies refuse longer request lines
+_PAGE_PARAM_BYTES = 32  # room for "&page=<n>" added to each request
 
 
 @dataclass
 class CallLogRead:
-    """How a paged read went. The bodies went to the sink; a record may be in several."""
+    """How a paged read went. The bodies of its last pass went to the sink."""
 
     expected: int = 0  # records in range, as the API last reported (capped by max_records)
-    received: int = 0  # distinct records that arrived
+    received: int = 0  # distinct records that arrived in the last pass
     complete: bool = False
     passes: int = 0
+    problem: str = ""  # what made the last pass inconsistent
+    changing: bool = True  # the problem came from data changing (else: the server's totals)
 
 
 Fetched = tuple[int, bytes, PageInfo]
+
+
+@dataclass(frozen=True)
+class Paging:
+    """A page's pagination, whatever its shape: `total` and `pages` are None when the server
+    does not give them (then `next` is followed)."""
+
+    total: int | None
+    pages: int | None
+    size: int
+    next: int | None
 
 
 def pin_end(filters: dict[str, Any], now: pd.Timestamp | None = None) -> dict[str, Any]:
@@ -82,24 +116,109 @@ def call_log_params(
     return [*encode_filters(filters), ("limit", str(limit)), ("sort", sort or STABLE_SORT)]
 
 
+def url_bytes(base_url: str, params: Sequence[tuple[str, str]]) -> int:
+    """Length of the request URL of a call-log page with these query pairs (``page`` aside),
+    every reserved character counted percent-encoded (an upper bound of what is sent)."""
+    query = urllib.parse.urlencode(list(params), quote_via=urllib.parse.quote)
+    return len(f"{base_url}{CALL_LOG_PATH}?{query}".encode())
+
+
+def split_filters(
+    filters: dict[str, Any], base_url: str, *, sort: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """`filters` as parts whose URLs stay under `MAX_URL_BYTES`: the longest id list is halved
+    until each part fits. A call has one user, one disposition, one list ..., so the parts'
+    calls are disjoint and together are the calls `filters` asks for (duplicate ids are sent
+    once).
+
+    >>> parts = split_filters({"user_ids": tuple(f"u{i:05}" for i in range(2000))}, "https://x.io", sort=None, limit=100)
+    >>> len(parts), sum(len(p["user_ids"]) for p in parts)
+    (9, 2000)
+    """
+    filters = {
+        name: tuple(dict.fromkeys(value)) if isinstance(value, tuple | list) else value
+        for name, value in filters.items()
+    }
+
+    def fits(part: dict[str, Any]) -> int:
+        return url_bytes(base_url, call_log_params(part, sort=sort, limit=limit))
+
+    def split(part: dict[str, Any]) -> list[dict[str, Any]]:
+        size = fits(part)
+        if size + _PAGE_PARAM_BYTES <= MAX_URL_BYTES:
+            return [part]
+        lists = [n for n, v in part.items() if isinstance(v, tuple) and len(v) > 1]
+        if not lists:
+            raise InvalidParameterError(
+                next(iter(part), "filters"),
+                f"the filters make a request URL of {size:,} bytes, above the "
+                f"{MAX_URL_BYTES:,} a server accepts, and no id list is left to split: "
+                "shorten the search text or the ids",
+            )
+        name = max(lists, key=lambda n: sum(len(str(v)) for v in part[n]))
+        ids = part[name]
+        # As few parts as the room left by the other parameters allows (one id at least each).
+        room = MAX_URL_BYTES - _PAGE_PARAM_BYTES - fits({**part, name: ids[:1]})
+        n = min(len(ids), max(2, math.ceil((size - fits({**part, name: ids[:1]})) / max(room, 1))))
+        step = math.ceil(len(ids) / n)
+        return [
+            piece
+            for start in range(0, len(ids), step)
+            for piece in split({**part, name: ids[start : start + step]})
+        ]
+
+    return split(filters)
+
+
 async def fetch_call_log_page(
     session: Session, params: Sequence[tuple[str, str]], page: int
 ) -> Fetched:
     """One page: (page number, body, its ids and pagination)."""
     body, info = await session.get(
-        CALL_LOG_PATH, [*params, ("page", str(page))], parse=lambda b: (b, read_page_info(b))
+        CALL_LOG_PATH,
+        [*params, ("page", str(page))],
+        parse=lambda b: (b, read_page_info(b)),
+        label=f"page {page}",
     )
     return page, body, info
 
 
-def page_count(info: PageInfo, limit: int) -> tuple[int, int, int]:
-    """(total, pages, page size) of a response; raises `ApiError` if it has no usable total."""
-    total = info.pagination.get("total")
-    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
-        raise ApiError(f"the call-log response has no usable pagination.total: {info.pagination}")
-    size = info.pagination.get("limit")
-    size = size if isinstance(size, int) and size > 0 else limit
-    return total, math.ceil(total / size), size
+def _count_field(pagination: dict[str, Any], name: str, page: int) -> int | None:
+    value = pagination.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ApiError(
+            f"GET {CALL_LOG_PATH} (page {page}): pagination.{name} is {value!r}, "
+            f"not a count: {pagination}",
+            status_code=200,
+        )
+    return value
+
+
+def page_count(info: PageInfo, limit: int, page: int = 1) -> Paging:
+    """The pagination of a response in any of its shapes (see the module docstring); raises
+    `ApiError` naming the page if it has none that can be used.
+
+    >>> page_count(PageInfo(["a"] * 100, {"total": 250, "page": 1, "next": 2}), 100)
+    Paging(total=250, pages=3, size=100, next=2)
+    """
+    pagination = info.pagination
+    total = _count_field(pagination, "total", page)
+    pages = _count_field(pagination, "pages", page)
+    size = _count_field(pagination, "limit", page) or limit
+    following = _count_field(pagination, "next", page)
+    if total is None and pages is None and "next" not in pagination:
+        raise ApiError(
+            f"GET {CALL_LOG_PATH} (page {page}): the response's pagination has neither total, "
+            f"pages nor next: {pagination}",
+            status_code=200,
+        )
+    if page == 1 and "limit" not in pagination and 0 < len(info) < size and following:
+        size = len(info)  # a full first page below the size asked for: the server's own size
+    if pages is None and total is not None:
+        pages = math.ceil(total / size)
+    return Paging(total, pages, size, following)
 
 
 class _InOrder:
@@ -107,10 +226,10 @@ class _InOrder:
     (so the sink can start on them while later pages are still on their way).
     """
 
-    def __init__(self, sink: Sink) -> None:
+    def __init__(self, sink: Sink, first: int = 1) -> None:
         self._sink = sink
         self._waiting: dict[int, bytes] = {}
-        self._next = 1
+        self._next = first
 
     def add(self, page: int, body: bytes) -> None:
         self._waiting[page] = body
@@ -144,16 +263,70 @@ async def _fetch_pages(
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _distinct(infos: Sequence[PageInfo]) -> int:
-    ids: set[Any] = set()
-    anonymous = 0
-    for info in infos:
+async def _follow_next(
+    session: Session,
+    params: Sequence[tuple[str, str]],
+    first: Fetched,
+    last: int | None,
+    progress: Progress,
+    arrived: Callable[[Fetched], None],
+) -> None:
+    """Pages after `first` by their ``next``, one after another, up to page `last`."""
+    page, following = first[0], page_count(first[2], 1, first[0]).next
+    while following is not None and (last is None or following <= last):
+        if following <= page:
+            raise ApiError(
+                f"GET {CALL_LOG_PATH} (page {page}): pagination.next is {following}, which "
+                "does not move forward: the pages would loop",
+                status_code=200,
+            )
+        fetched = await fetch_call_log_page(session, params, following)
+        progress.update(len(fetched[2]))
+        arrived(fetched)
+        page, following = following, page_count(fetched[2], 1, following).next
+
+
+def _check_pass(
+    fetched: dict[int, PageInfo], paging: Paging, last: int, expected: int | None
+) -> tuple[str, bool]:
+    """What is inconsistent about one pass (empty if nothing), and whether it looks like data
+    that changed (else like totals that do not match the pages)."""
+    totals = {info.pagination.get("total") for info in fetched.values()}
+    if len(totals) > 1:
+        shown = ", ".join(str(t) for t in sorted(totals, key=str))
+        return f"the total changed between pages ({shown})", True
+    seen: dict[Any, int] = {}
+    rows = 0
+    for page in sorted(fetched):
+        info = fetched[page]
+        rows += len(info)
+        if len(info) > paging.size:
+            return (
+                f"page {page} held {len(info)} rows, more than the page size {paging.size}",
+                False,
+            )
         for record_id in info.ids:
-            if record_id is None:
-                anonymous += 1
-            else:
-                ids.add(record_id)
-    return len(ids) + anonymous
+            if record_id is not None and seen.setdefault(record_id, page) != page:
+                return f"call {record_id} came on pages {seen[record_id]} and {page}", True
+    total = paging.total
+    if total is not None and len(fetched[1]) > total:
+        return f"page 1 held {len(fetched[1])} rows but every page reported total={total}", False
+    if total is not None and rows > total:
+        return f"{rows:,} distinct calls arrived but every page reported total={total:,}", False
+    if expected is not None and rows < expected:
+        short = [p for p in sorted(fetched)[:-1] if len(fetched[p]) < paging.size]
+        where = f" (short pages: {', '.join(map(str, short[:5]))})" if short else ""
+        return (
+            f"{rows:,} distinct calls arrived of the total={total:,} every page reported{where}",
+            False,
+        )
+    if last == paging.pages and last in fetched and fetched[last].pagination.get("next"):
+        return (
+            f"page {last} is the last by total={total}, yet its pagination.next says "
+            f"{fetched[last].pagination['next']} follows",
+            False,
+        )
+    return "", True
 
 
 async def read_call_log_pages(
@@ -167,37 +340,48 @@ async def read_call_log_pages(
     sink: Sink,
 ) -> CallLogRead:
     """Read every page of the (already pinned) range, handing the bodies to `sink` in page
-    order (pass after pass); see the module docstring for the rule.
+    order, pass after pass (`sink.reset` drops a pass thrown away); see the module docstring.
     """
     per_page = min(limit, max_records) if max_records else limit
     params = call_log_params(filters, sort=sort, limit=per_page)
     read = CallLogRead()
-    seen: list[PageInfo] = []
     while read.passes < MAX_PASSES and not read.complete:
         read.passes += 1
+        if read.passes > 1:
+            sink.reset()
         in_order = _InOrder(sink)
-        infos: list[PageInfo] = []
+        fetched: dict[int, PageInfo] = {}
 
-        def arrived(fetched: Fetched, in_order: _InOrder = in_order, infos: list = infos) -> None:
-            infos.append(fetched[2])
-            in_order.add(fetched[0], fetched[1])
+        def arrived(page: Fetched, in_order: _InOrder = in_order, fetched: dict = fetched) -> None:
+            fetched[page[0]] = page[2]
+            in_order.add(page[0], page[1])
 
         first = await fetch_call_log_page(session, params, 1)
         progress.update(len(first[2]))
         arrived(first)
-        total, pages, size = page_count(first[2], per_page)
+        paging = page_count(first[2], per_page)
+        last = paging.pages
         if max_records is not None:  # (the server's page size may be below the one asked for)
-            pages = min(pages, math.ceil(max_records / size))
-        expected = total if max_records is None else min(total, max_records)
-        # A second pass reads everything again: the bar grows by as much.
-        progress.total = expected if read.passes == 1 else (progress.total or 0) + expected
-        progress.refresh()
-        await _fetch_pages(session, params, range(2, pages + 1), progress, arrived)
+            last = (
+                math.ceil(max_records / paging.size)
+                if last is None
+                else min(last, math.ceil(max_records / paging.size))
+            )
+        total = paging.total
+        cap = (lambda n: n) if max_records is None else (lambda n: min(n, max_records))
+        if total is not None:
+            # Another pass (or part) reads its calls again: the bar grows by as much.
+            progress.total = (progress.total or 0) + cap(total)
+            progress.refresh()
+        if paging.pages is None:
+            await _follow_next(session, params, first, last, progress, arrived)
+            last = max(fetched)
+        else:
+            await _fetch_pages(session, params, range(2, last + 1), progress, arrived)
         in_order.flush()
-        seen.extend(infos)
-        totals = {info.pagination.get("total") for info in infos}
-        latest = max(t for t in totals if isinstance(t, int))
-        read.expected = latest if max_records is None else min(latest, max_records)
-        read.complete = len(totals) == 1 and _distinct(infos) >= expected
-    read.received = _distinct(seen)
+        expected = None if total is None else min(cap(total), last * paging.size)
+        read.problem, read.changing = _check_pass(fetched, paging, last, expected)
+        read.received = sum(len(info) for info in fetched.values())
+        read.expected = read.received if expected is None else expected
+        read.complete = not read.problem
     return read

@@ -6,7 +6,10 @@ snake_case; lists (e.g. ``contact.phone_numbers``) stay list columns. Unknown fi
 Call-log pages are parsed by Arrow's JSON reader straight from the response bytes (no Python
 objects per record), with the known fields' types pinned so every page agrees. Anything that reader
 refuses (a field whose type changes between records, pretty-printed JSON) goes through a one-pass
-Python flattener instead, so no input is lost, only slower.
+Python flattener instead, so no input is lost, only slower. Raw control characters inside strings
+(live transcripts have them; strict parsers refuse them) are escaped on that slower path only and
+read back exactly as sent. A body that is not a JSON object is refused by its first and last bytes
+before Arrow sees it (Arrow's reader crashes the process on ``null``).
 
 >>> flatten_records([{"_id": "a", "createdAt": "2024-01-01T00:00:00Z", "user": {"first_name": "Ann"}}]).column_names
 ['id', 'created_at', 'user_first_name']
@@ -83,7 +86,9 @@ CALL_LOG_TYPE = pa.struct(
 )
 # Flat columns of CALL_LOG_TYPE outside the frame's schema: present only when a record has them.
 PINNED_EXTRAS = frozenset({"contact_phone_numbers", "contact_custom_fields"})
-_PAGINATION_TYPE = pa.struct([(name, pa.int64()) for name in ("total", "page", "limit", "pages")])
+_PAGINATION_TYPE = pa.struct(
+    [(name, pa.int64()) for name in ("total", "page", "limit", "pages", "next")]
+)
 _PAGE_SCHEMA = pa.schema([("data", pa.list_(CALL_LOG_TYPE)), ("pagination", _PAGINATION_TYPE)])
 _PARSE_OPTIONS = pa_json.ParseOptions(
     explicit_schema=_PAGE_SCHEMA, unexpected_field_behavior="infer"
@@ -249,32 +254,111 @@ def read_page_info(body: bytes) -> PageInfo:
     """Check a call-log body is the expected JSON and read its ids and pagination.
 
     Reads only ``_id`` and ``pagination`` (the records are built later, all pages at once).
-    Raises ValueError when the body is not a call-log page.
+    Raises ValueError, saying what is wrong, when the body is not a call-log page; the shape is
+    checked before Arrow sees the bytes (Arrow's JSON reader crashes the process on ``null``).
     """
+    check_body(body)
     try:
         raw = pa_json.read_json(
             io.BytesIO(body),
             read_options=pa_json.ReadOptions(use_threads=False, block_size=len(body) + 64),
             parse_options=_INFO_OPTIONS,
         )
-        if raw.num_rows == 1:
-            ids = pc.struct_field(pc.list_flatten(raw["data"]), "_id").to_pylist()
-            return PageInfo(ids, raw["pagination"][0].as_py() or {})
+        if raw.num_rows == 1 and raw["data"].null_count == 0:
+            records = pc.list_flatten(raw["data"])
+            if records.null_count == 0:
+                ids = pc.struct_field(records, "_id").to_pylist()
+                return PageInfo(ids, raw["pagination"][0].as_py() or {})
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass  # not one compact JSON document, or odd types: let the JSON module judge
     records, pagination = _load_page(body)
     return PageInfo([r.get("_id") for r in records], pagination)
 
 
+_WHITESPACE = b" \t\r\n"
+
+
+def check_body(body: bytes) -> None:
+    """Raise ValueError unless `body` looks like one JSON object: ``{`` ... ``}``.
+
+    A cheap look at its first and last bytes, so that ``null``, arrays, strings, HTML and
+    bodies cut short are refused by name before any parser sees them.
+    """
+    if body[:64].lstrip(_WHITESPACE)[:1] == b"{" and body[-64:].rstrip(_WHITESPACE)[-1:] == b"}":
+        return
+    text = body.strip(_WHITESPACE)
+    if text[:1] == b"{" and text[-1:] == b"}":
+        return  # (more than 64 bytes of whitespace around it)
+    if not text:
+        raise ValueError("the body is empty")
+    first = text[:1]
+    kinds = {b"[": "a JSON array", b'"': "a JSON string", b"<": "HTML or XML"}
+    if text in (b"null", b"true", b"false"):
+        kind = f"JSON {text.decode()}"
+    elif first in kinds:
+        kind = kinds[first]
+    elif first.isdigit() or first == b"-":
+        kind = "a JSON number"
+    elif first == b"{":
+        raise ValueError(f"the body is cut short or not JSON: it ends with {text[-20:]!r}")
+    else:
+        kind = "not JSON"
+    raise ValueError(f"the body is {kind}, not a JSON object: {text[:40]!r}")
+
+
 def _load_page(body: bytes) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    document = json.loads(_quote_values(body))
-    records = document.get("data") if isinstance(document, dict) else None
-    pagination = document.get("pagination") if isinstance(document, dict) else None
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise ValueError("the response has no list of records under 'data'")
+    check_body(body)
+    try:
+        # strict=False: raw control characters inside strings (as some live transcripts
+        # have) are kept as sent instead of refused.
+        document = json.loads(_quote_values(body), strict=False)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise ValueError("the body is not a JSON object")
+    records = document.get("data")
+    pagination = document.get("pagination")
+    if "data" not in document:
+        keys = ", ".join(map(repr, list(document)[:8])) or "none"
+        raise ValueError(f"the body has no 'data' key (its keys: {keys})")
+    if not isinstance(records, list):
+        raise ValueError(f"the body's 'data' is {type(records).__name__}, not a list of records")
+    bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
+    if bad is not None:
+        raise ValueError(
+            f"record {bad} under 'data' is {type(records[bad]).__name__}, not an object"
+        )
     if not isinstance(pagination, dict | None):
-        raise ValueError("the response's 'pagination' is not an object")
+        raise ValueError("the body's 'pagination' is not an object")
     return records, pagination or {}
+
+
+_STRING_LITERAL = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_CONTROL = re.compile(rb"[\x00-\x1f]")
+
+
+def _escape_control(match: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % match.group()[0]
+
+
+def _escape_string(match: re.Match[bytes]) -> bytes:
+    text = match.group()
+    return _CONTROL.sub(_escape_control, text) if _CONTROL.search(text) else text
+
+
+def escape_controls(body: bytes) -> bytes:
+    """`body` with raw control characters inside its string literals escaped (``\\u000a``),
+    and line breaks between tokens made spaces: the same JSON value, as one compact line that
+    strict parsers (and Arrow's newline-delimited reader) accept.
+
+    >>> escape_controls(b'{"a": "x\\ny",\\n"b": 1}')
+    b'{"a": "x\\\\u000ay", "b": 1}'
+    """
+    if not _CONTROL.search(body):
+        return body
+    escaped = _STRING_LITERAL.sub(_escape_string, body)
+    # What is left is outside strings: whitespace between tokens (or invalid anyway).
+    return escaped.replace(b"\n", b" ").replace(b"\r", b" ").replace(b"\t", b" ")
 
 
 def _quote_values(body: bytes) -> bytes:
@@ -328,12 +412,21 @@ def flatten_bodies(bodies: Sequence[bytes]) -> pa.Table:
     """
     if not bodies:
         return _empty_rows(0)
+    for body in bodies:
+        check_body(body)  # (Arrow must never see a body that is not an object)
     if not any(b"\n" in body for body in bodies):
         try:
             return _parse_bodies(bodies)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
             pass
-    return concat_flat([_flatten_body(body) for body in bodies])
+    # Raw control characters (in live transcripts) or line breaks: the same JSON, escaped.
+    escaped = [escape_controls(body) for body in bodies]
+    if escaped != list(bodies):
+        try:
+            return _parse_bodies(escaped)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            pass
+    return concat_flat([_flatten_body(body) for body in escaped])
 
 
 def _flatten_body(body: bytes) -> pa.Table:
@@ -361,6 +454,12 @@ class BackgroundParser:
 
     def table(self) -> pa.Table:
         return concat_flat([part.result() for part in self._parts])
+
+    def reset(self) -> None:
+        """Forget every group given so far (a pass over the pages that was thrown away)."""
+        for part in self._parts:
+            part.cancel()
+        self._parts = []
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
