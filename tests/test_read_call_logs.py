@@ -158,7 +158,9 @@ def test_one_page_for_an_incremental_reader(client, everything):
     assert page.pages == -(-len(answered) // 40)
     newest_first = answered.sort_values(["created_at", "id"], ascending=[False, True])
     assert page.frame["id"].tolist() == newest_first["id"].iloc[40:80].tolist()
-    assert page.frame["disposition_name"].notna().all()
+    # Every disposition id is named (some demo calls, as live ones, carry no disposition).
+    has_id = page.frame["disposition_id"].notna()
+    assert has_id.sum() > 30 and page.frame.loc[has_id, "disposition_name"].notna().all()
 
 
 def test_warn_mode_is_silent_when_the_read_is_complete(client):

@@ -56,7 +56,7 @@ from dialstats.errors import (
     InvalidParameterError,
 )
 from dialstats.frame._build import bodies_to_frame, flat_to_frame, records_to_frame
-from dialstats.frame._flatten import BackgroundParser, concat_flat
+from dialstats.frame._flatten import BackgroundParser, column_name, concat_flat
 from dialstats.frame._schema import check_dtype_backend, check_tz
 
 T = TypeVar("T")
@@ -447,13 +447,18 @@ class Client:
         dtype_backend: str = "numpy_nullable",
     ) -> pd.DataFrame:
         """Every contact list (all pages), as the server orders them unless `sort` says
-        otherwise; `search` matches the lists' names."""
+        otherwise; `search` matches the lists' names.
+
+        `sort` (``"name"``, ``"-total_contacts"``, several comma-separated) is applied here,
+        after every page has arrived: the live listing (``/v1/contact-lists/csv``) takes no
+        ``sort`` parameter, and sorting locally gives one order whichever path answered.
+        """
         options, search = _options(tz, dtype_backend), check_search(search)
         sort = check_sort(sort, fields=CONTACT_LIST_SORT_FIELDS)
-        given = {"sort": sort, "search": search}
-        query = encode_params({name: value for name, value in given.items() if value is not None})
+        query = encode_params({} if search is None else {"search": search})
         items = self._run(lambda s: _endpoints.fetch_contact_lists(s, query))
-        return _endpoints.contact_lists_frame(items, **options)
+        frame = _endpoints.contact_lists_frame(items, **options)
+        return frame if sort is None else _sorted(frame, sort)
 
     def read_team(self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
         """The team: one row per member, with the team's id and name."""
@@ -544,6 +549,21 @@ class Client:
         options = _options(tz, dtype_backend)
         items = self._run(lambda s: _endpoints.fetch_paged(s, "/v1/snoozed-contacts"))
         return _endpoints.snoozed_contacts_frame(items, **options)
+
+
+def _sorted(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """`frame` in the API's `sort` order (fields by their API names, ``-`` = descending)."""
+    keys = [(column_name(key.lstrip("-")), not key.startswith("-")) for key in sort.split(",")]
+    missing = [name for name, _ in keys if name not in frame.columns]
+    if missing and len(frame):
+        raise InvalidParameterError(
+            "sort", f"sort: the server sent no {', '.join(missing)} to sort the lists by"
+        )
+    if missing:
+        return frame
+    columns, ascending = zip(*keys, strict=True)
+    ordered = frame.sort_values(list(columns), ascending=list(ascending), kind="stable")
+    return ordered.reset_index(drop=True)
 
 
 def _options(tz: Any, dtype_backend: Any) -> dict[str, str]:
