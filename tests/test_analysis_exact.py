@@ -209,10 +209,6 @@ def test_fractional_durations_are_summed_as_sent():
     assert out["total_duration"].sum() == pytest.approx(float(frame["duration"].sum()))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="frame schema: duration is Int64, so reading rounds 59.5 s to 60 (needs Float64)",
-)
 def test_a_59_5_second_call_read_from_the_api_is_not_a_conversation():
     record = {
         "_id": "a",

@@ -161,7 +161,7 @@ def test_pyarrow_backend_gives_arrow_dtypes_with_the_same_values():
         [record(), record(2, answered_by=None)], DISPOSITIONS, dtype_backend="pyarrow"
     )
     assert all(isinstance(dtype, pd.ArrowDtype) for dtype in arrow.dtypes)
-    assert arrow["duration"].dtype == pd.ArrowDtype(pa.int64())
+    assert arrow["duration"].dtype == pd.ArrowDtype(pa.float64())
     assert arrow["started_at"].dtype == pd.ArrowDtype(pa.timestamp("ns", "UTC"))
     assert arrow["outcome"].astype(str).tolist() == nullable["outcome"].astype(str).tolist()
     assert arrow["answered_by"].isna().tolist() == [False, True]
@@ -189,9 +189,12 @@ def test_unknown_category_values_are_kept_not_turned_into_na():
     assert list(frame["outcome"].cat.categories[:3]) == ["answered", "no-answer", "cancelled"]
 
 
-def test_fractional_durations_are_rounded():
-    frame = records_to_frame([record(duration=12.6), record(2, duration=None)], None)
-    assert frame["duration"].tolist()[0] == 13
+def test_fractional_durations_are_kept_as_sent():
+    frame = records_to_frame(
+        [record(duration=12.6), record(2, duration=None), record(3, duration=59.5)], None
+    )
+    assert frame["duration"].dtype == "Float64"
+    assert frame["duration"].tolist()[0] == 12.6 and frame["duration"].tolist()[2] == 59.5
     assert pd.isna(frame["duration"].tolist()[1])
 
 

@@ -61,6 +61,8 @@ def _arrow_type(dtype: Any) -> pa.DataType:
         return _TS
     if isinstance(dtype, pd.Int64Dtype):
         return pa.int64()
+    if isinstance(dtype, pd.Float64Dtype):
+        return pa.float64()
     if isinstance(dtype, pd.BooleanDtype):
         return pa.bool_()
     return pa.string()
@@ -118,16 +120,19 @@ def parse_timestamps(column: pa.ChunkedArray, name: str, *, strict: bool) -> pa.
     return pa.chunked_array([pa.array(parsed.dt.as_unit("ns"), _TS)])
 
 
-def _numbers(column: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
+def _numbers(column: pa.ChunkedArray, name: str, target: pa.DataType) -> pa.ChunkedArray:
+    """Numbers as `target`: seconds (float64) kept as sent; ids (int64) are whole numbers, so a
+    fractional one is rounded, not truncated. Text that is not a number is NA, with a warning."""
+    whole = pa.types.is_integer(target)
     if pa.types.is_integer(column.type) or pa.types.is_null(column.type):
-        return column.cast(pa.int64())
+        return column.cast(target)
     if pa.types.is_floating(column.type):
-        # Seconds and ids are whole numbers; a fractional one is rounded, not truncated.
-        return pc.round(column).cast(pa.int64(), safe=False)
+        return pc.round(column).cast(target, safe=False) if whole else column.cast(target)
     numeric = pd.to_numeric(column.to_pandas(types_mapper=pd.ArrowDtype), errors="coerce")
     if int((numeric.isna() & column.is_valid().to_pandas()).sum()):
         warnings.warn(f"{name}: values that are not numbers were read as NA", stacklevel=4)
-    return pa.chunked_array([pa.array(numeric.round().astype("Int64"), pa.int64())])
+    values = numeric.round().astype("Int64") if whole else numeric.astype("Float64")
+    return pa.chunked_array([pa.array(values, target)])
 
 
 def _booleans(column: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
@@ -143,8 +148,8 @@ def _cast(column: pa.ChunkedArray, name: str, target: pa.DataType) -> pa.Chunked
         return column
     if target == _TS:
         return parse_timestamps(column, name, strict=True)
-    if target == pa.int64():
-        return _numbers(column, name)
+    if target in (pa.int64(), pa.float64()):
+        return _numbers(column, name, target)
     if target == pa.bool_():
         return _booleans(column, name)
     return to_text(column)

@@ -49,7 +49,7 @@ def call_log_dtypes(tz: str = UTC) -> dict[str, object]:
         "direction": pd.CategoricalDtype(DIRECTIONS),
         "outcome": pd.CategoricalDtype(OUTCOMES),
         "answered_by": pd.CategoricalDtype(ANSWERED_BY),
-        "duration": pd.Int64Dtype(),
+        "duration": pd.Float64Dtype(),  # seconds as sent: 59.5 s stays 59.5
         "from": string,
         "to": string,
         "user_id": string,

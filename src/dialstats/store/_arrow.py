@@ -1,7 +1,7 @@
 """Call-log frames <-> Arrow tables with one stable on-disk schema, and Parquet files.
 
 On disk every schema column has a fixed, engine-neutral type: strings (categories too) as
-``string``, timestamps as ``timestamp[us, UTC]``, integers as ``int64``, flags as ``bool``.
+``string``, timestamps as ``timestamp[us, UTC]``, integers as ``int64``, seconds as ``double``, flags as ``bool``.
 DuckDB, Polars or Spark read that as-is; `to_frame` restores the exact pandas dtypes of
 `dialstats.frame._schema`. Columns the API adds later are stored with their inferred Arrow type.
 """
@@ -31,6 +31,8 @@ def _arrow_type(dtype: object) -> pa.DataType:
         return TIMESTAMP
     if isinstance(dtype, pd.Int64Dtype):
         return pa.int64()
+    if isinstance(dtype, pd.Float64Dtype):
+        return pa.float64()
     if isinstance(dtype, pd.BooleanDtype):
         return pa.bool_()
     return pa.string()  # strings and categories
