@@ -8,7 +8,9 @@ DuckDB, Polars or Spark read that as-is; `to_frame` restores the exact pandas dt
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,12 @@ import pyarrow.parquet as pq
 from dialstats.frame._build import call_log_frame
 from dialstats.frame._flatten import to_text
 from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
-from dialstats.store._layout import replacing
+from dialstats.store._errors import StoreError
+from dialstats.store._layout import replacing, temp_path
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+# Key of a partition file's own record in its footer: {"month", "rows", "ids"} (see `_meta`).
+PARTITION_INFO = b"dialstats.partition"
 
 
 def _arrow_type(dtype: object) -> pa.DataType:
@@ -141,6 +146,20 @@ def to_frame(
     return call_log_frame(conform(table), tz=tz, dtype_backend=dtype_backend)
 
 
+def _write_table(table: pa.Table, where: Path) -> None:
+    names = table.column_names
+    pq.write_table(
+        table,
+        where,
+        compression="zstd",
+        # Dictionaries pay off for repeated values only; statistics for the columns
+        # engines prune on (and `verify` checks months on). Both cost time on every rewrite.
+        use_dictionary=[n for n in names if n not in _NEARLY_UNIQUE],
+        write_statistics=[n for n in _PRUNED_ON if n in names],
+        write_page_checksum=True,  # a flipped bit in the data is an error, not a value
+    )
+
+
 def write_parquet(
     path: Path, table: pa.Table, *, written: Callable[[], None] | None = None
 ) -> None:
@@ -148,20 +167,46 @@ def write_parquet(
 
     `written` is called once the temporary file is complete, just before the rename.
     """
-    names = table.column_names
     with replacing(path) as tmp:
-        pq.write_table(
-            table,
-            tmp,
-            compression="zstd",
-            # Dictionaries pay off for repeated values only; statistics for the columns
-            # engines prune on. Both cost time on every rewrite of a partition.
-            use_dictionary=[n for n in names if n not in _NEARLY_UNIQUE],
-            write_statistics=[n for n in _PRUNED_ON if n in names],
-        )
+        _write_table(table, tmp)
         if written is not None:
             written()
 
 
+def ids_digest(ids: pa.Array | pa.ChunkedArray) -> str:
+    """A digest of a partition's ids in file order (what `verify` compares with the metadata)."""
+    text = "\n".join("" if i is None else i for i in pc.cast(ids, pa.string()).to_pylist())
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def write_partition_temp(path: Path, table: pa.Table, month: str) -> tuple[Path, int, str]:
+    """Write a partition's rows to a hidden temporary file beside `path`, fsynced.
+
+    Returns (temporary path, rows, ids digest); the footer records the same, so `verify` can
+    match the file to the metadata without reading its data. `commit_file` moves it in place.
+    """
+    digest = ids_digest(table["id"])
+    info = {"month": month, "rows": table.num_rows, "ids": digest}
+    table = table.replace_schema_metadata({PARTITION_INFO: json.dumps(info).encode()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(path)
+    try:
+        _write_table(table, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp, table.num_rows, digest
+
+
 def read_parquet(path: Path, *, columns: list[str] | None = None) -> pa.Table:
-    return pq.read_table(path, columns=columns)
+    """A partition file's rows; a file that cannot be read whole raises `StoreError`."""
+    try:
+        table = pq.read_table(path, columns=columns, page_checksum_verification=True)
+    except (OSError, pa.ArrowException) as exc:
+        raise StoreError(
+            f"{path}: damaged partition file ({type(exc).__name__}: {exc}); "
+            "store.repair() reads that month again from the API"
+        ) from None
+    return table.replace_schema_metadata(None)
