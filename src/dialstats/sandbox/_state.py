@@ -6,6 +6,7 @@ import hmac
 import random
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from dialstats.errors import InvalidParameterError
@@ -63,6 +64,11 @@ class Sandbox:
             for record in records:
                 self.store.replace(record)
         return records
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete the calls with these ids, as if removed upstream; returns how many existed."""
+        with self.lock:
+            return self.store.remove(ids)
 
     def count_call_log_request(self) -> None:
         """Count a call-log request; every `mutate_every`-th one changes the data first."""
