@@ -55,9 +55,10 @@ def assert_store_equals_server(store: CallLogStore, sandbox: Sandbox, client: Cl
     # A full read pins end_date to its start, so it leaves out the call created in the
     # future (which the store keeps, as the API has it); all else is the same.
     full = client.read_call_logs(progress=False)
-    assert got.loc[got["created_at"] <= pd.Timestamp.now(tz="UTC"), "id"].tolist() == full[
-        "id"
-    ].tolist()
+    assert (
+        got.loc[got["created_at"] <= pd.Timestamp.now(tz="UTC"), "id"].tolist()
+        == full["id"].tolist()
+    )
 
 
 @pytest.mark.parametrize("how", ["loopback", "in-process"])

@@ -173,19 +173,22 @@ def write_parquet(
             written()
 
 
-def ids_digest(ids: pa.Array | pa.ChunkedArray) -> str:
-    """A digest of a partition's ids in file order (what `verify` compares with the metadata)."""
-    text = "\n".join("" if i is None else i for i in pc.cast(ids, pa.string()).to_pylist())
+def rows_digest(table: pa.Table) -> str:
+    """A digest of a partition's ids and ``updated_at`` in file order: what `verify` compares
+    with the metadata (an older copy of a file has the same ids, not the same versions)."""
+    ids = pc.cast(table["id"], pa.string()).to_pylist()
+    updated = pc.cast(table["updated_at"], pa.int64()).to_pylist()
+    text = "\n".join(f"{i}\t{u}" for i, u in zip(ids, updated, strict=True))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def write_partition_temp(path: Path, table: pa.Table, month: str) -> tuple[Path, int, str]:
     """Write a partition's rows to a hidden temporary file beside `path`, fsynced.
 
-    Returns (temporary path, rows, ids digest); the footer records the same, so `verify` can
+    Returns (temporary path, rows, `rows_digest`); the footer records the same, so `verify` can
     match the file to the metadata without reading its data. `commit_file` moves it in place.
     """
-    digest = ids_digest(table["id"])
+    digest = rows_digest(table)
     info = {"month": month, "rows": table.num_rows, "ids": digest}
     table = table.replace_schema_metadata({PARTITION_INFO: json.dumps(info).encode()})
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,10 +2,11 @@
 
 It records the filters the store is bound to, the watermark (the newest ``updatedAt`` the
 server had when the last complete sync started, never past its clock), the row count, where the
-data came from, and for each partition its row count and a digest of its ids (which the file's
-own footer repeats, so `verify` compares the two without reading the data). Partitions a sync is
-about to replace are listed under ``pending`` first: a sync killed between replacing files and
-committing leaves files that match either record, which is not damage.
+data came from, and for each partition its row count and a digest of its ids and their
+``updatedAt`` (which the file's own footer repeats, so `verify` compares the two without reading
+the data). Partitions a sync is about to replace are listed under ``pending`` first: a sync
+killed between replacing files and committing leaves files that match either record, which is
+not damage.
 It never records an API key: `source` is the base URL without user info, query or fragment.
 The file is replaced atomically; the watermark is committed last, after the data.
 """
@@ -31,7 +32,7 @@ VERSION = 2  # 2: per-partition records (version 1 stores read, and get them at 
 
 @dataclass(frozen=True)
 class PartitionRecord:
-    """What a partition file holds: its row count and `ids_digest` of its ids, in file order."""
+    """What a partition file holds: its row count and the `rows_digest` of its ids and versions."""
 
     rows: int
     ids: str

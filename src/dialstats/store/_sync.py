@@ -42,7 +42,7 @@ from dialstats.store._meta import (
     save_meta,
 )
 from dialstats.store._select import RANGE_FILTERS
-from dialstats.store._verify import check_store, damaged_error
+from dialstats.store._verify import check_store, damaged_error, settle_pending
 
 DEFAULT_CONCURRENCY = 4  # `Client`'s own default
 
@@ -150,6 +150,7 @@ def sync_store(
             # with other filters.
             meta = StoreMeta(filters=bound, source=public_source(client.base_url))
             save_meta(root, meta)
+        settle_pending(root, meta)
         damage = check_store(root, meta, deep=mode == "repair").damage
         if damage and mode == "sync":
             raise damaged_error(root, damage)

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from dialstats.store._arrow import PARTITION_INFO, read_parquet
 from dialstats.store._errors import StoreError
 from dialstats.store._layout import NULL_MONTH, PARTITION_KEY, month_of, partitions
-from dialstats.store._meta import StoreMeta
+from dialstats.store._meta import PartitionRecord, StoreMeta
 
 
 @dataclass
@@ -65,6 +65,27 @@ def check_store(root: Path, meta: StoreMeta, *, deep: bool = False) -> Check:
             check.damage[month] = problem
         check.rows += rows
     return check
+
+
+def settle_pending(root: Path, meta: StoreMeta) -> None:
+    """Commit the pending records whose files were moved in place by a sync that then died
+    (call with the write lock held); the others are dropped, as their files never landed."""
+    if not meta.pending:
+        return
+    files = partitions(root)
+    for month, record in meta.pending.items():
+        path = files.get(month)
+        if path is not None and meta.partitions is not None and _footer_info(path) == record:
+            meta.partitions[month] = record
+    meta.pending = {}
+
+
+def _footer_info(path: Path) -> PartitionRecord | None:
+    try:
+        info = json.loads((pq.read_metadata(path).metadata or {}).get(PARTITION_INFO, b"null"))
+        return PartitionRecord(int(info["rows"]), str(info["ids"]))
+    except (OSError, pa.ArrowException, ValueError, TypeError, KeyError):
+        return None
 
 
 def _check_file(path: Path, month: str, meta: StoreMeta) -> tuple[str | None, int]:
