@@ -24,8 +24,12 @@ from dialstats.store._merge import count_true
 NEWEST_CHANGE = "-updatedAt"
 OLDEST_CREATED = "createdAt"
 FULL_ATTEMPTS = 3
-# How far the stored watermark stays behind the server's clock: covers the ``Date`` header's
-# whole seconds and a clock stamping ``updatedAt`` that runs behind the one dating responses.
+# A newest change later than the server's clock by more than this is in the future: a ``Date``
+# header counts whole seconds and servers refresh it about once a second, so it trails the
+# moment of the answer by up to ~2 s.
+DATE_SLACK = pd.Timedelta(seconds=5)
+# How far behind the clock the watermark then stays (covering a clock that stamps `updatedAt`
+# a little behind the one dating responses, e.g. a proxy's).
 CLOCK_MARGIN = pd.Timedelta(minutes=1)
 
 
@@ -132,21 +136,21 @@ def server_clock(page: Any) -> pd.Timestamp:
 def marks(page: Any) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """(watermark to store, head threshold) from page 1 by newest change.
 
-    Neither passes the server's clock by more than `CLOCK_MARGIN`: a call stamped
-    ``updatedAt`` in the future (a bad clock, an import) would otherwise fix a mark that no
-    later change reaches, and every sync until then would miss them. The threshold is what
-    this sync's own changes land at or above: the newest change, unless that lies in the
-    future, then the clock. The stored watermark keeps `CLOCK_MARGIN` behind the clock, so the
-    next sync also re-reads the calls changed in the margin before this one (a page or so;
-    safe against a clock stamping changes a little behind the one dating responses). Calls
-    changed "in the future" stay above both marks, so each sync reads them again (they are
-    the top of the list).
+    Normally both are the newest ``updatedAt``: every later change is stamped at or after it.
+    A call stamped in the future (a bad clock, an import) would make that a mark no later
+    change reaches, and every sync until then would miss them; so when the newest change is
+    ahead of the server's clock (`server_clock`, the ``Date`` header), the watermark is the
+    clock minus `CLOCK_MARGIN` and the threshold (what this sync's own changes land at or
+    above) the clock. The calls changed "in the future" stay above both, so each sync reads
+    them again: they are the top of the list, a page or so.
     """
     top = _top(page)
     if top is None:
         return None, None
     now = server_clock(page)
-    return min(top, now - CLOCK_MARGIN), top if top <= now + CLOCK_MARGIN else now
+    if top <= now + DATE_SLACK:
+        return top, top
+    return now - CLOCK_MARGIN, now
 
 
 def read_all(reader: PageReader) -> Fetched:
@@ -282,10 +286,10 @@ class _Scan:
         fresh = {i for i in ids[changed] if i is not None} - self.ids
         self.ids |= fresh
         if fresh:
-            unknown = pc.invert(
-                pc.is_in(pa.array(list(fresh), pa.string()), value_set=self.known_ids)
-            )
-            self.new_seen += count_true(unknown)
+            # Look the stored ids up in the page's few (hashing those, not all stored ids).
+            fresh_ids = pa.array(list(fresh), pa.string())
+            stored = count_true(pc.is_in(self.known_ids, value_set=fresh_ids))
+            self.new_seen += len(fresh) - stored
         reaches_older = not changed.all()
         if (reaches_older or len(ids) < self.limit) and (self.stop is None or number < self.stop):
             self.stop = number

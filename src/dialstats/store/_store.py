@@ -91,7 +91,15 @@ class CallLogStore:
         return self._check(meta) if meta else 0
 
     def _check(self, meta: StoreMeta) -> int:
-        check = check_store(self.path, meta)
+        for _ in range(3):
+            check = check_store(self.path, meta)
+            if not check.damage:
+                break
+            # A sync may have listed and moved in new files since `meta` was read: look again.
+            fresh = load_meta(self.path)
+            if fresh is None or fresh == meta:
+                break
+            meta = fresh
         check.raise_if_damaged(self.path)
         return check.rows
 
