@@ -276,3 +276,12 @@ def test_a_version_1_store_reads_and_gets_partition_records_at_its_next_sync(syn
     meta = json.loads((synced.path / META_NAME).read_text())
     assert meta["version"] == 2 and set(meta["partitions"]) == set(partitions(synced.path))
     assert_equals_api(synced, server)
+
+
+def test_verify_and_repair_need_a_store(tmp_path, server):
+    store = CallLogStore(tmp_path / "nothing")
+    with pytest.raises(StoreError, match="no call-log store here"):
+        store.verify()
+    with pytest.raises(StoreError, match="no call-log store here"):
+        repair(store, server)
+    assert not store.path.exists()

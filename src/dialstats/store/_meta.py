@@ -154,5 +154,5 @@ def load_meta(root: Path) -> StoreMeta | None:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # InvalidParameterError too
         raise StoreError(
             f"{path}: corrupt store metadata ({type(exc).__name__}: {exc}); "
-            "sync(full=True) rebuilds the store from the API"
+            "move the directory aside and sync into a new one to rebuild the store"
         ) from None

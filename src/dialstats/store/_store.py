@@ -165,6 +165,8 @@ class CallLogStore:
         >>> print(CallLogStore("calls").repair(demo=True))   # doctest: +SKIP
         sync: 3,512 new, 0 updated, 24,000 calls in store, re-read 2026-09 (38 requests, 0.9 s)
         """
+        if self._meta() is None:
+            raise self._missing()
         return self._sync(client, demo, progress, 100, {}, "repair")
 
     def _sync(
