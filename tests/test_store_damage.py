@@ -161,11 +161,18 @@ def test_an_older_copy_of_a_partition(synced, server):
 
 
 def test_sync_full_rereads_everything_and_mends_damage(synced, server):
-    (_, path), (_, other) = month_file(synced, 0), month_file(synced, 1)
+    (_, path), (_, other), (kept, _) = (month_file(synced, n) for n in range(3))
     path.unlink()
     other.write_bytes(b"PAR1 not really")
+    with server.sandbox.lock:
+        victim = next(r["_id"] for r in server.sandbox.store.calls if r["createdAt"][:7] == kept)
+    server.sandbox.delete([victim])
+    server.sandbox.insert(2)
     result = sync(synced, server, full=True)
     assert result.full and result.rows == len(server.sandbox.store)
+    # Calls of the two unreadable months count as new; the deleted call is removed.
+    assert result.removed == 1 and result.new >= 2
+    assert victim not in set(synced.read()["id"])
     assert_equals_api(synced, server)
 
 

@@ -27,6 +27,7 @@ from dialstats.store._layout import (
     META_NAME,
     NULL_MONTH,
     commit_file,
+    month_sort_key,
     partition_path,
     partitions,
     sweep_temp_files,
@@ -164,6 +165,8 @@ def sync_store(
                 checkpoint("fetched")
                 incoming = _incoming(fetched, None if full else meta.watermark, replace)
                 new, updated = _write(root, index, incoming, replace=replace, meta=meta)
+                if full:
+                    replace |= set(meta.partitions or {})
                 removed = max(0, index.rows + new - meta.rows)
                 gone = [] if full else _fewer_upstream(reader, meta, fetched.total)
                 if gone:  # calls the API no longer has: read those months again whole
@@ -189,7 +192,7 @@ def sync_store(
         watermark=meta.watermark,
         seconds=time.monotonic() - started,
         removed=removed,
-        reread=tuple(sorted(replace)),
+        reread=tuple(sorted(replace, key=month_sort_key)),
     )
 
 
@@ -310,9 +313,7 @@ def _write(
     records = dict(meta.partitions or {})
     months = _months(incoming)
     kept = {m: ids for m, ids in index.ids.items() if m not in replace}
-    stored = [c for ids in kept.values() for c in ids.chunks]
-    stored_ids = pa.chunked_array(stored, pa.string()).combine_chunks()
-    new = count_true(pc.invert(pc.is_in(incoming["id"], value_set=stored_ids)))
+    new = count_true(pc.invert(pc.is_in(incoming["id"], value_set=index.all_ids)))
     # A call whose created_at changed lives in another month now: remove it from the old one
     # first (a crash in between loses it until the next sync re-reads it, never doubles it).
     moved: dict[str, pa.Array] = {}
