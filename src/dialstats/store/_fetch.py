@@ -62,6 +62,8 @@ class PageReader:
         self._pool = ThreadPoolExecutor(max_workers=self.workers)
         self._on_page = on_page or (lambda page: None)
         self.expected: int | None = None  # calls this read will bring, once known (progress)
+        # Frames read, as Arrow tables by ``id(frame)``, where `on_page` makes them.
+        self.tables: dict[int, pa.Table] = {}
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -163,7 +163,8 @@ def sync_store(
             try:
                 fetched = _fetch(reader, meta, index, full=full, months=sorted(replace))
                 checkpoint("fetched")
-                incoming = _incoming(fetched, None if full else meta.watermark, replace)
+                since = None if full else meta.watermark
+                incoming = _incoming(fetched, since, replace, reader.tables)
                 new, updated = _write(root, index, incoming, replace=replace, meta=meta)
                 if full:
                     replace |= set(meta.partitions or {})
@@ -173,7 +174,11 @@ def sync_store(
                     again = Fetched([f for m in gone for f in read_all(_month(reader, m)).frames])
                     before = meta.rows
                     _write(
-                        root, _Index(root), _incoming(again, None, gone), replace=gone, meta=meta
+                        root,
+                        _Index(root),
+                        _incoming(again, None, gone, reader.tables),
+                        replace=gone,
+                        meta=meta,
                     )
                     removed += max(0, before - meta.rows)
                     replace |= set(gone)
@@ -207,6 +212,9 @@ def _reader(client: Any, meta: StoreMeta, *, progress: bool | None, limit: int) 
     bar = progress_bar(progress, "syncing call logs")
 
     def tick(page: Any) -> None:
+        # Each page's rows in the stored schema, made in the thread that read it while other
+        # pages are still on their way (keyed by frame: the fetched frames stay alive).
+        reader.tables[id(page.frame)] = to_table(page.frame)
         if reader.expected and bar.total != reader.expected:
             bar.total = reader.expected
             bar.refresh()
@@ -274,11 +282,19 @@ def _concurrency(client: Any) -> int:
     return getattr(client, "max_concurrency", DEFAULT_CONCURRENCY)
 
 
-def _incoming(fetched: Fetched, since: pd.Timestamp | None, whole: Iterable[str] = ()) -> pa.Table:
+def _incoming(
+    fetched: Fetched,
+    since: pd.Timestamp | None,
+    whole: Iterable[str] = (),
+    tables: Mapping[int, pa.Table] | None = None,
+) -> pa.Table:
     """The rows read, one per id (the newest); rows older than `since` are stored already,
-    except in the months of `whole`, which are written anew."""
+    except in the months of `whole`, which are written anew. `tables`: frames already made
+    Arrow tables, by ``id(frame)``."""
+    made = tables or {}
     # Page by page: a field the API adds may come typed differently on different pages.
-    table = drop_duplicate_ids(concat(to_table(f) for f in fetched.frames if len(f)))
+    pages = (made.get(id(f)) or to_table(f) for f in fetched.frames if len(f))
+    table = drop_duplicate_ids(concat(pages))
     if since is not None:
         keep = pc.fill_null(pc.greater_equal(table["updated_at"], pa.scalar(since)), False)
         whole = list(whole)
