@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import email.utils
 import importlib.util
 import ssl
 import sys
+import threading
 import warnings
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -77,6 +80,25 @@ class CallLogPage:
     limit: int
     pages: int
     next: int | None = None
+    server_time: pd.Timestamp | None = None  # the response's ``Date``: the server's clock
+
+
+# The ``Date`` of the latest response in the running task: the response hook runs in the task
+# that awaited the request, so a page read sees its own response's header, not a neighbour's.
+_RESPONSE_DATE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "dialstats_response_date", default=None
+)
+
+
+async def _note_date(response: httpx.Response) -> None:
+    _RESPONSE_DATE.set(response.headers.get("date"))
+
+
+def _http_date(value: str | None) -> pd.Timestamp | None:
+    try:
+        return pd.Timestamp(email.utils.parsedate_to_datetime(value)).tz_convert("UTC")
+    except (TypeError, ValueError):
+        return None  # absent (an in-process app sends none) or not an HTTP date
 
 
 class _Borrowed(httpx.AsyncBaseTransport):
@@ -199,6 +221,7 @@ class Client:
         self._counter = RequestCounter()
         self._dispositions: list[dict[str, Any]] | None = None
         self._ssl: ssl.SSLContext | None = None
+        self._pool: tuple[asyncio.AbstractEventLoop, Session] | None = None
         self._closed = False
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -230,10 +253,44 @@ class Client:
     def close(self) -> None:
         """Forget cached reference data; the client cannot be used afterwards.
 
-        Connections are pooled per read and closed when each read returns.
+        Connections are pooled per read and closed when each read returns (see `pooled`).
         """
         self._closed = True
         self._dispositions = None
+
+    @contextlib.contextmanager
+    def pooled(self) -> Iterator[Client]:
+        """Keep one pool of connections open for every request made inside the block.
+
+        Outside it each read opens connections and closes them when it returns, so many
+        one-page reads open a connection each. Inside it every read, from any thread, goes
+        through one `httpx.AsyncClient` on one background event loop: connections are reused
+        and at most `max_concurrency` requests are in flight in all. Nested blocks share the
+        outer one's pool.
+
+        >>> with ds.Client(demo=True) as client, client.pooled():   # doctest: +SKIP
+        ...     pages = [client.read_call_log_page(p) for p in (1, 2, 3)]
+        """
+        if self._pool is not None:
+            yield self
+            return
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="dialstats-pool", daemon=True)
+        thread.start()
+        opened = self._session()
+        entered = False
+        try:
+            session = asyncio.run_coroutine_threadsafe(opened.__aenter__(), loop).result()
+            entered = True
+            self._pool = (loop, session)
+            yield self
+        finally:
+            self._pool = None
+            if entered:
+                asyncio.run_coroutine_threadsafe(opened.__aexit__(None, None, None), loop).result()
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+            loop.close()
 
     @contextlib.asynccontextmanager
     async def _session(self) -> AsyncIterator[Session]:
@@ -250,10 +307,21 @@ class Client:
             verify=self._ssl or True,
             headers={"user-agent": USER_AGENT, "accept": "application/json"},
             limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            event_hooks={"response": [_note_date]},
         ) as http:
             yield Session(http, self._settings, self._auth, self._counter)
 
     def _run(self, job: Callable[[Session], Coroutine[Any, Any, T]]) -> T:
+        pool = self._pool
+        if pool is not None:
+            loop, session = pool
+            future = asyncio.run_coroutine_threadsafe(job(session), loop)
+            try:
+                return future.result()
+            except KeyboardInterrupt:
+                future.cancel()
+                raise
+
         async def main() -> T:
             async with self._session() as session:
                 return await job(session)
@@ -373,12 +441,13 @@ class Client:
                 "read_call_logs splits long id lists into several reads, one page cannot",
             )
 
-        async def job(session: Session) -> tuple[Any, list[dict[str, Any]]]:
-            return await self._with_dispositions(
+        async def job(session: Session) -> tuple[Any, list[dict[str, Any]], str | None]:
+            fetched, dispositions = await self._with_dispositions(
                 session, fetch_call_log_page(session, params, page)
             )
+            return fetched, dispositions, _RESPONSE_DATE.get()
 
-        (_, body, info), dispositions = self._run(job)
+        (_, body, info), dispositions, date = self._run(job)
         paging = page_count(info, limit, page)
         total, pages = paging.total, paging.pages
         if total is None:  # only `next` given: what this page shows
@@ -387,7 +456,9 @@ class Client:
         frame = bodies_to_frame(
             [body], dispositions, tz=tz, dtype_backend=dtype_backend, sort=sort, reorder=False
         )
-        return CallLogPage(frame, total, page, paging.size, pages or 0, paging.next)
+        return CallLogPage(
+            frame, total, page, paging.size, pages or 0, paging.next, _http_date(date)
+        )
 
     def read_call_log(
         self,

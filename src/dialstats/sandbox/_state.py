@@ -6,7 +6,7 @@ import hmac
 import random
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -86,6 +86,11 @@ class Sandbox:
         if cached is None or cached[0] != self.store.version:
             cached = self._derived[name] = (self.store.version, make(self.store.calls))
         return cached[1]
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete the calls with these ids, as if removed upstream; returns how many existed."""
+        with self.lock:
+            return self.store.remove(ids)
 
     def count_call_log_request(self) -> None:
         """Count a call-log request; every `mutate_every`-th one changes the data first."""

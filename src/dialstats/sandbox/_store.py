@@ -188,6 +188,18 @@ class CallStore:
         self._changed(ids_changed=False)
         return row
 
+    def remove(self, ids: Iterable[Any]) -> int:
+        """Delete the calls with these ``_id`` values; returns how many there were."""
+        gone = set(ids)
+        kept = [r for r in self._calls if r.get("_id") not in gone]
+        removed = len(self._calls) - len(kept)
+        if removed:
+            self._calls[:] = kept
+            self._rows = None
+            self._columns.clear()  # rebuilt on next use: deletes are rare
+            self._changed(ids_changed=True)
+        return removed
+
     def _changed(self, *, ids_changed: bool) -> None:
         self.version += 1
         id_rank = None if ids_changed else self._derived.get(("rank", "_id"))

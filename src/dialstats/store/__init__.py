@@ -12,7 +12,8 @@ Layout
     A hive-partitioned Parquet dataset, ``<root>/created_month=YYYY-MM/part-0.parquet``, one
     row per call id, plus ``_dialstats_store.json`` (the filters the store is bound to, the
     watermark, the row count; never the API key) and a lock file. pyarrow.dataset, DuckDB,
-    Polars, Dask and Spark read the directory as it is. Columns are stored in engine-neutral
+    Polars, Dask and Spark read the directory as it is (each file's footer also records its
+    month, row count and a digest of its ids and versions). Columns are stored in engine-neutral
     types (categories as strings, timestamps as UTC microseconds); `CallLogStore.read` gives
     back exactly the dtypes of `read_call_logs`. A store written by an older schema reads too:
     missing columns come back as NA, unknown ones are kept.
@@ -24,12 +25,17 @@ Filters
     with the store and applied when reading, so a call that changes never lingers stale. A
     later `sync` with other filters raises `StoreFilterError`; so does a `read` that asks for
     calls outside the store (an earlier start date, another rep). Applied locally, ``search``
-    sees a contact's first phone number only (the API searches all of them). The API has no
-    deletions; a call that left the range upstream would stay in the store.
+    sees a contact's first phone number only (the API searches all of them).
 
 The first sync
     Page 1 sorted by ``-updatedAt`` gives the watermark W: the newest ``updatedAt`` on the
-    *server's* clock when the sync begins, and the count. Then all pages are read at once,
+    *server's* clock when the sync begins, and the count. W never runs ahead of the server's
+    clock (its ``Date`` header; this machine's clock for an in-process app, which sends none):
+    a call stamped in the future (2030) would otherwise fix a W that no later change reaches.
+    When the newest change is more than 5 s ahead of the clock, W is the clock minus a minute
+    and the calls changed "in the future" are read again by every sync (the top page or so).
+    (A call *created* in the future is kept, as the API has it, although `read_call_logs`,
+    which pins ``end_date`` to the moment it starts, leaves it out.) Then all pages are read at once,
     sorted by ``createdAt`` and bounded by ``end_date <= W``. In that order an edit does not
     move a call and a new call falls outside the bound, so the pages tile the list exactly;
     every page reports the count, and if it changed (a call was back-dated into the range)
@@ -56,14 +62,37 @@ Later syncs
     was skipped). If the check fails the changes are read again strictly page by page. With
     nothing changing meanwhile, a sync after ``c`` changed calls sends at most
     ``ceil(c / 100) + 2`` requests: the pages, the page that reaches older calls, and the
-    dispositions lookup.
+    dispositions lookup. All go through one pool of connections (`Client.pooled`): a sync
+    opens at most ``max_concurrency`` TCP connections, not one per page.
+
+Calls deleted upstream
+    After a sync the store holds every call the API counted when it began (page 1's
+    ``total``) plus the calls created since; holding more than that count means stored calls
+    are gone upstream (deleted, or moved out of the range). Only then is each month counted
+    (one request of one call per month, at once), and each month with fewer calls upstream
+    than stored is read again whole (about one request per 100 of its calls) and rewritten.
+    So the check costs nothing while nothing is deleted, and a deletion costs a month.
+    ``sync(full=True)`` reads everything again.
 
 Safety
     Writers take a file lock (released by the OS if the writer dies). Each partition is
-    written to a hidden temporary file, fsynced and renamed over the old one, so readers see
-    a whole partition, old or new; the metadata (the watermark) is committed last. A sync
-    killed at any point leaves the previous state readable with one row per id, and the next
-    sync, starting again from the old watermark, completes it.
+    written to a hidden temporary file and fsynced; the new files are listed as pending in the
+    metadata, then renamed over the old ones, so readers see a whole partition, old or new;
+    the records and then the watermark are committed last. A sync killed at any point leaves
+    the previous state readable with one row per id, and the next sync, starting again from
+    the old watermark, completes it.
+
+Damage
+    Every ``read``, ``len()`` and `CallLogStore.verify` compares each partition's Parquet
+    footer with the metadata (no data is read: milliseconds) and raises `StoreError` naming
+    each damaged month and how: its file missing, calls of another month in it (a copied
+    file: its calls stored twice), truncated or not Parquet, a file the store did not write,
+    other rows or versions than recorded (an old copy). Data pages carry checksums, so damage
+    inside them is an error when read. A sync refuses a damaged store; `CallLogStore.repair`
+    reads every file whole, then reads the damaged months again from the API and syncs;
+    ``sync(full=True)`` reads everything again. A directory that is not empty and holds no
+    store (say, another hive dataset) is never adopted, and malformed metadata is a
+    `StoreError`.
 
 Snapshots and the cache
     ``dialstats pull -o FILE.parquet`` writes one file (atomically) that `read_snapshot` reads

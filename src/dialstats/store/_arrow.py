@@ -8,11 +8,14 @@ DuckDB, Polars or Spark read that as-is; `to_frame` restores the exact pandas dt
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,9 +24,12 @@ import pyarrow.parquet as pq
 from dialstats.frame._build import call_log_frame
 from dialstats.frame._flatten import to_text
 from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
-from dialstats.store._layout import replacing
+from dialstats.store._errors import StoreError
+from dialstats.store._layout import replacing, temp_path
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+# Key of a partition file's own record in its footer: {"month", "rows", "ids"} (see `_meta`).
+PARTITION_INFO = b"dialstats.partition"
 
 
 def _arrow_type(dtype: object) -> pa.DataType:
@@ -143,6 +149,20 @@ def to_frame(
     return call_log_frame(conform(table), tz=tz, dtype_backend=dtype_backend)
 
 
+def _write_table(table: pa.Table, where: Path) -> None:
+    names = table.column_names
+    pq.write_table(
+        table,
+        where,
+        compression="zstd",
+        # Dictionaries pay off for repeated values only; statistics for the columns
+        # engines prune on (and `verify` checks months on). Both cost time on every rewrite.
+        use_dictionary=[n for n in names if n not in _NEARLY_UNIQUE],
+        write_statistics=[n for n in _PRUNED_ON if n in names],
+        write_page_checksum=True,  # a flipped bit in the data is an error, not a value
+    )
+
+
 def write_parquet(
     path: Path, table: pa.Table, *, written: Callable[[], None] | None = None
 ) -> None:
@@ -150,20 +170,60 @@ def write_parquet(
 
     `written` is called once the temporary file is complete, just before the rename.
     """
-    names = table.column_names
     with replacing(path) as tmp:
-        pq.write_table(
-            table,
-            tmp,
-            compression="zstd",
-            # Dictionaries pay off for repeated values only; statistics for the columns
-            # engines prune on. Both cost time on every rewrite of a partition.
-            use_dictionary=[n for n in names if n not in _NEARLY_UNIQUE],
-            write_statistics=[n for n in _PRUNED_ON if n in names],
-        )
+        _write_table(table, tmp)
         if written is not None:
             written()
 
 
+def rows_digest(table: pa.Table) -> str:
+    """A digest of a partition's ids and ``updated_at`` in file order: what `verify` compares
+    with the metadata (an older copy of a file has the same ids, not the same versions)."""
+    updated = pc.cast(pc.cast(table["updated_at"], pa.int64()), pa.string())
+    lines = pc.binary_join_element_wise(
+        pc.cast(table["id"], pa.string()), updated, "\t", null_handling="replace"
+    )
+    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    # The text and offsets of the joined array, whatever its slice offset (computed in Arrow,
+    # without holding the GIL: partitions are written side by side).
+    offsets = np.frombuffer(lines.buffers()[1], np.int32)[
+        lines.offset : lines.offset + len(lines) + 1
+    ]
+    digest = hashlib.blake2b(digest_size=16)
+    if len(offsets):
+        digest.update((offsets - offsets[0]).tobytes())
+        digest.update(memoryview(lines.buffers()[2] or b"")[offsets[0] : offsets[-1]])
+    return digest.hexdigest()
+
+
+def write_partition_temp(path: Path, table: pa.Table, month: str) -> tuple[Path, int, str]:
+    """Write a partition's rows to a hidden temporary file beside `path`, fsynced.
+
+    Returns (temporary path, rows, `rows_digest`); the footer records the same, so `verify` can
+    match the file to the metadata without reading its data. `commit_file` moves it in place.
+    """
+    digest = rows_digest(table)
+    info = {"month": month, "rows": table.num_rows, "ids": digest}
+    table = table.replace_schema_metadata({PARTITION_INFO: json.dumps(info).encode()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(path)
+    try:
+        _write_table(table, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp, table.num_rows, digest
+
+
 def read_parquet(path: Path, *, columns: list[str] | None = None) -> pa.Table:
-    return pq.read_table(path, columns=columns)
+    """A partition file's rows; a file that cannot be read whole raises `StoreError`."""
+    try:
+        table = pq.read_table(path, columns=columns, page_checksum_verification=True)
+    except (OSError, pa.ArrowException) as exc:
+        raise StoreError(
+            f"{path}: damaged partition file ({type(exc).__name__}: {exc}); "
+            "store.repair() reads that month again from the API"
+        ) from None
+    return table.replace_schema_metadata(None)

@@ -7,6 +7,7 @@ the caller keeps the newest row per id) and the new watermark.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -23,6 +24,13 @@ from dialstats.store._merge import count_true
 NEWEST_CHANGE = "-updatedAt"
 OLDEST_CREATED = "createdAt"
 FULL_ATTEMPTS = 3
+# A newest change later than the server's clock by more than this is in the future: a ``Date``
+# header counts whole seconds and servers refresh it about once a second, so it trails the
+# moment of the answer by up to ~2 s.
+DATE_SLACK = pd.Timedelta(seconds=5)
+# How far behind the clock the watermark then stays (covering a clock that stamps `updatedAt`
+# a little behind the one dating responses, e.g. a proxy's).
+CLOCK_MARGIN = pd.Timedelta(minutes=1)
 
 
 @dataclass
@@ -32,6 +40,7 @@ class Fetched:
     frames: list[pd.DataFrame] = field(default_factory=list)
     watermark: pd.Timestamp | None = None
     reread: bool = False  # a concurrent read failed its check and was done again
+    total: int | None = None  # calls in range when the read began, as the API counted them
 
 
 class PageReader:
@@ -53,9 +62,26 @@ class PageReader:
         self._pool = ThreadPoolExecutor(max_workers=self.workers)
         self._on_page = on_page or (lambda page: None)
         self.expected: int | None = None  # calls this read will bring, once known (progress)
+        # Frames read, as Arrow tables by ``id(frame)``, where `on_page` makes them.
+        self.tables: dict[int, pa.Table] = {}
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def narrowed(self, **filters: Any) -> PageReader:
+        """A reader of the same pages with `filters` added (sharing this one's threads)."""
+        reader = copy.copy(self)
+        reader.filters = {**self.filters, **filters}
+        return reader
+
+    def counts(self, ranges: Sequence[dict[str, Any]]) -> list[int]:
+        """The API's count of calls for each of `ranges` (extra filters): one small request each."""
+
+        def count(extra: dict[str, Any]) -> int:
+            filters = {**self.filters, **extra}
+            return self._read_page(1, limit=1, sort=OLDEST_CREATED, **filters).total
+
+        return list(self._pool.map(count, ranges))
 
     def one(self, page: int, sort: str, **overrides: Any) -> Any:
         """One `CallLogPage` (``frame``, ``total``, ...)."""
@@ -102,6 +128,33 @@ def _top(page: Any) -> pd.Timestamp | None:
     return None if column.empty else column.max().tz_convert("UTC")
 
 
+def server_clock(page: Any) -> pd.Timestamp:
+    """The server's clock when it answered `page`: its ``Date`` header, else this machine's
+    (an in-process app, such as the demo, sends none and runs on this clock)."""
+    date = getattr(page, "server_time", None)
+    return pd.Timestamp.now(tz="UTC") if date is None else date
+
+
+def marks(page: Any) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """(watermark to store, head threshold) from page 1 by newest change.
+
+    Normally both are the newest ``updatedAt``: every later change is stamped at or after it.
+    A call stamped in the future (a bad clock, an import) would make that a mark no later
+    change reaches, and every sync until then would miss them; so when the newest change is
+    ahead of the server's clock (`server_clock`, the ``Date`` header), the watermark is the
+    clock minus `CLOCK_MARGIN` and the threshold (what this sync's own changes land at or
+    above) the clock. The calls changed "in the future" stay above both, so each sync reads
+    them again: they are the top of the list, a page or so.
+    """
+    top = _top(page)
+    if top is None:
+        return None, None
+    now = server_clock(page)
+    if top <= now + DATE_SLACK:
+        return top, top
+    return now - CLOCK_MARGIN, now
+
+
 def read_all(reader: PageReader) -> Fetched:
     """Every call matching the filters, as of the moment the read starts.
 
@@ -113,13 +166,13 @@ def read_all(reader: PageReader) -> Fetched:
     """
     for _ in range(FULL_ATTEMPTS):
         first = reader.one(1, NEWEST_CHANGE)
-        watermark = _top(first)
-        fetched = Fetched([first.frame], watermark)
+        watermark, threshold = marks(first)
+        fetched = Fetched([first.frame], watermark, total=first.total)
         if first.total <= len(first.frame):
             return fetched  # one page held everything
         count = math.ceil(first.total / reader.limit)
         reader.expected = len(first.frame) + first.total
-        pages = reader.many(range(1, count + 1), OLDEST_CREATED, **_bounded_end(reader, watermark))
+        pages = reader.many(range(1, count + 1), OLDEST_CREATED, **_bounded_end(reader, threshold))
         fetched.frames += [p.frame for p in pages]
         if all(p.total == first.total for p in pages):
             return fetched
@@ -147,13 +200,14 @@ def read_changes(
     strictly page by page, which is complete by construction.
     """
     first = reader.one(1, NEWEST_CHANGE)
-    watermark = _top(first)
-    scan = _Scan(reader.limit, since, watermark, first, known, known_ids)
+    watermark, threshold = marks(first)
+    scan = _Scan(reader.limit, since, threshold, first, known, known_ids)
     reader.follow(scan, at_once=reader.workers)
-    fetched = Fetched(scan.frames(), watermark)
+    fetched = Fetched(scan.frames(), watermark, total=first.total)
     if not scan.verified:
         fetched.reread = True
-        scan = _Scan(reader.limit, since, watermark, reader.one(1, NEWEST_CHANGE), known, known_ids)
+        again = reader.one(1, NEWEST_CHANGE)
+        scan = _Scan(reader.limit, since, threshold, again, known, known_ids)
         reader.follow(scan, at_once=1)
         fetched.frames += scan.frames()
     return fetched
@@ -234,10 +288,10 @@ class _Scan:
         fresh = {i for i in ids[changed] if i is not None} - self.ids
         self.ids |= fresh
         if fresh:
-            unknown = pc.invert(
-                pc.is_in(pa.array(list(fresh), pa.string()), value_set=self.known_ids)
-            )
-            self.new_seen += count_true(unknown)
+            # Look the stored ids up in the page's few (hashing those, not all stored ids).
+            fresh_ids = pa.array(list(fresh), pa.string())
+            stored = count_true(pc.is_in(self.known_ids, value_set=fresh_ids))
+            self.new_seen += len(fresh) - stored
         reaches_older = not changed.all()
         if (reaches_older or len(ids) < self.limit) and (self.stop is None or number < self.stop):
             self.stop = number

@@ -107,6 +107,12 @@ def replacing(dest: Path) -> Iterator[Path]:
     fsync_dir(dest.parent)
 
 
+def commit_file(tmp: Path, dest: Path) -> None:
+    """Move a complete, fsynced temporary file over `dest` atomically, durably."""
+    os.replace(tmp, dest)
+    fsync_dir(dest.parent)
+
+
 def write_bytes_atomic(dest: Path, data: bytes) -> None:
     with replacing(dest) as tmp:
         tmp.write_bytes(data)
