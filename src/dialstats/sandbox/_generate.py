@@ -213,7 +213,7 @@ class _RepSpec:
 
 
 _REPS: tuple[_RepSpec, ...] = (
-    _RepSpec("Maya", "Patel", "America/New_York", 1.15, 1.3, 1.35, ((0, 3), (9, 2), (5, 1), (1, 1))),
+    _RepSpec("Maya", "Patel", "America/New_York", 1.15, 1.15, 1.35, ((0, 3), (9, 2), (5, 1), (1, 1))),
     _RepSpec("Jordan", "Reyes", "America/Chicago", 1.0, 1.0, 1.0, ((1, 2), (3, 2), (10, 1))),
     _RepSpec("Ethan", "Brooks", "America/New_York", 1.1, 0.92, 0.85, ((3, 2), (4, 1), (0, 1))),
     _RepSpec("Priya", "Nair", "America/Los_Angeles", 1.0, 1.1, 1.1, ((8, 3), (5, 1), (10, 1)), recording=0.55),
