@@ -6,6 +6,8 @@ Everything is computed from the raw records with plain Python and pandas.
 from __future__ import annotations
 
 import copy
+import json
+import math
 import random
 import re
 from datetime import UTC, datetime, timedelta
@@ -16,7 +18,9 @@ import phonenumbers
 import pytest
 from phonenumbers import timezone as phone_zones
 
+from dialstats.errors import InvalidParameterError
 from dialstats.sandbox import Dataset, demo_dataset, generate, new_call, touch_call
+from dialstats.sandbox._generate import Knobs
 
 HEX24 = re.compile(r"^[0-9a-f]{24}$")
 TS_S = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -592,3 +596,280 @@ def test_touch_call_rejects_times_before_creation(ds):
         touch_call(rec, random.Random(1), ts(rec["createdAt"]) - timedelta(seconds=1))
     with pytest.raises(ValueError, match="timezone-aware"):
         touch_call(rec, random.Random(1), datetime(2030, 1, 1))
+
+
+# --- planted effects (Knobs) ----------------------------------------------------------------
+
+# Strong versions of the planted effects, so small datasets show them clearly; and the same team
+# with every effect at its "no effect" value (burned numbers still chosen, so their rates can be
+# compared; double dials still happen, without a lift).
+STRONG = Knobs(
+    burn_start_day=42,
+    burn_answer_factor=0.4,
+    local_presence_lift=1.6,
+    local_share=0.9,
+    attempt_effect=(1.0, 1.3, 1.6, 1.8),
+    double_dial_share=0.3,
+    double_dial_lift=2.0,
+)
+NONE = Knobs(
+    burn_start_day=42,
+    burn_answer_factor=1.0,
+    local_presence_lift=1.0,
+    local_share=0.9,
+    attempt_effect=(1.0,),
+    double_dial_share=0.3,
+    double_dial_lift=1.0,
+    confounded_skill=False,
+    session_gap_minutes=0.0,
+)
+SEEDS = (1, 2)
+
+
+def planted_frame(dataset: Dataset) -> pd.DataFrame:
+    """One row per call, in started_at order, with each outbound contact dial's attempt number,
+    whether the caller id is local, and the previous attempt's outcome and end.
+    """
+    rows = []
+    for c in dataset.calls:
+        d = (c.get("disposition") or {}).get("internal_id")
+        rows.append(
+            {
+                "contact": (c.get("contact") or {}).get("_id"),
+                "outbound": c["direction"] == "outbound",
+                "started": ts(c["started_at"]),
+                "duration": c["duration"],
+                "caller": e164(c["from"]) if c["direction"] == "outbound" else None,
+                "called": e164(c["to"]),
+                "rep": c["user"]["_id"],
+                "list": (c.get("contact_list") or {}).get("_id"),
+                "answered": c["outcome"] == "answered",
+                "ring_out": c["outcome"] == "no-answer",
+                "human": c.get("answered_by") == "human",
+                "connected": c.get("answered_by") == "human" and d is not None and d < 10,
+                "bad_number": d == 13,
+            }
+        )
+    df = pd.DataFrame(rows).sort_values("started", kind="stable").reset_index(drop=True)
+    df["local"] = [
+        isinstance(a, str) and a.startswith("+1") and a[:5] == b[:5]
+        for a, b in zip(df["caller"], df["called"], strict=True)
+    ]
+    dials = df["outbound"] & df["contact"].notna()
+    by = df[dials].groupby("contact")
+    df.loc[dials, "attempt"] = by.cumcount() + 1
+    df.loc[dials, "prev_ring_out"] = by["ring_out"].shift()
+    prev_end = by["started"].shift() + pd.to_timedelta(by["duration"].shift(), unit="s")
+    df.loc[dials, "gap"] = (df.loc[dials, "started"] - prev_end).dt.total_seconds()
+    return df
+
+
+@pytest.fixture(scope="module", params=SEEDS)
+def pair(request) -> tuple[Dataset, pd.DataFrame, Dataset, pd.DataFrame]:
+    strong = generate(seed=request.param, n_calls=12_000, knobs=STRONG)
+    none = generate(seed=request.param, n_calls=12_000, knobs=NONE)
+    return strong, planted_frame(strong), none, planted_frame(none)
+
+
+def ratio_and_se(hits_a: float, n_a: float, hits_b: float, n_b: float) -> tuple[float, float]:
+    """Rate ratio a/b and the standard error of its log."""
+    ratio = (hits_a / n_a) / (hits_b / n_b)
+    return ratio, math.sqrt(1 / hits_a - 1 / n_a + 1 / hits_b - 1 / n_b)
+
+
+def near(ratio: float, se: float, planted: float, z: float = 3.5) -> bool:
+    return abs(math.log(ratio) - math.log(planted)) < z * se
+
+
+def test_truth_records_what_was_planted_and_is_json(pair):
+    strong, _, none, _ = pair
+    for dataset, knobs in ((strong, STRONG), (none, NONE)):
+        truth = dataset.truth
+        assert json.loads(json.dumps(truth)) == truth
+        assert len(truth["burned_numbers"]) == knobs.burned_numbers
+        assert all(re.fullmatch(r"\+1\d{10}", n) for n in truth["burned_numbers"])
+        assert truth["burn_start"] == "2026-09-14"  # 42 days after 2026-08-03
+        assert truth["burn_answer_factor"] == knobs.burn_answer_factor
+        assert truth["local_presence_lift"] == knobs.local_presence_lift
+        ids = [lst["_id"] for lst in dataset.contact_lists]
+        assert truth["local_presence_lists"] == [ids[i] for i in knobs.local_presence_lists]
+        assert len(truth["attempt_human_pickup"]) == 10
+        assert truth["double_dial_lift"] == knobs.double_dial_lift
+        assert (truth["amd_false_machine"], truth["amd_false_human"]) == (0.06, 0.04)
+        assert set(truth["rep_skill"]) == {u["user"]["_id"] for u in dataset.team["users"][:-1]}
+        assert truth["session_gap_minutes"] == knobs.session_gap_minutes
+    # Never inside a call.
+    assert not any("truth" in c or "attempt" in c for c in strong.calls)
+    assert (
+        generate(seed=3, n_calls=100, days=7, knobs=Knobs(burned_numbers=0)).truth["burned_numbers"]
+        == []
+    )
+
+
+def test_burned_numbers_lose_answers_from_the_label_date(pair):
+    for dataset, df, planted in ((pair[0], pair[1], 0.4), (pair[2], pair[3], 1.0)):
+        truth = dataset.truth
+        calls = df[df["outbound"] & ~df["bad_number"]]  # dead numbers answer the same anyway
+        after = calls["started"] >= datetime.fromisoformat(truth["burn_start"]).replace(tzinfo=UTC)
+        burned = calls["caller"].isin(truth["burned_numbers"])
+        # Against the other numbers over the same days (rates drift with the attempt mix).
+        a = calls[burned & after]["answered"], calls[burned & ~after]["answered"]
+        b = calls[~burned & after]["answered"], calls[~burned & ~after]["answered"]
+        burned_ratio, se_a = ratio_and_se(a[0].sum(), len(a[0]), a[1].sum(), len(a[1]))
+        other_ratio, se_b = ratio_and_se(b[0].sum(), len(b[0]), b[1].sum(), len(b[1]))
+        assert near(burned_ratio / other_ratio, math.hypot(se_a, se_b), planted)
+        # Busy numbers with many short calls: what carriers' analytics react to.
+        volume = calls.groupby("caller").size().sort_values()
+        assert set(volume.index[-2:]) == set(truth["burned_numbers"])
+        short = calls["duration"] < 10
+        assert short[burned].mean() > 3 * short[~burned].mean()
+
+
+def _stratified_ratio(calls: pd.DataFrame, outcome: str) -> tuple[float, float]:
+    """Observed / expected `outcome` count of local dials, expected from non-local dials of the
+    same list and rep (indirect standardisation), and the SE of its log."""
+    cells = calls.groupby(["list", "rep", "local"])[outcome].agg(["sum", "size"]).unstack("local")
+    cells = cells.dropna()
+    expected = (cells[("size", True)] * cells[("sum", False)] / cells[("size", False)]).sum()
+    observed = cells[("sum", True)].sum()
+    return observed / expected, math.sqrt(1 / observed + 1 / cells[("sum", False)].sum())
+
+
+def _first_attempts(dataset: Dataset, df: pd.DataFrame) -> pd.DataFrame:
+    # First attempts only: later ones go to contacts not reached before, fewer of them among
+    # the contacts local numbers reach better (selection dilutes the per-dial lift).
+    burned = df["caller"].isin(dataset.truth["burned_numbers"])
+    return df[(df["attempt"] == 1) & df["list"].notna() & ~burned]
+
+
+def test_local_presence_lifts_pickup_on_its_lists_only(pair):
+    for dataset, df, planted in ((pair[0], pair[1], 1.6), (pair[2], pair[3], 1.0)):
+        calls = _first_attempts(dataset, df)
+        on = calls["list"].isin(dataset.truth["local_presence_lists"])
+        assert near(*_stratified_ratio(calls[on], "human"), planted)
+        assert near(*_stratified_ratio(calls[~on], "human"), 1.0)
+        # Local is common but not universal: reps have local numbers for some area codes.
+        assert 0.25 < df.loc[df["outbound"], "local"].mean() < 0.75
+        assert df.groupby("rep")["caller"].nunique().min() >= 6
+
+
+def test_attempts_follow_the_planted_curve(pair):
+    for dataset, df, knobs in ((pair[0], pair[1], STRONG), (pair[2], pair[3], NONE)):
+        dials = df[df["attempt"].notna()]
+        # Each contact is redialled over days, up to ten times and more.
+        assert dials["attempt"].max() >= 10
+        assert (dials.loc[dials["attempt"] == 2, "gap"] > 12 * 3600).mean() > 0.6
+        planted = dataset.truth["attempt_human_pickup"]
+        observed = dials.groupby("attempt")["human"].agg(["sum", "size"])
+        for attempt in range(1, 6):
+            hits, n = observed.loc[attempt]
+            p = planted[attempt - 1] * (1 - knobs.amd_unknown_human)
+            assert abs(hits / n - p) < 3.5 * math.sqrt(p * (1 - p) / n), attempt
+        rise = planted[2] / planted[0]
+        assert rise > 1.3 if knobs is STRONG else rise < 1.05
+
+
+def test_double_dials_follow_ring_outs_with_their_lift(pair):
+    for df, planted in ((pair[1], 2.0), (pair[3], 1.0)):
+        dials = df[df["attempt"].notna() & df["prev_ring_out"].notna()]
+        after_ring_out = dials[dials["prev_ring_out"].astype(bool)]
+        double = after_ring_out["gap"].between(60, 180)
+        later = after_ring_out["gap"] > 12 * 3600
+        ring_outs = df[df["attempt"].notna()]["ring_out"].sum()
+        assert 0.2 < double.sum() / ring_outs <= 0.3
+        # Against later redials after a ring-out, attempt by attempt (attempts change pick-up).
+        cells = after_ring_out.assign(double=double)[double | later]
+        cells = cells.groupby(["attempt", "double"])["human"].agg(["sum", "size"]).unstack()
+        cells = cells.dropna()
+        expected = (cells[("size", True)] * cells[("sum", False)] / cells[("size", False)]).sum()
+        observed = cells[("sum", True)].sum()
+        se = math.sqrt(1 / observed + 1 / cells[("sum", False)].sum())
+        assert near(observed / expected, se, planted)
+
+
+def test_rep_skill_is_confounded_with_lists_only_when_asked(pair):
+    for dataset, df, confounded in ((pair[0], pair[1], True), (pair[2], pair[3], False)):
+        skill = pd.Series(dataset.truth["rep_skill"])
+        # Skill is the rep's human pick-up multiplier: compare it with their raw pick-up rate.
+        raw = df[df["outbound"]].groupby("rep")["human"].mean()
+        correlation = skill.corr(raw.reindex(skill.index), method="spearman")
+        best = raw.rank()[skill.idxmax()]
+        if confounded:  # the most skilled rep ranks in the bottom half on raw rates
+            assert best <= len(raw) / 2
+            assert correlation < 0.4
+        else:  # raw rates follow skill (rep zones and hours still add noise)
+            assert best >= len(raw) - 1
+            assert correlation > 0.5
+
+
+def _gaps(dataset: Dataset) -> pd.DataFrame:
+    """Minutes between a rep's consecutive dials of the same rep-local day."""
+    zones = {
+        rep["user"]["_id"]: tz
+        for rep, tz in zip(dataset.team["users"][:-1], REP_ZONES, strict=True)
+    }
+    df = pd.DataFrame(
+        {"rep": c["user"]["_id"], "started": ts(c["started_at"])} for c in dataset.calls
+    )
+    df["local"] = [
+        t.astimezone(ZoneInfo(zones[r])) for r, t in zip(df["rep"], df["started"], strict=True)
+    ]
+    df["day"] = [t.date() for t in df["local"]]
+    df["hour"] = [t.hour + t.minute / 60 for t in df["local"]]
+    df = df.sort_values(["rep", "started"])
+    df["gap"] = df.groupby(["rep", "day"])["started"].diff().dt.total_seconds() / 60
+    return df
+
+
+REP_ZONES = ("America/New_York", "America/Chicago", "America/New_York", "America/Los_Angeles",
+             "Europe/London", "America/Denver", "America/Chicago", "America/Los_Angeles",
+             "America/New_York", "America/New_York")  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_reps_dial_in_sessions_from_their_own_start_times(seed):
+    busy, flat = (
+        _gaps(generate(seed=seed, n_calls=6_000, days=14, knobs=Knobs(session_gap_minutes=g)))
+        for g in (25.0, 0.0)
+    )
+    days = busy.groupby(["rep", "day"]).ngroups
+    idle, no_idle = (
+        frame["gap"] > 3 * frame.groupby(["rep", "day"])["gap"].transform("median")
+        for frame in (busy, flat)
+    )
+    assert idle.sum() / days >= 3  # several idle gaps a day, much longer than the pacing
+    assert 22 < busy.loc[idle & (busy["gap"] < 45), "gap"].median() < 34
+    assert no_idle.sum() / days < 1
+    first = busy.groupby(["rep", "day"])["hour"].min().groupby("rep").median()
+    assert first.max() - first.min() >= 1.0  # reps start at different times
+    assert first.min() >= 8.0
+
+
+def test_demo_data_plants_the_default_effects(ds):
+    truth = ds.truth
+    assert truth["burn_answer_factor"] == 0.5 and truth["local_presence_lift"] == 1.3
+    assert len(truth["burned_numbers"]) == 2 and truth["double_dial_lift"] == 1.6
+    df = planted_frame(ds)
+    calls = _first_attempts(ds, df)
+    on = calls["list"].isin(truth["local_presence_lists"])
+    assert near(*_stratified_ratio(calls[on], "human"), 1.3)
+    assert 0.15 < df.loc[df["outbound"], "local"].mean() < 0.5
+
+
+@pytest.mark.parametrize(
+    ("change", "name"),
+    [
+        ({"burned_numbers": 11}, "burned_numbers"),
+        ({"burn_answer_factor": 0}, "burn_answer_factor"),
+        ({"local_share": 1.5}, "local_share"),
+        ({"local_presence_lists": (99,)}, "local_presence_lists"),
+        ({"attempt_effect": ()}, "attempt_effect"),
+        ({"session_gap_minutes": -1}, "session_gap_minutes"),
+    ],
+)
+def test_bad_knobs_are_rejected_by_name(change, name):
+    with pytest.raises(InvalidParameterError, match=name) as info:
+        generate(n_calls=10, days=7, knobs=Knobs(**change))
+    assert info.value.parameter == f"knobs.{name}"
+    with pytest.raises(InvalidParameterError, match="knobs"):
+        generate(n_calls=10, days=7, knobs={"burned_numbers": 0})
