@@ -91,7 +91,7 @@ def contact_attempts(
     flags = _flags.compute(df, ["connected", "meeting"], "contact_attempts", definitions)
     seq = _sequences(df, "contact_attempts")
     rows, starts = seq.rows, seq.starts
-    ends = np.append(starts[1:], len(rows)) - 1
+    ends = np.append(starts[1:], len(rows))[: len(starts)] - 1  # [] for an empty frame
     connected = flags["connected"][rows]
     out = pd.DataFrame({"contact_id": pd.array(seq.contacts, dtype=df["contact_id"].dtype)})
     out["attempts"] = (ends - starts + 1).astype(np.int64)
@@ -149,8 +149,8 @@ def attempt_curve(
     """Per attempt number 1..`max_attempt`: the `metric` over its dials, the share of contacts
     reached by that attempt and what the attempt adds.
 
-    Columns: `attempt`, `label` ("1", ..., and "11+" for the pooled row), the metric's
-    denominator and numerator (`dials`, `connected`) and rate with `_low` / `_high` (Wilson);
+    Columns: `attempt`, `label` ("1", ..., and "11+" for the pooled row), `dials`, the
+    metric's denominator (if not dials) and numerator (`connected`) and rate with `_low` / `_high` (Wilson);
     then, where "reached" means the metric's numerator happened (a connect for
     `connect_rate`): `at_risk` (contacts dialled this attempt and not reached before),
     `first_reached` (of them, reached now), `reached_share` with bounds and
@@ -190,7 +190,8 @@ def attempt_curve(
     x = np.bincount(slot, weights=success & denominator, minlength=size)
     out = pd.DataFrame({"attempt": np.arange(1, size + 1, dtype=np.int64)})
     out["label"] = [str(k) for k in range(1, size)] + [f"{size}+"]
-    out[spec.denominator] = n.astype(np.int64)
+    out["dials"] = np.bincount(slot, minlength=size).astype(np.int64)
+    out[spec.denominator] = n.astype(np.int64)  # the same column for per-dial rates
     out[spec.numerator] = x.astype(np.int64)
     rate, low, high = rate_columns(x, n, confidence)
     out[spec.name], out[spec.name + "_low"], out[spec.name + "_high"] = rate, low, high
@@ -282,6 +283,7 @@ def double_dial(
     >>> ds.double_dial(ds.read_call_logs(demo=True), within="5min")  # doctest: +SKIP
     """
     check_frame(df, "double_dial")
+    label = within if isinstance(within, str) else str(within)
     within = _check_within(within)
     confidence = check_confidence(confidence)
     definitions = _metrics.check_definitions(definitions)
@@ -320,4 +322,4 @@ def double_dial(
             out[name + suffix] = pd.array(getattr(result, name + suffix), dtype="Float64")
     out["p_value"] = pd.array(result.p_value, dtype="Float64")
     out["p_adjusted"] = pd.array(adjust_p(result.p_value, "holm"), dtype="Float64")
-    return _finish(out, seq, within=str(within), confidence=confidence)
+    return _finish(out, seq, within=label, confidence=confidence)
