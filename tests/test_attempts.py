@@ -151,6 +151,15 @@ def test_contact_attempts_one_row_per_contact():
     assert out.loc["b", "last_outcome"] == "no-answer"
 
 
+def test_reach_stays_full_once_everyone_is_reached():
+    df = frame(["a", "a", "a"], START + pd.to_timedelta([0, 1, 2], unit="h"), [True, False, True])
+    curve = ds.attempt_curve(df, max_attempt=3)
+    assert curve["at_risk"].tolist() == [1, 0, 0]
+    assert curve["reached_share"].tolist() == [1.0, 1.0, 1.0]
+    assert curve["reached_share_low"].tolist() == [1.0, 1.0, 1.0]
+    assert curve["reach_per_100_dials"].iloc[1:].isna().all()  # no dials to unreached contacts
+
+
 def test_calls_without_contact_are_counted_and_warned():
     df = frame(["a", None, "a"], [START, START, START + pd.Timedelta(1, "h")], [False] * 3)
     with pytest.warns(UserWarning, match="1 of 3 calls have no contact_id"):

@@ -44,7 +44,7 @@ def _sequences(df: pd.DataFrame, function: str) -> _Sequences:
     check_columns(df, {"contact_id": "text", "started_at": "datetime"}, function)
     codes, uniques = pd.factorize(df["contact_id"], sort=False)
     started = df["started_at"]
-    # int64 nanoseconds-or-whatever-unit: only the order matters; NaT is masked below.
+    # Only the order matters; NaT (the int64 minimum) is masked below.
     ticks = started.to_numpy(dtype="datetime64[ns]").view(np.int64)
     keep = (codes >= 0) & started.notna().to_numpy(dtype=bool)
     left_out = int(len(df) - keep.sum())
@@ -221,8 +221,10 @@ def _reach(
     first = np.bincount(slot, weights=success[inside & at_risk_row], minlength=max_attempt)
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard = np.where(at_risk > 0, first / at_risk, np.nan)
-        # Contacts reach no further attempts once none is at risk: the estimate stops there.
+        # With nobody at risk at an attempt the estimate stops there (NA), unless everyone was
+        # already reached: then it stays at full reach.
         survival = np.cumprod(np.where(at_risk > 0, 1 - hazard, np.nan))
+        survival[np.logical_or.accumulate(survival == 0)] = 0.0
         greenwood = np.cumsum(np.where(at_risk > first, first / (at_risk * (at_risk - first)), 0))
         z = z_score(confidence)
         log_s = np.log(survival)
