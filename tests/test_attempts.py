@@ -249,7 +249,9 @@ def test_metrics_and_accessor(demo):
     assert human["reached_share"].iloc[:3].is_monotonic_increasing
     machine = demo.calls.attempt_curve("machine_rate")
     assert (machine["answered"] <= machine["dials"]).all()
-    assert demo.calls.contact_attempts()["attempts"].sum() == len(demo)
+    attempts = demo.calls.contact_attempts()
+    assert attempts["attempts"].sum() + attempts.attrs["inbound_calls"] == len(demo)
+    assert attempts.attrs["inbound_calls"] == demo["direction"].eq("inbound").sum()
     assert demo.calls.double_dial(within="1h")["later_dials"].iloc[0] > 0
 
 

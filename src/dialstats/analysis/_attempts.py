@@ -2,7 +2,9 @@
 
 A contact's attempt number is its dials' order by `started_at` (ties keep the frame's order).
 Calls without a `contact_id` or `started_at` cannot be placed in a sequence: they are left out,
-counted in ``result.attrs["calls_without_contact"]`` and a warning says so.
+counted in ``result.attrs["calls_without_contact"]`` and a warning says so. Inbound calls (a
+contact calling back, `direction` "inbound") are not attempts: they are left out too and counted
+in ``result.attrs["inbound_calls"]``.
 
 >>> import dialstats as ds
 >>> df = ds.read_call_logs(demo=True)
@@ -38,6 +40,7 @@ class _Sequences:
     attempt: np.ndarray
     contacts: pd.Index
     left_out: int
+    inbound: int
 
 
 def _sequences(df: pd.DataFrame, function: str) -> _Sequences:
@@ -48,6 +51,11 @@ def _sequences(df: pd.DataFrame, function: str) -> _Sequences:
     ticks = started.to_numpy(dtype="datetime64[ns]").view(np.int64)
     keep = (codes >= 0) & started.notna().to_numpy(dtype=bool)
     left_out = int(len(df) - keep.sum())
+    inbound = np.zeros(len(df), dtype=bool)
+    if "direction" in df.columns:
+        inbound = df["direction"].eq("inbound").to_numpy(dtype=bool, na_value=False)
+    inbound_calls = int((keep & inbound).sum())  # the rest are counted as without contact
+    keep &= ~inbound
     if left_out:
         warnings.warn(
             f"{function}: {left_out:,} of {len(df):,} calls have no contact_id or started_at "
@@ -65,11 +73,11 @@ def _sequences(df: pd.DataFrame, function: str) -> _Sequences:
     starts = np.flatnonzero(new)
     lengths = np.diff(np.append(starts, len(rows)))
     attempt = np.arange(len(rows)) - np.repeat(starts, lengths) + 1
-    return _Sequences(rows, starts, attempt, uniques[sorted_codes[starts]], left_out)
+    return _Sequences(rows, starts, attempt, uniques[sorted_codes[starts]], left_out, inbound_calls)
 
 
 def _finish(out: pd.DataFrame, seq: _Sequences, **attrs: object) -> pd.DataFrame:
-    out.attrs.update(calls_without_contact=seq.left_out, **attrs)
+    out.attrs.update(calls_without_contact=seq.left_out, inbound_calls=seq.inbound, **attrs)
     return out
 
 
