@@ -29,6 +29,7 @@ def frame(contact, started, human, meeting=None) -> pd.DataFrame:
             "outcome": pd.Categorical(np.where(human, "answered", "no-answer"), OUTCOMES),
             "answered_by": pd.Categorical(np.where(human, "human", None), ANSWERED_BY),
             "disposition_id": pd.array(np.where(human, np.where(meeting, 1, 2), 10), dtype="Int64"),
+            "from_e164": pd.array(["+12125550100"] * len(human), dtype="string"),
         }
     )
 
@@ -116,6 +117,8 @@ def test_double_dial_lift_recovered():
         human = ds.double_dial(df, within="5min").set_index("metric").loc["human_rate"]
         assert human["double_dials"] > 1000
         hits += human["ratio_low"] <= 1.6 <= human["ratio_high"]
+        # One caller number, hours spread evenly: the adjusted ratio agrees with the raw one.
+        assert abs(np.log(human["adjusted_ratio"] / human["ratio"])) < 0.1
     assert hits / runs > 0.95 - 3 * np.sqrt(0.95 * 0.05 / runs)
 
 
@@ -132,6 +135,30 @@ def test_double_dial_no_effect_under_no_effect():
 
 
 # --- per contact ----------------------------------------------------------------------------
+
+
+def test_adjusted_ratio_removes_a_caller_number_confounder():
+    # Number A is answered at 5%, B at 30%; double dials go out mostly from A (where no-answers
+    # pile up), later redials mostly from B. No lift: the raw ratio says double dials hurt.
+    rng = np.random.default_rng(5)
+    rows = 40_000
+    quick = rng.random(rows) < 0.5
+    number_a = rng.random(rows) < np.where(quick, 0.8, 0.2)
+    human = rng.random(rows) < np.where(number_a, 0.05, 0.3)
+    contact = np.repeat(np.arange(rows), 2)
+    gap = np.where(quick, 120, 86400)
+    started = START + pd.to_timedelta(np.column_stack([np.zeros(rows), gap]).ravel(), unit="s")
+    df = frame(np.char.add("c", contact.astype(str)), started, np.column_stack(
+        [np.zeros(rows, bool), human]).ravel())  # fmt: skip
+    df["from_e164"] = pd.array(
+        np.repeat(np.where(number_a, "+12125550100", "+12125550199"), 2), dtype="string"
+    )
+    row = ds.double_dial(df).set_index("metric").loc["human_rate"]
+    assert row["ratio_high"] < 0.6  # confounded
+    assert row["adjusted_ratio_low"] <= 1 <= row["adjusted_ratio_high"]
+    assert ds.double_dial(df, adjust_for=None)["adjusted_ratio"].equals(
+        ds.double_dial(df, adjust_for=None)["ratio"]
+    )
 
 
 def test_contact_attempts_one_row_per_contact():
@@ -282,6 +309,10 @@ def test_bad_parameters(demo):
             ds.double_dial(demo, within=bad)
     with pytest.raises(InvalidParameterError, match="confidence"):
         ds.double_dial(demo, confidence=95)
+    with pytest.raises(ds.MissingColumnError, match="from_e16"):
+        ds.double_dial(demo, adjust_for="from_e16")
+    with pytest.raises(InvalidParameterError, match="adjust_for"):
+        ds.double_dial(demo, adjust_for=3)
 
 
 def test_charts(demo):

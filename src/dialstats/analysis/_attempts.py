@@ -14,20 +14,29 @@ in ``result.attrs["inbound_calls"]``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from dialstats.analysis import _flags, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._multiplicity import adjust_p
-from dialstats.analysis._validate import check_columns, check_confidence, check_frame
+from dialstats.analysis._validate import (
+    check_columns,
+    check_confidence,
+    check_frame,
+    group_keys,
+)
 from dialstats.errors import InvalidParameterError
 
 # The rates double_dial compares (all per dial).
 DOUBLE_DIAL_RATES = ("answer_rate", "human_rate", "connect_rate")
+# double_dial's strata: "hour" is the redial's hour in the contact's zone, the rest are columns.
+HOUR = "hour"
 
 
 @dataclass(frozen=True)
@@ -275,6 +284,7 @@ def double_dial(
     df: pd.DataFrame,
     within: str | pd.Timedelta = "5min",
     *,
+    adjust_for: str | Sequence[str] | None = ("from_e164", HOUR),
     definitions: _metrics.Definitions | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
@@ -286,8 +296,13 @@ def double_dial(
     rate with `_low` / `_high`, `difference` (double - later) and `ratio` with intervals
     (Newcombe, Katz), `p_value` (two-proportion z-test) and `p_adjusted` (Holm over the rows).
 
-    The two groups may differ in more than the gap (attempt number, time of day); the rows
-    compare them as dialled.
+    The two groups differ in more than the gap: an immediate redial goes out from the same
+    caller number at the same hour, and a no-answer is likelier from a spam-labelled number or
+    at a bad hour, so the raw ratio understates a lift. `adjusted_ratio` (with bounds) is the
+    Mantel-Haenszel ratio within strata of `adjust_for` (columns, and "hour": the redial's hour
+    in `contact_tz`, else in the frame's zone), with the Greenland-Robins interval;
+    `adjusted_p_value` is the Cochran-Mantel-Haenszel test. `adjust_for=None`: one stratum
+    (the raw ratio).
 
     >>> import dialstats as ds
     >>> ds.double_dial(ds.read_call_logs(demo=True), within="5min")  # doctest: +SKIP
@@ -298,6 +313,8 @@ def double_dial(
     confidence = check_confidence(confidence)
     definitions = _metrics.check_definitions(definitions)
     check_columns(df, {"outcome": "text"}, "double_dial")
+    strata = group_keys(df, [k for k in _strata(adjust_for) if k != HOUR], "double_dial")
+    by_hour = HOUR in _strata(adjust_for)
     counts = [_metrics.metric(name).numerator for name in DOUBLE_DIAL_RATES]
     flags = _flags.compute(df, counts, "double_dial", definitions)
     seq = _sequences(df, "double_dial")
@@ -332,4 +349,69 @@ def double_dial(
             out[name + suffix] = pd.array(getattr(result, name + suffix), dtype="Float64")
     out["p_value"] = pd.array(result.p_value, dtype="Float64")
     out["p_adjusted"] = pd.array(adjust_p(result.p_value, "holm"), dtype="Float64")
-    return _finish(out, seq, within=label, confidence=confidence)
+    redials = rows[quick | later]
+    key = _stratum(df, redials, strata, by_hour)
+    group = quick[quick | later]
+    adjusted = [_mantel_haenszel(key, group, flags[c][redials], confidence) for c in counts]
+    for i, name in enumerate(("adjusted_ratio", "adjusted_ratio_low", "adjusted_ratio_high")):
+        out[name] = pd.array([a[i] for a in adjusted], dtype="Float64")
+    out["adjusted_p_value"] = pd.array([a[3] for a in adjusted], dtype="Float64")
+    return _finish(
+        out, seq, within=label, confidence=confidence, adjust_for=[*strata] + [HOUR] * by_hour
+    )
+
+
+def _strata(adjust_for: object) -> list[str]:
+    if adjust_for is None:
+        return []
+    if isinstance(adjust_for, str):
+        return [adjust_for]
+    if isinstance(adjust_for, list | tuple):
+        return list(adjust_for)
+    raise InvalidParameterError(
+        "adjust_for",
+        f"adjust_for must be column names and/or 'hour', or None; got {adjust_for!r}",
+    )
+
+
+def _stratum(df: pd.DataFrame, rows: np.ndarray, columns: list[str], by_hour: bool) -> np.ndarray:
+    """One stratum code per row of `rows`: the combination of the columns' values (missing is
+    a value of its own) and, with `by_hour`, the hour of the call in the contact's zone."""
+    keys = [pd.factorize(df[c].iloc[rows], use_na_sentinel=False)[0] for c in columns]
+    if by_hour:
+        started = df["started_at"].iloc[rows]
+        hour = started.dt.hour.to_numpy(dtype=np.int64)
+        if "contact_tz" in df.columns and started.dt.tz is not None:
+            zones = df["contact_tz"].iloc[rows].to_numpy(dtype=object, na_value=None)
+            for zone in pd.unique(zones[pd.notna(zones)]):
+                hit = zones == zone
+                hour[hit] = started[hit].dt.tz_convert(zone).dt.hour.to_numpy(dtype=np.int64)
+        keys.append(hour)
+    if not keys:
+        return np.zeros(len(rows), dtype=np.int64)
+    frame = pd.DataFrame({i: key for i, key in enumerate(keys)})
+    return frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+
+
+def _mantel_haenszel(
+    stratum: np.ndarray, first: np.ndarray, success: np.ndarray, confidence: float
+) -> tuple[float, float, float, float]:
+    """(ratio, low, high, p_value) of the success rate of `first` rows over the others, pooled
+    over strata: Mantel-Haenszel ratio, Greenland-Robins log interval, CMH test."""
+    size = int(stratum.max()) + 1 if len(stratum) else 0
+    n1 = np.bincount(stratum, weights=first, minlength=size)
+    n2 = np.bincount(stratum, weights=~first, minlength=size)
+    a = np.bincount(stratum, weights=first & success, minlength=size)
+    c = np.bincount(stratum, weights=~first & success, minlength=size)
+    total = n1 + n2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.nansum(a * n2 / total)
+        s = np.nansum(c * n1 / total)
+        ratio = r / s if r > 0 and s > 0 else np.nan
+        variance = np.nansum((n1 * n2 * (a + c) - a * c * total) / total**2) / (r * s)
+        spread = z_score(confidence) * np.sqrt(variance)
+        hits = a + c
+        expected = np.nansum(n1 * hits / total)
+        v = np.nansum(n1 * n2 * hits * (total - hits) / (total**2 * (total - 1)))
+        p_value = float(stats.chi2.sf((a.sum() - expected) ** 2 / v, 1)) if v > 0 else np.nan
+    return float(ratio), float(ratio * np.exp(-spread)), float(ratio * np.exp(spread)), p_value
