@@ -102,6 +102,7 @@ def synthetic_calls(rows: int, seed: int = 0) -> pd.DataFrame:
     frame["contact_timezone"] = frame["contact_timezone"].mask(rng.random(rows) < 0.1)
     # About 2.5 dials per contact, as on the demo data.
     frame["contact_id"] = strings("c", max(rows * 2 // 5, 1))
+    frame["from_e164"] = strings("+1212555", 60)  # caller numbers, for double_dial's strata
     assert tuple(frame["outcome"].cat.categories) == OUTCOMES
     assert tuple(frame["answered_by"].cat.categories) == ANSWERED_BY
     assert tuple(frame["disposition_category"].cat.categories) == DISPOSITION_CATEGORIES
