@@ -53,6 +53,8 @@ class CallsPlot(_Bound):
     durations = _method(plot.durations)
     rate_vs_volume = _method(plot.rate_vs_volume)
     trend = _method(plot.trend)
+    attempt_curve = _method(plot.attempt_curve)
+    double_dial = _method(plot.double_dial)
 
 
 @pd.api.extensions.register_dataframe_accessor("calls")
@@ -78,6 +80,9 @@ class CallsAccessor(_Bound):
     leaderboard = _method(analysis.leaderboard)
     compare = _method(analysis.compare)
     trend = _method(analysis.trend)
+    contact_attempts = _method(analysis.contact_attempts)
+    attempt_curve = _method(analysis.attempt_curve)
+    double_dial = _method(analysis.double_dial)
 
     @property
     def plot(self) -> CallsPlot:

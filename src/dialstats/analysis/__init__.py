@@ -14,6 +14,7 @@ Wilson score bounds `<rate>_low` / `<rate>_high`, and is NA when its denominator
 from __future__ import annotations
 
 from dialstats.analysis._answer import answer_rates
+from dialstats.analysis._attempts import attempt_curve, contact_attempts, double_dial
 from dialstats.analysis._compare import compare
 from dialstats.analysis._flags import flags
 from dialstats.analysis._funnel import disposition_breakdown, disposition_funnel
@@ -38,10 +39,13 @@ __all__ = [
     "Metric",
     "MissingColumnError",
     "answer_rates",
+    "attempt_curve",
     "best_time_to_call",
     "compare",
+    "contact_attempts",
     "disposition_breakdown",
     "disposition_funnel",
+    "double_dial",
     "flags",
     "leaderboard",
     "list_performance",

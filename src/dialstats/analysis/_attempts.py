@@ -1,0 +1,417 @@
+"""Contact attempts: how many times a contact is dialled, and what one more dial is worth.
+
+A contact's attempt number is its dials' order by `started_at` (ties keep the frame's order).
+Calls without a `contact_id` or `started_at` cannot be placed in a sequence: they are left out,
+counted in ``result.attrs["calls_without_contact"]`` and a warning says so. Inbound calls (a
+contact calling back, `direction` "inbound") are not attempts: they are left out too and counted
+in ``result.attrs["inbound_calls"]``.
+
+>>> import dialstats as ds
+>>> df = ds.read_call_logs(demo=True)
+>>> ds.attempt_curve(df, max_attempt=5)[["attempt", "dials", "connect_rate"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from dialstats.analysis import _flags, _metrics
+from dialstats.analysis._compare import rate_metric, two_rates
+from dialstats.analysis._intervals import rate_columns, z_score
+from dialstats.analysis._multiplicity import adjust_p
+from dialstats.analysis._validate import (
+    check_columns,
+    check_confidence,
+    check_frame,
+    group_keys,
+)
+from dialstats.errors import InvalidParameterError
+
+# The rates double_dial compares (all per dial).
+DOUBLE_DIAL_RATES = ("answer_rate", "human_rate", "connect_rate")
+# double_dial's strata: "hour" is the redial's hour in the contact's zone, the rest are columns.
+HOUR = "hour"
+
+
+@dataclass(frozen=True)
+class _Sequences:
+    """The frame's dials in contact order: `rows` (positions in the frame, sorted by contact then
+    time), `starts` (where each contact's run begins in `rows`), `attempt` (1-based, per row)."""
+
+    rows: np.ndarray
+    starts: np.ndarray
+    attempt: np.ndarray
+    contacts: pd.Index
+    left_out: int
+    inbound: int
+
+
+def _sequences(df: pd.DataFrame, function: str) -> _Sequences:
+    check_columns(df, {"contact_id": "text", "started_at": "datetime"}, function)
+    codes, uniques = pd.factorize(df["contact_id"], sort=False)
+    started = df["started_at"]
+    # Only the order matters; NaT (the int64 minimum) is masked below.
+    ticks = started.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    keep = (codes >= 0) & started.notna().to_numpy(dtype=bool)
+    left_out = int(len(df) - keep.sum())
+    inbound = np.zeros(len(df), dtype=bool)
+    if "direction" in df.columns:
+        inbound = df["direction"].eq("inbound").to_numpy(dtype=bool, na_value=False)
+    inbound_calls = int((keep & inbound).sum())  # the rest are counted as without contact
+    keep &= ~inbound
+    if left_out:
+        warnings.warn(
+            f"{function}: {left_out:,} of {len(df):,} calls have no contact_id or started_at "
+            "and are left out (result.attrs['calls_without_contact'])",
+            UserWarning,
+            stacklevel=3,
+        )
+    kept = np.flatnonzero(keep)
+    order = np.lexsort((ticks[kept], codes[kept]))  # stable: ties keep the frame's order
+    rows = kept[order]
+    sorted_codes = codes[rows]
+    new = np.empty(len(rows), dtype=bool)
+    new[:1] = True
+    new[1:] = sorted_codes[1:] != sorted_codes[:-1]
+    starts = np.flatnonzero(new)
+    lengths = np.diff(np.append(starts, len(rows)))
+    attempt = np.arange(len(rows)) - np.repeat(starts, lengths) + 1
+    return _Sequences(rows, starts, attempt, uniques[sorted_codes[starts]], left_out, inbound_calls)
+
+
+def _finish(out: pd.DataFrame, seq: _Sequences, **attrs: object) -> pd.DataFrame:
+    out.attrs.update(calls_without_contact=seq.left_out, inbound_calls=seq.inbound, **attrs)
+    return out
+
+
+def contact_attempts(
+    df: pd.DataFrame, *, definitions: _metrics.Definitions | None = None
+) -> pd.DataFrame:
+    """One row per `contact_id`: `attempts`, `first_dial`, `last_dial`, `connected` (count),
+    `first_connect_attempt` (NA if never connected), `time_to_first_connect` (from the first
+    dial; NaT if never), `meetings`, `last_outcome`, `last_disposition_id` and, when the frame
+    has it, `last_disposition_name`. Sorted by contact_id's first appearance in time order.
+
+    >>> import dialstats as ds
+    >>> ds.contact_attempts(ds.read_call_logs(demo=True)).attempts.max()  # doctest: +SKIP
+    12
+    """
+    check_frame(df, "contact_attempts")
+    definitions = _metrics.check_definitions(definitions)
+    check_columns(df, {"outcome": "text"}, "contact_attempts")
+    flags = _flags.compute(df, ["connected", "meeting"], "contact_attempts", definitions)
+    seq = _sequences(df, "contact_attempts")
+    rows, starts = seq.rows, seq.starts
+    ends = np.append(starts[1:], len(rows))[: len(starts)] - 1  # [] for an empty frame
+    connected = flags["connected"][rows]
+    out = pd.DataFrame({"contact_id": pd.array(seq.contacts, dtype=df["contact_id"].dtype)})
+    out["attempts"] = (ends - starts + 1).astype(np.int64)
+    started = df["started_at"].iloc[rows].reset_index(drop=True)
+    out["first_dial"] = started.iloc[starts].reset_index(drop=True)
+    out["last_dial"] = started.iloc[ends].reset_index(drop=True)
+    out["connected"] = _per_contact(connected, starts).astype(np.int64)
+    big = np.iinfo(np.int64).max
+    first = _reduce(np.minimum, np.where(connected, seq.attempt, big), starts)
+    never = first == big
+    out["first_connect_attempt"] = pd.array(np.where(never, 0, first), dtype="Int64")
+    out.loc[never, "first_connect_attempt"] = pd.NA
+    position = starts + np.where(never, 0, first - 1)
+    connect_time = started.iloc[position].reset_index(drop=True).mask(never)
+    out["time_to_first_connect"] = connect_time - out["first_dial"]
+    out["meetings"] = _per_contact(flags["meeting"][rows], starts).astype(np.int64)
+    last_rows = rows[ends]
+    out["last_outcome"] = df["outcome"].iloc[last_rows].reset_index(drop=True)
+    for column in ("disposition_id", "disposition_name"):
+        if column in df.columns:
+            out["last_" + column] = df[column].iloc[last_rows].reset_index(drop=True)
+    return _finish(out, seq)
+
+
+def _reduce(ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    if len(values) == 0:
+        return np.zeros(0, dtype=values.dtype)
+    return ufunc.reduceat(values, starts)
+
+
+def _per_contact(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    return _reduce(np.add, values.astype(np.int64), starts)
+
+
+def _check_max_attempt(max_attempt: object) -> int:
+    if (
+        isinstance(max_attempt, bool)
+        or not isinstance(max_attempt, int | np.integer)
+        or max_attempt < 1
+    ):
+        raise InvalidParameterError(
+            "max_attempt", f"max_attempt must be a whole number >= 1 (e.g. 10); got {max_attempt!r}"
+        )
+    return int(max_attempt)
+
+
+def attempt_curve(
+    df: pd.DataFrame,
+    metric: str = "connect_rate",
+    max_attempt: int = 10,
+    *,
+    definitions: _metrics.Definitions | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Per attempt number 1..`max_attempt`: the `metric` over its dials, the share of contacts
+    reached by that attempt and what the attempt adds.
+
+    Columns: `attempt`, `label` ("1", ..., and "11+" for the pooled row), `dials`, the
+    metric's denominator (if not dials) and numerator (`connected`) and rate with `_low` / `_high` (Wilson);
+    then, where "reached" means the metric's numerator happened (a connect for
+    `connect_rate`): `at_risk` (contacts dialled this attempt and not reached before),
+    `first_reached` (of them, reached now), `reached_share` with bounds and
+    `reach_per_100_dials` with bounds (contacts newly reached per 100 dials of this attempt to
+    contacts not yet reached: the marginal value of making it).
+
+    Dials after attempt `max_attempt` are pooled in one last row (attempt `max_attempt + 1`,
+    label "11+") with their rate only; the reach columns are NA there.
+
+    Censoring: contacts still being worked (or given up on) have had fewer attempts, so the
+    share of all contacts reached by attempt k is not "reached / contacts". `reached_share` is
+    the Kaplan-Meier estimate over contacts at risk, 1 - prod_{j<=k} (1 - first_reached_j /
+    at_risk_j), with Greenwood's variance on the log-log scale; it reads "the share reached
+    within k attempts if every contact were dialled k times", assuming stopping does not
+    depend on the contact's chance to pick up.
+
+    >>> import dialstats as ds
+    >>> ds.attempt_curve(ds.read_call_logs(demo=True), max_attempt=5)  # doctest: +SKIP
+    """
+    check_frame(df, "attempt_curve")
+    spec = rate_metric(metric)
+    max_attempt = _check_max_attempt(max_attempt)
+    confidence = check_confidence(confidence)
+    definitions = _metrics.check_definitions(definitions)
+    names = [n for n in (spec.numerator, spec.denominator) if n != "dials"]
+    flags = _flags.compute(df, names, "attempt_curve", definitions)
+    seq = _sequences(df, "attempt_curve")
+    slot = np.minimum(seq.attempt, max_attempt + 1) - 1
+    size = max_attempt + 1
+    success = flags[spec.numerator][seq.rows]
+    denominator = (
+        np.ones(len(seq.rows), dtype=bool)
+        if spec.denominator == "dials"
+        else flags[spec.denominator][seq.rows]
+    )
+    n = np.bincount(slot, weights=denominator, minlength=size)
+    x = np.bincount(slot, weights=success & denominator, minlength=size)
+    out = pd.DataFrame({"attempt": np.arange(1, size + 1, dtype=np.int64)})
+    out["label"] = [str(k) for k in range(1, size)] + [f"{size}+"]
+    out["dials"] = np.bincount(slot, minlength=size).astype(np.int64)
+    out[spec.denominator] = n.astype(np.int64)  # the same column for per-dial rates
+    out[spec.numerator] = x.astype(np.int64)
+    rate, low, high = rate_columns(x, n, confidence)
+    out[spec.name], out[spec.name + "_low"], out[spec.name + "_high"] = rate, low, high
+    _reach(out, seq, success, max_attempt, confidence)
+    if not (seq.attempt > max_attempt).any():
+        out = out.iloc[:-1]  # nothing to pool
+    return _finish(
+        out.reset_index(drop=True),
+        seq,
+        metric=spec.name,
+        max_attempt=max_attempt,
+        confidence=confidence,
+    )
+
+
+def _reach(
+    out: pd.DataFrame, seq: _Sequences, success: np.ndarray, max_attempt: int, confidence: float
+) -> None:
+    """Kaplan-Meier reach columns for attempts 1..max_attempt (NA on the pooled row)."""
+    # A dial is at risk while no earlier dial of its contact succeeded.
+    earlier = np.cumsum(success) - success  # successes before this row, whole frame
+    before = earlier - np.repeat(earlier[seq.starts], np.diff(np.append(seq.starts, len(success))))
+    at_risk_row = before == 0
+    inside = seq.attempt <= max_attempt
+    slot = seq.attempt[inside & at_risk_row] - 1
+    at_risk = np.bincount(slot, minlength=max_attempt)
+    first = np.bincount(slot, weights=success[inside & at_risk_row], minlength=max_attempt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(at_risk > 0, first / at_risk, np.nan)
+        # With nobody at risk at an attempt the estimate stops there (NA), unless everyone was
+        # already reached: then it stays at full reach.
+        survival = np.cumprod(np.where(at_risk > 0, 1 - hazard, np.nan))
+        survival[np.logical_or.accumulate(survival == 0)] = 0.0
+        greenwood = np.cumsum(np.where(at_risk > first, first / (at_risk * (at_risk - first)), 0))
+        z = z_score(confidence)
+        log_s = np.log(survival)
+        spread = z * np.sqrt(greenwood) / np.abs(log_s)
+        s_low = survival ** np.exp(spread)  # log-log interval of survival
+        s_high = survival ** np.exp(-spread)
+    # Survival 1 (nobody reached yet) has no spread on this scale: its reach bound is [0, 0];
+    # survival 0 (everyone at risk reached) likewise [1, 1].
+    s_low = np.where(survival == 1, 1.0, np.where(survival == 0, 0.0, s_low))
+    s_high = np.where(survival == 1, 1.0, np.where(survival == 0, 0.0, s_high))
+
+    def column(values: np.ndarray, dtype: str = "Float64") -> pd.api.extensions.ExtensionArray:
+        # The pooled last row has no reach figures.
+        return pd.array([*values.tolist(), None], dtype="Float64").astype(dtype)
+
+    out["at_risk"] = column(at_risk.astype(float), "Int64")
+    out["first_reached"] = column(first, "Int64")
+    out["reached_share"] = column(1 - survival)
+    out["reached_share_low"] = column(1 - s_high)
+    out["reached_share_high"] = column(1 - s_low)
+    per, per_low, per_high = rate_columns(first, at_risk, confidence)
+    for name, values in (("", per), ("_low", per_low), ("_high", per_high)):
+        out["reach_per_100_dials" + name] = column(100 * values.to_numpy(float, na_value=np.nan))
+
+
+def _check_within(within: object) -> pd.Timedelta:
+    try:
+        value = pd.Timedelta(within)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or pd.isna(value) or value <= pd.Timedelta(0):
+        raise InvalidParameterError(
+            "within",
+            f"within must be a positive duration such as '5min' or '90s'; got {within!r}",
+        )
+    return value
+
+
+def double_dial(
+    df: pd.DataFrame,
+    within: str | pd.Timedelta = "5min",
+    *,
+    adjust_for: str | Sequence[str] | None = ("from_e164", HOUR),
+    definitions: _metrics.Definitions | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Redials after a no-answer: placed within `within` of it ("double dial") against later.
+
+    Only dials whose previous dial to the same contact ended with `outcome` "no-answer" count;
+    the gap is between the two dials' `started_at`. One row per rate (`answer_rate`,
+    `human_rate`, `connect_rate`): `double_dials` and `later_dials`, each group's count and
+    rate with `_low` / `_high`, `difference` (double - later) and `ratio` with intervals
+    (Newcombe, Katz), `p_value` (two-proportion z-test) and `p_adjusted` (Holm over the rows).
+
+    The two groups differ in more than the gap: an immediate redial goes out from the same
+    caller number at the same hour, and a no-answer is likelier from a spam-labelled number or
+    at a bad hour, so the raw ratio understates a lift. `adjusted_ratio` (with bounds) is the
+    Mantel-Haenszel ratio within strata of `adjust_for` (columns, and "hour": the redial's hour
+    in `contact_tz`, else in the frame's zone), with the Greenland-Robins interval;
+    `adjusted_p_value` is the Cochran-Mantel-Haenszel test. `adjust_for=None`: one stratum
+    (the raw ratio).
+
+    >>> import dialstats as ds
+    >>> ds.double_dial(ds.read_call_logs(demo=True), within="5min")  # doctest: +SKIP
+    """
+    check_frame(df, "double_dial")
+    label = within if isinstance(within, str) else str(within)
+    within = _check_within(within)
+    confidence = check_confidence(confidence)
+    definitions = _metrics.check_definitions(definitions)
+    check_columns(df, {"outcome": "text"}, "double_dial")
+    strata = group_keys(df, [k for k in _strata(adjust_for) if k != HOUR], "double_dial")
+    by_hour = HOUR in _strata(adjust_for)
+    counts = [_metrics.metric(name).numerator for name in DOUBLE_DIAL_RATES]
+    flags = _flags.compute(df, counts, "double_dial", definitions)
+    seq = _sequences(df, "double_dial")
+    rows = seq.rows
+    no_answer = df["outcome"].eq("no-answer").to_numpy(dtype=bool, na_value=False)[rows]
+    started = df["started_at"].iloc[rows].to_numpy(dtype="datetime64[ns]")
+    redial = np.zeros(len(rows), dtype=bool)
+    redial[1:] = (seq.attempt[1:] > 1) & no_answer[:-1]
+    gap = np.zeros(len(rows), dtype="timedelta64[ns]")
+    gap[1:] = started[1:] - started[:-1]
+    quick = redial & (gap <= within.to_timedelta64())
+    later = redial & ~quick
+    out = pd.DataFrame({"metric": list(DOUBLE_DIAL_RATES)})
+    n1, n2 = float(quick.sum()), float(later.sum())
+    x1 = np.array([flags[c][rows][quick].sum() for c in counts], dtype=float)
+    x2 = np.array([flags[c][rows][later].sum() for c in counts], dtype=float)
+    out["double_dials"] = np.full(len(out), int(n1), dtype=np.int64)
+    out["double_dial_count"] = x1.astype(np.int64)
+    rate, low, high = rate_columns(x1, np.full(len(out), n1), confidence)
+    out["double_dial_rate"], out["double_dial_rate_low"], out["double_dial_rate_high"] = (
+        rate,
+        low,
+        high,
+    )
+    out["later_dials"] = np.full(len(out), int(n2), dtype=np.int64)
+    out["later_count"] = x2.astype(np.int64)
+    rate, low, high = rate_columns(x2, np.full(len(out), n2), confidence)
+    out["later_rate"], out["later_rate_low"], out["later_rate_high"] = rate, low, high
+    result = two_rates(x1, np.full(len(out), n1), x2, np.full(len(out), n2), confidence)
+    for name in ("difference", "ratio"):
+        for suffix in ("", "_low", "_high"):
+            out[name + suffix] = pd.array(getattr(result, name + suffix), dtype="Float64")
+    out["p_value"] = pd.array(result.p_value, dtype="Float64")
+    out["p_adjusted"] = pd.array(adjust_p(result.p_value, "holm"), dtype="Float64")
+    redials = rows[quick | later]
+    key = _stratum(df, redials, strata, by_hour)
+    group = quick[quick | later]
+    adjusted = [_mantel_haenszel(key, group, flags[c][redials], confidence) for c in counts]
+    for i, name in enumerate(("adjusted_ratio", "adjusted_ratio_low", "adjusted_ratio_high")):
+        out[name] = pd.array([a[i] for a in adjusted], dtype="Float64")
+    out["adjusted_p_value"] = pd.array([a[3] for a in adjusted], dtype="Float64")
+    return _finish(
+        out, seq, within=label, confidence=confidence, adjust_for=[*strata] + [HOUR] * by_hour
+    )
+
+
+def _strata(adjust_for: object) -> list[str]:
+    if adjust_for is None:
+        return []
+    if isinstance(adjust_for, str):
+        return [adjust_for]
+    if isinstance(adjust_for, list | tuple):
+        return list(adjust_for)
+    raise InvalidParameterError(
+        "adjust_for",
+        f"adjust_for must be column names and/or 'hour', or None; got {adjust_for!r}",
+    )
+
+
+def _stratum(df: pd.DataFrame, rows: np.ndarray, columns: list[str], by_hour: bool) -> np.ndarray:
+    """One stratum code per row of `rows`: the combination of the columns' values (missing is
+    a value of its own) and, with `by_hour`, the hour of the call in the contact's zone."""
+    keys = [pd.factorize(df[c].iloc[rows], use_na_sentinel=False)[0] for c in columns]
+    if by_hour:
+        started = df["started_at"].iloc[rows]
+        hour = started.dt.hour.to_numpy(dtype=np.int64)
+        if "contact_tz" in df.columns and started.dt.tz is not None:
+            zones = df["contact_tz"].iloc[rows].to_numpy(dtype=object, na_value=None)
+            for zone in pd.unique(zones[pd.notna(zones)]):
+                hit = zones == zone
+                hour[hit] = started[hit].dt.tz_convert(zone).dt.hour.to_numpy(dtype=np.int64)
+        keys.append(hour)
+    if not keys:
+        return np.zeros(len(rows), dtype=np.int64)
+    frame = pd.DataFrame({i: key for i, key in enumerate(keys)})
+    return frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+
+
+def _mantel_haenszel(
+    stratum: np.ndarray, first: np.ndarray, success: np.ndarray, confidence: float
+) -> tuple[float, float, float, float]:
+    """(ratio, low, high, p_value) of the success rate of `first` rows over the others, pooled
+    over strata: Mantel-Haenszel ratio, Greenland-Robins log interval, CMH test."""
+    size = int(stratum.max()) + 1 if len(stratum) else 0
+    n1 = np.bincount(stratum, weights=first, minlength=size)
+    n2 = np.bincount(stratum, weights=~first, minlength=size)
+    a = np.bincount(stratum, weights=first & success, minlength=size)
+    c = np.bincount(stratum, weights=~first & success, minlength=size)
+    total = n1 + n2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.nansum(a * n2 / total)
+        s = np.nansum(c * n1 / total)
+        ratio = r / s if r > 0 and s > 0 else np.nan
+        variance = np.nansum((n1 * n2 * (a + c) - a * c * total) / total**2) / (r * s)
+        spread = z_score(confidence) * np.sqrt(variance)
+        hits = a + c
+        expected = np.nansum(n1 * hits / total)
+        v = np.nansum(n1 * n2 * hits * (total - hits) / (total**2 * (total - 1)))
+        p_value = float(stats.chi2.sf((a.sum() - expected) ** 2 / v, 1)) if v > 0 else np.nan
+    return float(ratio), float(ratio * np.exp(-spread)), float(ratio * np.exp(spread)), p_value
