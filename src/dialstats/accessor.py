@@ -53,6 +53,8 @@ class CallsPlot(_Bound):
     durations = _method(plot.durations)
     rate_vs_volume = _method(plot.rate_vs_volume)
     trend = _method(plot.trend)
+    number_health = _method(plot.number_health)
+    local_presence = _method(plot.local_presence)
 
 
 @pd.api.extensions.register_dataframe_accessor("calls")
@@ -78,6 +80,8 @@ class CallsAccessor(_Bound):
     leaderboard = _method(analysis.leaderboard)
     compare = _method(analysis.compare)
     trend = _method(analysis.trend)
+    number_health = _method(analysis.number_health)
+    local_presence = _method(analysis.local_presence)
 
     @property
     def plot(self) -> CallsPlot:

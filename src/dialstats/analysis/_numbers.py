@@ -178,7 +178,14 @@ def _change_points(
     daily: pd.DataFrame, min_dials: int, confidence: float, day_dtype: object
 ) -> pd.DataFrame:
     """Per tested number: p_value, change_day, answer_rate_before/after and drop (+bounds)."""
-    columns = ["p_value", "answer_rate_before", "answer_rate_after", "drop", "drop_low", "drop_high"]
+    columns = [
+        "p_value",
+        "answer_rate_before",
+        "answer_rate_after",
+        "drop",
+        "drop_low",
+        "drop_high",
+    ]
     empty = pd.DataFrame({c: pd.array([], dtype="Float64") for c in columns})
     empty.index = pd.Index([], dtype="string", name="number")
     empty["change_day"] = pd.Series([], dtype=day_dtype, index=empty.index)
@@ -230,7 +237,9 @@ def _change_points(
     last[starts + sizes - 1] = True  # a split leaves at least one day after it
     with np.errstate(divide="ignore", invalid="ignore"):
         chi = np.where(~last & (variance > 0), score**2 / variance, -1.0)
-    best = np.array([s + int(np.argmax(chi[s : s + k])) for s, k in zip(starts, sizes, strict=True)])
+    best = np.array(
+        [s + int(np.argmax(chi[s : s + k])) for s, k in zip(starts, sizes, strict=True)]
+    )
     statistic = np.maximum(chi[best], 0.0)
     p_value = np.minimum(1.0, (sizes - 1) * stats.chi2.sf(statistic, 1))
     before_x, before_e = cum_x[best], cum_e[best]
