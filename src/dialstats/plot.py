@@ -455,7 +455,7 @@ def number_health(
         return _no_data(ax, title)
     day = data["started_at"][placed].dt.floor("D")
     if freq == "W":  # weeks starting on Monday
-        day = day - pd.to_timedelta(day.dt.weekday, unit="D")
+        day = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     numbers = data["from_e164"][placed]
     answered = data["outcome"][placed].eq("answered").to_numpy(dtype=bool, na_value=False)
     calls = pd.DataFrame({"number": numbers.to_numpy(), "period": day.to_numpy(), "a": answered})

@@ -166,6 +166,11 @@ def _per_number(calls: pd.DataFrame, confidence: float) -> pd.DataFrame:
     return out.drop(columns="short").reset_index()
 
 
+def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x log y, 0 where x is 0."""
+    return np.where(x > 0, x * np.log(np.where(x > 0, y, 1.0)), 0.0)
+
+
 def _segments(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Cumulative sums restarting at each group start (values sorted by group)."""
     total = np.cumsum(values)
@@ -237,10 +242,16 @@ def _change_points(
     last[starts + sizes - 1] = True  # a split leaves at least one day after it
     with np.errstate(divide="ignore", invalid="ignore"):
         chi = np.where(~last & (variance > 0), score**2 / variance, -1.0)
+    statistic = np.maximum(np.maximum.reduceat(chi, starts), 0.0)
+    # The split itself: the one maximising the two-segment likelihood (the score statistic
+    # above tests; far from "no change" the likelihood locates the change more sharply).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        after_x, after_e = big_x[group] - cum_x, big_e[group] - cum_e
+        fit = _xlogy(cum_x, cum_x / cum_e) + _xlogy(after_x, after_x / after_e)
+    fit = np.where(last | ~np.isfinite(fit), -np.inf, fit)
     best = np.array(
-        [s + int(np.argmax(chi[s : s + k])) for s, k in zip(starts, sizes, strict=True)]
+        [s + int(np.argmax(fit[s : s + k])) for s, k in zip(starts, sizes, strict=True)]
     )
-    statistic = np.maximum(chi[best], 0.0)
     p_value = np.minimum(1.0, (sizes - 1) * stats.chi2.sf(statistic, 1))
     before_x, before_e = cum_x[best], cum_e[best]
     before_n = _segments(n, starts)[best]
