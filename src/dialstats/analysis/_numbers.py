@@ -87,25 +87,24 @@ def number_health(
     confidence = check_confidence(confidence)
     check_columns(df, _COLUMNS, FUNCTION)
     placed = outbound(df)
-    number = df["from_e164"].to_numpy(dtype=object, na_value=None)
-    known = placed & pd.notna(number)
-    calls = pd.DataFrame(
-        {
-            "number": df["from_e164"].to_numpy()[known],
-            "answered": df["outcome"].eq("answered").to_numpy(dtype=bool, na_value=False)[known],
-        }
-    )
+    codes, uniques = pd.factorize(df["from_e164"], sort=True)
+    started = df["started_at"]
+    timed = started.notna().to_numpy()
+    known = placed & (codes >= 0) & timed
+    codes = codes[known]
+    answered = df["outcome"].eq("answered").to_numpy(dtype=bool, na_value=False)[known]
     short = df["duration"].lt(SHORT_SECONDS).to_numpy(dtype=bool, na_value=False)[known]
-    calls["short"] = short & calls["answered"].to_numpy()
-    started = df["started_at"][known]
-    calls["day"] = started.dt.floor("D").to_numpy() if len(calls) else started.to_numpy()
-    calls["hour"] = started.dt.floor("h").to_numpy() if len(calls) else started.to_numpy()
-    out = _per_number(calls, confidence)
-    daily = calls.groupby(["number", "day"], sort=True).agg(
-        n=("answered", "size"), x=("answered", "sum")
-    )
-    test = _change_points(daily, min_dials, confidence, started.dtype)
-    out = out.join(test, on="number")
+    # Days and hours on the frame's own clock (its time zone's wall time).
+    wall = (started.dt.tz_localize(None) if started.dt.tz is not None else started).to_numpy()
+    wall = wall[known]
+    day = wall.astype("datetime64[D]").view(np.int64)
+    hour = wall.astype("datetime64[h]").view(np.int64)
+    out, daily = _per_number(codes, uniques, answered, answered & short, day, hour, confidence)
+    test = _change_points(*daily, min_dials, confidence)
+    out = out.join(test)
+    tz = started.dt.tz
+    change = pd.to_datetime(out["change_day"].to_numpy(float, na_value=np.nan), unit="D")
+    out["change_day"] = change.tz_localize(tz) if tz is not None else change
     out["p_adjusted"] = pd.array(adjust_p(out["p_value"].to_numpy(float, na_value=np.nan), method))
     tested = out["p_value"].notna().to_numpy()
     flagged = (out["p_adjusted"].to_numpy(float, na_value=np.nan) <= alpha) & (
@@ -139,31 +138,66 @@ def number_health(
         min_dials=min_dials,
         confidence=confidence,
         dispersion=test.attrs.get("dispersion", 1.0),
-        unknown_number=int((placed & ~known).sum()),
+        unknown_number=int((placed & timed & ~known).sum()),
+        unknown_time=int((placed & ~timed).sum()),
         inbound=int((~placed).sum()),
     )
     return out
 
 
-def _per_number(calls: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    grouped = calls.groupby("number", sort=True)
-    out = grouped.agg(
-        dials=("answered", "size"),
-        answered=("answered", "sum"),
-        short=("short", "sum"),
-        days=("day", "nunique"),
+def _pairs(first: np.ndarray, second: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distinct (first, second) pairs sorted, the calls in each and each weight's sum."""
+    low = int(second.min())
+    span = int(second.max()) - low + 1
+    key = first.astype(np.int64) * span + (second - low)
+    size = (int(first.max()) + 1) * span
+    if size <= max(4 * len(key), 1 << 20):  # a dense count is cheaper than sorting
+        calls = np.bincount(key, minlength=size)
+        present = np.flatnonzero(calls)
+        sums = [np.bincount(key, weights=w, minlength=size)[present] for w in weights]
+        calls = calls[present]
+    else:
+        present, inverse = np.unique(key, return_inverse=True)
+        calls = np.bincount(inverse)
+        sums = [np.bincount(inverse, weights=w) for w in weights]
+    return (present // span, present % span + low, calls, *sums)
+
+
+def _per_number(
+    codes: np.ndarray,
+    uniques: pd.Index,
+    answered: np.ndarray,
+    short: np.ndarray,
+    day: np.ndarray,
+    hour: np.ndarray,
+    confidence: float,
+) -> tuple[pd.DataFrame, tuple[np.ndarray, ...]]:
+    """Per number counts, rates and peak hour; and the (number, day, dials, answered) series."""
+    m = len(uniques)
+    dials = np.bincount(codes, minlength=m)
+    answers = np.bincount(codes, weights=answered, minlength=m)
+    shorts = np.bincount(codes, weights=short, minlength=m)
+    peak = np.zeros(m, dtype=np.int64)
+    days = np.zeros(m, dtype=np.int64)
+    daily: tuple[np.ndarray, ...] = tuple(np.zeros(0) for _ in range(4))
+    if len(codes):
+        number, _, per_hour = _pairs(codes, hour)
+        np.maximum.at(peak, number, per_hour)
+        daily = _pairs(codes, day, answered)
+        days = np.bincount(daily[0], minlength=m)
+    out = pd.DataFrame(
+        {
+            "number": pd.array(np.asarray(uniques, dtype=object), dtype="string"),
+            "dials": dials.astype(np.int64),
+            "answered": answers.astype(np.int64),
+            "peak_calls_per_hour": peak,
+            "days": days,
+        }
     )
-    peak = calls.groupby(["number", "hour"], sort=True).size().groupby(level=0).max()
-    out["peak_calls_per_hour"] = peak.reindex(out.index).astype(np.int64)
-    out = out.astype({"dials": np.int64, "answered": np.int64, "days": np.int64})
-    for name, x, n in (
-        ("answer_rate", out["answered"], out["dials"]),
-        ("short_call_share", out["short"], out["answered"]),
-    ):
+    for name, x, n in (("answer_rate", answers, dials), ("short_call_share", shorts, answers)):
         rate, low, high = rate_columns(x, n, confidence)
         out[name], out[f"{name}_low"], out[f"{name}_high"] = rate, low, high
-    out.index = out.index.astype("string")
-    return out.drop(columns="short").reset_index()
+    return out[out["dials"] > 0], daily
 
 
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -180,28 +214,25 @@ def _segments(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def _change_points(
-    daily: pd.DataFrame, min_dials: int, confidence: float, day_dtype: object
+    number_codes: np.ndarray,
+    day: np.ndarray,
+    n: np.ndarray,
+    x: np.ndarray,
+    min_dials: int,
+    confidence: float,
 ) -> pd.DataFrame:
-    """Per tested number: p_value, change_day, answer_rate_before/after and drop (+bounds)."""
-    columns = [
-        "p_value",
-        "answer_rate_before",
-        "answer_rate_after",
-        "drop",
-        "drop_low",
-        "drop_high",
-    ]
+    """Per tested number (indexed by its code): p_value, change_day (days since 1970),
+    answer_rate_before/after and drop (+bounds); the series is sorted by number, then day."""
+    columns = ["p_value", "answer_rate_before", "answer_rate_after", "drop", "drop_low"]
+    columns += ["drop_high", "change_day"]
     empty = pd.DataFrame({c: pd.array([], dtype="Float64") for c in columns})
-    empty.index = pd.Index([], dtype="string", name="number")
-    empty["change_day"] = pd.Series([], dtype=day_dtype, index=empty.index)
-    if daily.empty:
+    empty.index.name = "number_code"
+    if not len(n):
         return empty
-    x = daily["x"].to_numpy(float)
-    n = daily["n"].to_numpy(float)
-    number_codes = daily.index.codes[0]
-    day_codes = daily.index.codes[1]
-    team_x = np.bincount(day_codes, weights=x, minlength=len(daily.index.levels[1]))
-    team_n = np.bincount(day_codes, weights=n, minlength=len(daily.index.levels[1]))
+    n, x = n.astype(float), x.astype(float)
+    day_codes = day - day.min()
+    team_x = np.bincount(day_codes, weights=x)
+    team_n = np.bincount(day_codes, weights=n)
     # The rest of the team's rate that day (leave this number out, so its own drop does not
     # move its baseline); a day no one else dialled falls back to the rest's overall rate.
     rest_x, rest_n = team_x[day_codes] - x, team_n[day_codes] - n
@@ -220,7 +251,7 @@ def _change_points(
         return empty
     x, n, p, e = x[keep], n[keep], p[keep], e[keep]
     codes = number_codes[keep]
-    day_values = daily.index.levels[1][day_codes[keep]]
+    day_values = day[keep]
     starts = np.flatnonzero(np.diff(codes, prepend=-1))
     sizes = np.diff(np.append(starts, len(codes)))
     group = np.repeat(np.arange(len(starts)), sizes)
@@ -273,9 +304,9 @@ def _change_points(
             "drop": pd.array(drop, dtype="Float64"),
             "drop_low": pd.array(drop * np.exp(-spread), dtype="Float64"),
             "drop_high": pd.array(drop * np.exp(spread), dtype="Float64"),
-            "change_day": day_values[np.minimum(best + 1, len(codes) - 1)],
+            "change_day": pd.array(day_values[best + 1], dtype="Float64"),
         },
-        index=pd.Index(daily.index.levels[0][testable], dtype="string", name="number"),
+        index=pd.Index(np.flatnonzero(testable), name="number_code"),
     )
     out.attrs["dispersion"] = dispersion
     return out
