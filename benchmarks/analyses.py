@@ -109,7 +109,28 @@ def synthetic_calls(rows: int, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
+def with_phone_numbers(df: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+    """`df` with outbound calls from 60 caller numbers in 6 area codes to contacts in 20 area
+    codes (E.164), so caller-ID analyses have numbers to read."""
+    rng = np.random.default_rng(seed)
+    rows = len(df)
+    areas = np.array([str(code) for code in range(201, 221)])
+    callers = np.char.add(np.char.add("+1", np.repeat(areas[:6], 10)), "5550100")
+    to_area = areas[rng.integers(0, len(areas), rows)]
+    to = np.char.add(
+        np.char.add(np.char.add("+1", to_area), "555"), rng.integers(1000, 9999, rows).astype(str)
+    )
+    return df.assign(
+        direction=pd.Categorical.from_codes(
+            np.ones(rows, dtype=np.int8), categories=["inbound", "outbound"]
+        ),
+        from_e164=pd.Series(callers[rng.integers(0, len(callers), rows)], dtype="string"),
+        to_e164=pd.Series(to, dtype="string"),
+    )
+
+
 def analyses(df: pd.DataFrame) -> dict[str, Callable[[], object]]:
+    numbered = with_phone_numbers(df)
     return {
         "flags": lambda: ds.flags(df),
         "answer_rates": lambda: ds.answer_rates(df),
@@ -125,6 +146,10 @@ def analyses(df: pd.DataFrame) -> dict[str, Callable[[], object]]:
         "best_time_to_call (contact zones)": lambda: ds.best_time_to_call(df),
         "best_time_to_call (one zone)": lambda: ds.best_time_to_call(df, tz="America/New_York"),
         "overview": lambda: ds.overview(df),
+        "number_health": lambda: ds.number_health(numbered),
+        "local_presence (by list)": lambda: ds.local_presence(
+            numbered, adjust_for="contact_list_id"
+        ),
     }
 
 

@@ -55,6 +55,8 @@ class CallsPlot(_Bound):
     trend = _method(plot.trend)
     attempt_curve = _method(plot.attempt_curve)
     double_dial = _method(plot.double_dial)
+    number_health = _method(plot.number_health)
+    local_presence = _method(plot.local_presence)
 
 
 @pd.api.extensions.register_dataframe_accessor("calls")
@@ -83,6 +85,8 @@ class CallsAccessor(_Bound):
     contact_attempts = _method(analysis.contact_attempts)
     attempt_curve = _method(analysis.attempt_curve)
     double_dial = _method(analysis.double_dial)
+    number_health = _method(analysis.number_health)
+    local_presence = _method(analysis.local_presence)
 
     @property
     def plot(self) -> CallsPlot:

@@ -20,8 +20,10 @@ from dialstats.analysis._flags import flags
 from dialstats.analysis._funnel import disposition_breakdown, disposition_funnel
 from dialstats.analysis._intervals import wilson_interval
 from dialstats.analysis._leaderboard import leaderboard
+from dialstats.analysis._local import local_presence
 from dialstats.analysis._machine import machine_detection, machine_detection_matrix
 from dialstats.analysis._metrics import VENDOR, Definitions, Metric, metric
+from dialstats.analysis._numbers import number_health
 from dialstats.analysis._overview import overview
 from dialstats.analysis._performance import (
     list_performance,
@@ -49,10 +51,12 @@ __all__ = [
     "flags",
     "leaderboard",
     "list_performance",
+    "local_presence",
     "machine_detection",
     "machine_detection_matrix",
     "metric",
     "minimum_detectable_effect",
+    "number_health",
     "overview",
     "sample_size",
     "sdr_performance",
