@@ -53,6 +53,8 @@ class CallsPlot(_Bound):
     durations = _method(plot.durations)
     rate_vs_volume = _method(plot.rate_vs_volume)
     trend = _method(plot.trend)
+    talk_time = _method(plot.talk_time)
+    activity = _method(plot.activity)
 
 
 @pd.api.extensions.register_dataframe_accessor("calls")
@@ -78,6 +80,10 @@ class CallsAccessor(_Bound):
     leaderboard = _method(analysis.leaderboard)
     compare = _method(analysis.compare)
     trend = _method(analysis.trend)
+    amd_audit = _method(analysis.amd_audit)
+    amd_evidence = _method(analysis.amd_evidence)
+    talk_time = _method(analysis.talk_time)
+    activity = _method(analysis.activity)
 
     @property
     def plot(self) -> CallsPlot:

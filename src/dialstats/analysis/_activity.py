@@ -83,10 +83,13 @@ def activity(
     breaks = ~new_group & (gaps > gap.value)
     session = np.cumsum(new_group | breaks) - 1  # session number per dial, 0-based overall
     if table == "sessions":
-        return _sessions(groups, keys, codes, instants, session, new_group | breaks, zone)
-    if table == "hours":
-        return _hours(groups, keys, codes, wall)
-    return _summary(groups, keys, codes, instants, wall, session, new_group, breaks, gaps)
+        out = _sessions(groups, keys, codes, instants, session, new_group | breaks, zone)
+    elif table == "hours":
+        out = _hours(groups, keys, codes, wall)
+    else:
+        out = _summary(groups, keys, codes, instants, wall, session, new_group, breaks, gaps)
+    out.attrs["tz"], out.attrs["idle"] = zone, gap
+    return out
 
 
 def check_idle(idle: object) -> pd.Timedelta:
