@@ -74,8 +74,8 @@ _COLUMNS = [
     "median_duration_machine",
 ]
 # Disposition id of the vendor's "No Answer", and how short (seconds) a human-labelled No Answer
-# must be to count as a machine: a machine's greeting then hang-up is shorter than a person's
-# hello-and-silence is ever logged as, on the vendor's data and in the sandbox (5-45 s).
+# may be to count as a machine: a greeting the rep hung up on without leaving a message
+# (in the sandbox 5-45 s); a person kept on the line longer is not taken for one.
 NO_ANSWER_ID, NO_ANSWER_NAME = 10, "No Answer"
 SHORT_SECONDS = 45.0
 # Transcript text only an answering machine says (greeting, beep, mailbox prompts).
@@ -166,7 +166,7 @@ def evidence(df: pd.DataFrame, definitions: Definitions | None = None) -> pd.Dat
     conversation threshold, 60 s). A machine answered when: "voicemail" (the rep left a
     voicemail, disposition 11), "transcript" (greeting or beep text: "leave a message", "after
     the tone", ...), "short_no_answer" (disposition No Answer on an answered call and shorter
-    than 45 s). A call with evidence both ways is "conflicting" and counts as neither.
+    at most 45 s). A call with evidence both ways is "conflicting" and counts as neither.
     `transcription` is optional: without the column the transcript rules find nothing.
 
     >>> import dialstats as ds
@@ -320,7 +320,7 @@ def _evidence(
     machine_rules = [
         flags["voicemails"],
         greeting,
-        flags["answered"] & no_answer & (seconds < SHORT_SECONDS),
+        flags["answered"] & no_answer & (seconds <= SHORT_SECONDS),
     ]
     return _first_rule(person_rules), _first_rule(machine_rules)
 
