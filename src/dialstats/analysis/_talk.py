@@ -128,10 +128,10 @@ def check_thresholds(thresholds: object) -> tuple[float, ...]:
 def _seconds_hint(value: object) -> str:
     """ " (did you mean 60?)" when `value` reads as a duration pandas understands."""
     try:
-        seconds = pd.Timedelta(value).total_seconds()
+        seconds = float(value)  # "60" as text: already seconds (pandas would read nanoseconds)
     except (TypeError, ValueError):
         try:
-            seconds = float(value)  # "60" as text
+            seconds = pd.Timedelta(value).total_seconds()
         except (TypeError, ValueError):
             return ""
     if not math.isfinite(seconds) or seconds < 0:
