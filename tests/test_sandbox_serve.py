@@ -16,6 +16,7 @@ import pytest
 import dialstats as ds
 from dialstats.cli import main
 from dialstats.sandbox import SandboxServer, serve
+from dialstats.sandbox._serve import bind
 
 KEY = {"x-api-key": "demo"}
 
@@ -71,6 +72,20 @@ def test_serve_on_a_chosen_port_and_a_busy_port(small_dataset):
         with pytest.raises(OSError), serve(small_dataset, port=port):
             pass  # pragma: no cover
         assert httpx.get(f"{url}/v1/team", headers=KEY).status_code == 200
+
+
+def test_accepted_connections_do_not_wait_for_delayed_acks():
+    # Nagle + delayed ACK hold small answers ~40 ms; TCP_NODELAY on the listener is inherited.
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        sock.listen()
+        with socket.create_connection(sock.getsockname()[:2]):
+            accepted, _ = sock.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        sock.close()
 
 
 def test_serve_with_a_custom_key_and_the_demo_data():

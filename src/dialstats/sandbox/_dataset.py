@@ -19,6 +19,16 @@ Twilio's answering-machine values, ``contact._id`` and full ``phone_numbers[]`` 
 - ``contact_lists``: GET /v1/contact-lists items (``_id``, ``name``, ``source``, ``user{...}``,
   ``total_contacts``, ``createdAt``) plus ``good_quality_contacts`` for list-performance.
 - ``team``: the GET /v1/team body (``_id``, ``name``, ``users[{user{...}, status, license}]``).
+- ``truth``: what the generator planted (never served, never inside a call): ``burned_numbers``
+  (E.164 caller ids spam-labelled from ``burn_start``, ``YYYY-MM-DD``, whose answer rate is
+  multiplied by ``burn_answer_factor`` from then on), ``local_presence_lift`` (human pick-up
+  multiplier of a caller id sharing the called number's area code) on ``local_presence_lists``
+  (list ``_id``s), ``local_share``, ``attempt_effect`` (the multipliers by attempt),
+  ``attempt_human_pickup`` (planted chance that a person picks up, averaged over the outbound
+  dials of each attempt 1..10; ``answered_by`` says "human" for all but ``amd_unknown_human`` of
+  those, see `Knobs`) with ``attempt_dials``, ``double_dial_share``, ``double_dial_lift``,
+  ``amd_false_machine``, ``amd_false_human``, ``confounded_skill``, ``rep_skill`` (user ``_id`` ->
+  human pick-up multiplier) and ``session_gap_minutes``. Empty for datasets not generated here.
 """
 
 from __future__ import annotations
@@ -36,3 +46,4 @@ class Dataset:
     sequences: list[Record] = field(default_factory=list)
     contact_lists: list[Record] = field(default_factory=list)
     team: Record = field(default_factory=dict)
+    truth: Record = field(default_factory=dict)

@@ -37,10 +37,14 @@ the same dataset on every machine.
 
 from __future__ import annotations
 
+import bisect
 import copy
+import heapq
+import itertools
 import json
 import math
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -48,6 +52,7 @@ from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from dialstats.errors import InvalidParameterError
 from dialstats.sandbox._dataset import Dataset, Record
 
 _T = TypeVar("_T")
@@ -62,9 +67,9 @@ class Knobs:
     """The behavioural parameters of the generated team, with their meaning."""
 
     # Chance that a person picks up an average dial (before the multipliers below).
-    human_pickup: float = 0.15
+    human_pickup: float = 0.14
     # Chance that a voicemail / answering machine picks up an average dial.
-    machine_pickup: float = 0.19
+    machine_pickup: float = 0.185
     # Chance that the rep or dialer cancels a dial before anyone answers.
     cancel_rate: float = 0.025
     # Human pick-up multiplier by the contact's local hour (8..20; the dialer never calls outside).
@@ -150,6 +155,36 @@ class Knobs:
     do_not_call: float = 0.01
     wrong_number: float = 0.02
 
+    # --- Planted effects (each has a "no effect" value, for tests that plant nothing) ---------
+    # Caller numbers spam-labelled by carriers partway through (0 = none): the home numbers of
+    # the busiest reps, used for most of their non-local dials (high velocity) with many short
+    # ring-outs (the dialer hangs up early) -- what carriers' analytics react to.
+    burned_numbers: int = 2
+    # Days after the first day of data when the label starts (dials started on or after it).
+    burn_start_day: int = 49
+    # The burned numbers' answer rate (people and machines) is multiplied by this from then on.
+    burn_answer_factor: float = 0.5
+    # Human pick-up multiplier when the caller number shares the called number's area code (or,
+    # outside NANP, its country), on the lists below (1 = none).
+    local_presence_lift: float = 1.3
+    # Indices of the lists (in `_LISTS`) where local presence has that effect.
+    local_presence_lists: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
+    # Share of dials placed from a local number, where the rep's pool has one for the area code.
+    local_share: float = 0.45
+    # Human pick-up multiplier by attempt number (outbound dials to the same contact, in
+    # started_at order; attempts past the end use the last value). (1.0,) = none.
+    attempt_effect: tuple[float, ...] = (1.0, 1.12, 1.24, 1.33, 1.4, 1.42, 1.42, 1.4, 1.35, 1.3)
+    # Share of ring-outs (no-answer) followed by a redial of the same contact 1-3 minutes later,
+    # and that redial's human pick-up multiplier (1 = none).
+    double_dial_share: float = 0.1
+    double_dial_lift: float = 1.6
+    # True: reps' skill is confounded with the lists they get (a strong rep works the weakest
+    # lists, a weak one the warmest); False: every rep dials the same mix of lists.
+    confounded_skill: bool = True
+    # Reps dial in sessions separated by idle gaps of about this many minutes (lognormal around
+    # it, plus a lunch break and the odd longer break); 0 = one session over the working day.
+    session_gap_minutes: float = 25.0
+
 
 KNOBS = Knobs()
 
@@ -168,7 +203,7 @@ class _RepSpec:
     last_name: str
     timezone: str  # where the rep works: their working day is 8:00-18:30 there
     volume: float  # dials per day relative to an average rep
-    pickup: float  # human pick-up multiplier (local presence, caller-id reputation, pacing)
+    pickup: float  # human pick-up multiplier: the rep's skill (`truth["rep_skill"]`)
     close: float  # meeting multiplier (talk track); conversion from pick-up to conversation too
     lists: tuple[tuple[int, float], ...]  # (list index, weight) the rep dials from
     joined: int | None = None  # first day (offset from start) for a late joiner; ramps up
@@ -183,8 +218,10 @@ _REPS: tuple[_RepSpec, ...] = (
     _RepSpec("Ethan", "Brooks", "America/New_York", 1.1, 0.92, 0.85, ((3, 2), (4, 1), (0, 1))),
     _RepSpec("Priya", "Nair", "America/Los_Angeles", 1.0, 1.1, 1.1, ((8, 3), (5, 1), (10, 1)), recording=0.55),
     _RepSpec("Lucas", "Meyer", "Europe/London", 0.8, 1.0, 1.05, ((6, 5), (10, 1))),
-    _RepSpec("Sofia", "Alvarez", "America/Denver", 0.9, 1.1, 1.2, ((7, 1), (1, 2), (8, 2))),
-    _RepSpec("Tyler", "Grant", "America/Chicago", 1.35, 0.68, 0.6, ((4, 3), (2, 2), (3, 1))),
+    _RepSpec("Sofia", "Alvarez", "America/Denver", 0.9, 0.8, 1.2, ((7, 1), (1, 2), (8, 2))),
+    # Tyler is a strong rep on the weakest lists, Sofia a weak one on the warmest: raw rates rank
+    # them the wrong way round (`Knobs.confounded_skill`).
+    _RepSpec("Tyler", "Grant", "America/Chicago", 1.35, 1.25, 0.6, ((4, 4), (2, 2), (3, 1))),
     _RepSpec("Hannah", "Kim", "America/Los_Angeles", 0.9, 1.0, 0.95, ((8, 2), (2, 1), (5, 1))),
     _RepSpec("Marcus", "Webb", "America/New_York", 0.9, 0.85, 0.75, ((11, 2), (2, 1), (3, 2)), joined=21, email=False),
     _RepSpec("Olivia", "Chen", "America/New_York", 1.0, 1.05, 1.0, ((10, 2), (0, 1), (1, 1)), left=56),
@@ -466,6 +503,10 @@ class _Contact:
     bad: bool  # dead / disconnected number
     stale: bool  # moved on, or the wrong person
     propensity: float  # the person's own pick-up multiplier (mean 1)
+    attempts: int = 0  # outbound dials so far
+    touches: int = 10  # attempts before the team gives up on the contact
+    done: bool = False  # reached, dead or asked not to be called: out of the redial queue
+    due: int = -1  # the day it is due again on a redial queue (-1: not queued)
     _json: str = ""
 
     def snapshot(self) -> Record:
@@ -487,7 +528,10 @@ class _List:
 class _Rep:
     spec: _RepSpec
     user: Record
-    numbers: tuple[str, ...]  # caller ids
+    numbers: tuple[str, ...]  # home caller ids (the rep's own area)
+    local: dict[str, str]  # area key (`_area_key`) -> the rep's caller id with that area code
+    start: float  # usual first dial of the day, rep-local hours
+    queue: list[tuple[int, int, _Contact]] = field(default_factory=list)  # (due day, n, contact)
 
 
 @dataclass
@@ -532,9 +576,29 @@ def _zone_label(rng: random.Random, tz: str) -> str:
     return _pick(rng, labels) if labels else tz
 
 
-def _us_number(rng: random.Random, tz: str) -> str:
-    area = rng.choice(_AREA_CODES[tz])
+def _us_number(rng: random.Random, tz: str, area: str | None = None) -> str:
+    area = area or rng.choice(_AREA_CODES[tz])
     return f"+1{area}{rng.randrange(2, 10)}{rng.randrange(10, 100)}{rng.randrange(10000):04d}"
+
+
+def _area_key(e164: str) -> str:
+    """What makes two numbers "local" to each other: the NANP area code, else the country."""
+    if e164.startswith("+1"):
+        return e164[:5]
+    return next((cc for cc, _, _ in _EUROPE_PHONE.values() if e164.startswith(cc)), e164[:3])
+
+
+def _local_pool(rng: random.Random, home: str) -> dict[str, str]:
+    """A rep's local-presence caller ids: one number for about half the area codes of the
+    region the rep calls (US reps: every US zone; the London rep: one per European country), so
+    a local number exists for many contacts but not all.
+    """
+    if home.startswith("Europe/"):
+        numbers = [_phone_number(rng, tz, "direct")[0] for tz in _EUROPE_PHONE]
+    else:
+        areas = [a for codes in _AREA_CODES.values() for a in codes if rng.random() < 0.5]
+        numbers = [_us_number(rng, "", area) for area in areas]
+    return {_area_key(n): n for n in numbers}
 
 
 def _phone_number(rng: random.Random, tz: str, phone_type: str) -> tuple[str, str]:
@@ -708,7 +772,9 @@ def _build_cast(seed: int, start: date, days: int) -> _Cast:
         home = spec.timezone if spec.timezone in _AREA_CODES else "Europe/London"
         numbers = tuple(_phone_number(rng, home, "direct")[0] for _ in range(2))
         user = _user(rng, spec.first_name, spec.last_name, email=spec.email)
-        reps.append(_Rep(spec, user, numbers))
+        # Reps start their day at different times (8:00-9:45 in their own zone).
+        start_hour = 8.0 + rng.randrange(8) * 0.25
+        reps.append(_Rep(spec, user, numbers, _local_pool(rng, home), start_hour))
     manager = _user(rng, *_MANAGER, email=False)
     team_users = [
         {"user": rep.user, "license": "parallel_dialer",
@@ -768,6 +834,13 @@ class _Dial:
     pickup: float = 1.0  # rep x list x sequence human pick-up multiplier
     close: float = 1.0  # rep x sequence meeting multiplier
     recording: float = 1.0
+    attempt: int = 1  # outbound dials to this contact so far, this one included
+    local: bool = False  # caller id shares the called number's area code (`_area_key`)
+    local_effect: bool = False  # ... on a list where local presence works
+    double: bool = False  # a redial within minutes of a ring-out
+    burner: bool = False  # from a number that gets spam-labelled
+    labelled: bool = False  # ... and the label is on
+    human_p: float = 0.0  # the planted chance that a person picks up (for `Dataset.truth`)
 
 
 @dataclass
@@ -786,6 +859,7 @@ def _simulate(rng: random.Random, dial: _Dial, knobs: Knobs) -> _Result:
     if dial.inbound:
         return _inbound(rng, dial, knobs)
     contact = dial.contact
+    dial.human_p = 0.0
     if contact is not None and contact.bad:
         return _dead_number(rng)
     tz = contact.timezone if contact is not None else "America/New_York"
@@ -797,9 +871,12 @@ def _simulate(rng: random.Random, dial: _Dial, knobs: Knobs) -> _Result:
         knobs.human_pickup * hour_effect * knobs.weekday_effect[weekday] * dial.pickup
         * dict(knobs.phone_pickup)[phone_type] * (contact.propensity if contact else 1.0)
     )  # fmt: skip
-    human = min(human, 0.75)
+    human = min(human * _planted(dial, knobs), 0.75)
     machine = knobs.machine_pickup * (1.15 - 0.15 * hour_effect)
+    if dial.labelled:  # "Spam Likely" on the screen, or blocked: people and machines answer less
+        human, machine = human * knobs.burn_answer_factor, machine * knobs.burn_answer_factor
     machine = min(machine, 0.95 - human)
+    dial.human_p = human
     if phone_type == "office" and rng.random() < knobs.fax_line:
         return _Result("answered", "fax", BAD_NUMBER, rng.randrange(3, 16))
     u = rng.random()
@@ -813,7 +890,19 @@ def _simulate(rng: random.Random, dial: _Dial, knobs: Knobs) -> _Result:
     if u < human + machine:
         return _unclassified(rng, _machine_answer(rng, dial, knobs), knobs.amd_unknown_machine)
     disposition = rng.choices((NO_ANSWER, GATEKEEPER, BAD_NUMBER), (97, 1.5, 1.5))[0]
+    if dial.burner and rng.random() < 0.7:  # the dialer drops unanswered lines after a few rings
+        return _Result("no-answer", None, disposition, rng.randrange(3, 10))
     return _Result("no-answer", None, disposition, _ring_out(rng))
+
+
+def _planted(dial: _Dial, knobs: Knobs) -> float:
+    """The human pick-up multiplier of the planted effects: attempt, double dial, local."""
+    effect = knobs.attempt_effect[min(dial.attempt, len(knobs.attempt_effect)) - 1]
+    if dial.double:
+        effect *= knobs.double_dial_lift
+    if dial.local_effect:
+        effect *= knobs.local_presence_lift
+    return effect
 
 
 def _unclassified(rng: random.Random, result: _Result, share: float) -> _Result:
@@ -1108,13 +1197,18 @@ def _disposition_ref(disposition: int | None) -> Record | None:
 # Scheduling: which rep dials whom, when.
 # --------------------------------------------------------------------------------------------
 
-# Contact-local hours the dialer schedules into (8:00-19:00), and the rep's own dialling rhythm.
+# Contact-local hours the dialer prefers (8:00-21:00 is legal; evenings and 8:00 less so).
 _CONTACT_WINDOW = ((8, 0.8), (9, 1.0), (10, 1.0), (11, 1.0), (12, 0.9), (13, 0.9), (14, 1.0),
                    (15, 1.0), (16, 1.0), (17, 0.8), (18, 0.45), (19, 0.25), (20, 0.12))  # fmt: skip
-_REP_RHYTHM = ((8, 0.6), (9, 1.0), (10, 1.0), (11, 0.9), (12, 0.45), (13, 0.8), (14, 1.0),
-               (15, 1.0), (16, 0.9), (17, 0.55), (18, 0.15))  # fmt: skip
-_REP_DAY = (7.5, 18.75)  # the rep's working day, local hours
+_REP_DAY_END = 18.75  # the latest a rep dials, rep-local hours
 _LEGAL_WINDOW = (8.0, 21.0)  # calling hours in the contact's local time
+# Share of dials that go to a contact due for another attempt (when one is due), and the days
+# until a contact not reached is due again.
+_REDIAL_SHARE = 0.6
+_REDIAL_DAYS = ((1, 30), (2, 30), (3, 20), (4, 12), (7, 8))
+# Attempts before the team gives up on a contact.
+_TOUCHES = ((4, 2), (6, 3), (8, 3), (10, 3), (12, 2))
+_QUEUE_ORDER = itertools.count()  # tie-break of queue entries due the same day: first in first
 
 
 def _ramp(spec: _RepSpec, day: int) -> float:
@@ -1143,83 +1237,174 @@ def _slot_weights(rng: random.Random, days: list[date], knobs: Knobs) -> list[fl
     return weights
 
 
-def _local_time(hour_weights: Sequence[tuple[int, float]], rng: random.Random) -> float:
-    return _pick(rng, hour_weights) + rng.random()
-
-
-def _schedule(
-    rng: random.Random, rep: _Rep, day: date, contact: _Contact, knobs: Knobs
-) -> datetime | None:
-    """A UTC start time inside the rep's day and the contact's legal window, or None."""
-    rep_offset = _utc_offset(rep.spec.timezone, day)
-    contact_offset = _utc_offset(contact.timezone, day)
-    shift = (contact_offset - rep_offset).total_seconds() / 3600
-    for _ in range(4):
-        if rng.random() < knobs.local_time_dialing:
-            contact_hour = _local_time(_CONTACT_WINDOW, rng)
-            rep_hour = contact_hour - shift
+def _sessions(rng: random.Random, rep: _Rep, knobs: Knobs) -> list[tuple[float, float]]:
+    """A rep's dialling sessions of one day, (start, end) in rep-local hours: blocks of about
+    50 minutes separated by idle gaps of about `session_gap_minutes`, a lunch break and now and
+    then a longer break (a meeting), from the rep's usual start for about nine hours.
+    """
+    start = rep.start + rng.uniform(0.0, 0.4)
+    end = min(_REP_DAY_END, start + rng.uniform(8.5, 9.75))
+    if knobs.session_gap_minutes <= 0:
+        return [(start, end)]
+    sessions, t, lunch = [], start, False
+    while t < end:
+        length = 0.8 * rng.lognormvariate(0.0, 0.35)
+        sessions.append((t, min(end, t + length)))
+        t += length
+        if not lunch and t >= 12.0:
+            t, lunch = t + rng.uniform(0.6, 1.0), True
+        elif rng.random() < 0.12:
+            t += rng.uniform(0.75, 1.5)
         else:
-            rep_hour = _local_time(_REP_RHYTHM, rng)
-            contact_hour = rep_hour + shift
-        if (
-            _REP_DAY[0] <= rep_hour < _REP_DAY[1]
-            and _LEGAL_WINDOW[0] <= contact_hour < _LEGAL_WINDOW[1]
-        ):
-            local_midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            return local_midnight + timedelta(seconds=int(rep_hour * 3600)) - rep_offset
-    return None
+            t += knobs.session_gap_minutes / 60 * rng.lognormvariate(0.0, 0.3)
+    return sessions
 
 
-def _rep_lists(rep: _Rep, lists: list[_List], day: int) -> tuple[list[_List], list[float]]:
-    chosen = [(lists[i], w) for i, w in rep.spec.lists if lists[i].spec.created <= day]
+def _session_times(
+    rng: random.Random, rep: _Rep, day: date, k: int, knobs: Knobs
+) -> list[datetime]:
+    """UTC start times of a rep's `k` dials of `day`, paced evenly (with jitter) in sessions."""
+    if not k:
+        return []
+    sessions = _sessions(rng, rep, knobs)
+    total = sum(b - a for a, b in sessions)
+    gaps = [rng.lognormvariate(0.0, 0.45) for _ in range(k + 1)]
+    scale, mark = total / sum(gaps), 0.0
+    hours, index, before = [], 0, 0.0
+    for gap in gaps[:-1]:
+        mark += gap * scale
+        while index < len(sessions) - 1 and mark > before + sessions[index][1] - sessions[index][0]:
+            before += sessions[index][1] - sessions[index][0]
+            index += 1
+        hours.append(sessions[index][0] + mark - before)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    offset = _utc_offset(rep.spec.timezone, day)
+    return [midnight + timedelta(seconds=int(h * 3600)) - offset for h in hours]
+
+
+def _callable(rng: random.Random, contact: _Contact, at: datetime, knobs: Knobs) -> bool:
+    """Whether the dialer calls `contact` at `at`: inside their legal window, and (for a share
+    `local_time_dialing` of dials) preferring their good hours.
+    """
+    local = at + _utc_offset(contact.timezone, at.date())
+    hour = local.hour + local.minute / 60
+    if not _LEGAL_WINDOW[0] <= hour < _LEGAL_WINDOW[1]:
+        return False
+    return (
+        rng.random() >= knobs.local_time_dialing or rng.random() < dict(_CONTACT_WINDOW)[local.hour]
+    )
+
+
+def _rep_lists(
+    rep: _Rep, lists: list[_List], day: int, knobs: Knobs
+) -> tuple[list[_List], list[float]]:
+    if knobs.confounded_skill:
+        chosen = [(lists[i], w) for i, w in rep.spec.lists if lists[i].spec.created <= day]
+    else:  # every rep works the same mix: skill and list quality are independent
+        chosen = [(lst, float(lst.spec.size)) for lst in lists if lst.spec.created <= day]
     if not chosen:  # a list not imported yet: fall back to whatever the team has
         chosen = [(lst, 1.0) for lst in lists if lst.spec.created <= day]
     return [c[0] for c in chosen], [c[1] for c in chosen]
 
 
+def _due_contact(
+    rng: random.Random, rep: _Rep, day: int, at: datetime, knobs: Knobs
+) -> tuple[_Contact, _List] | None:
+    """A contact of the rep's redial queue due today and callable at `at`, taken off the queue."""
+    queue = rep.queue
+    while queue and (queue[0][2].done or queue[0][2].due != queue[0][0]):
+        heapq.heappop(queue)  # reached since, or queued again later
+    if not queue or queue[0][0] > day or rng.random() >= _REDIAL_SHARE:
+        return None
+    due, n, contact, lst = heapq.heappop(queue)
+    if _callable(rng, contact, at, knobs):
+        contact.due = -1
+        return contact, lst
+    heapq.heappush(queue, (due, n, contact, lst))
+    return None
+
+
+def _requeue(
+    rng: random.Random, rep: _Rep, dial: _Dial, result: _Result, day: int, lst: _List
+) -> None:
+    """After an attempt: the contact is done (reached, dead, do-not-call, out of touches) or due
+    again in a few days on the rep's queue.
+    """
+    contact = dial.contact
+    assert contact is not None
+    d = result.disposition
+    reached = result.answered_by == "human" and d is not None and d < 10
+    if reached or d in (BAD_NUMBER, 9) or contact.attempts >= contact.touches:
+        contact.done = True
+        return
+    contact.due = day + _pick(rng, _REDIAL_DAYS)
+    heapq.heappush(rep.queue, (contact.due, next(_QUEUE_ORDER), contact, lst))
+
+
+def _caller_id(
+    rng: random.Random, rep: _Rep, contact: _Contact, knobs: Knobs, burned: frozenset[str]
+) -> str:
+    local = rep.local.get(_area_key(contact.number))
+    if local is not None and rng.random() < knobs.local_share:
+        return local
+    if rep.numbers[0] in burned and rng.random() < 0.8:  # the rep's workhorse number
+        return rep.numbers[0]
+    return rep.numbers[rng.randrange(2)]
+
+
 def _outbound_dial(
-    rng: random.Random, cast: _Cast, rep: _Rep, day: date, index: int, knobs: Knobs
-) -> _Dial:
-    lists, weights = _rep_lists(rep, cast.lists, index)
+    rng: random.Random, cast: _Cast, rep: _Rep, index: int, at: datetime, plan: _Plan
+) -> tuple[_Dial, _List]:
+    knobs = plan.knobs
+    lists, weights = _rep_lists(rep, cast.lists, index, knobs)
     ramp = _ramp(rep.spec, index)
-    for _ in range(20):
+    for tries in range(400):
+        if tries and tries % 40 == 0:  # nobody callable now (early for the West Coast): later
+            at += timedelta(minutes=10)
+        due = _due_contact(rng, rep, index, at, knobs)
+        if due is not None:
+            contact, lst = due
+            break
         lst = rng.choices(lists, weights)[0]
         contact = rng.choice(lst.contacts)
-        started = _schedule(rng, rep, day, contact, knobs)
-        if started is not None:
+        if _callable(rng, contact, at, knobs):
             break
     else:  # pragma: no cover - every rep's lists hold contacts reachable in their working day
-        raise RuntimeError(f"no contact of {rep.spec.first_name}'s lists can be called on {day}")
+        raise RuntimeError(f"no contact of {rep.spec.first_name}'s lists can be called at {at}")
+    if contact.attempts == 0:
+        contact.touches = _pick(rng, _TOUCHES)
     sequence, seq_spec = None, _SequenceSpec("", 1.0, 1.0)
     if lst.spec.sequences and rng.random() < knobs.sequence_share:
         k = rng.choice(lst.spec.sequences)
         sequence = {"_id": cast.sequences[k]["id"], "name": cast.sequences[k]["name"]}
         seq_spec = _SEQUENCES[k]
+    caller_id = _caller_id(rng, rep, contact, knobs, plan.burned)
+    local = _area_key(caller_id) == _area_key(contact.number)
     dial = _Dial(
         user=rep.user,
-        caller_id=rep.numbers[rng.randrange(2)],
+        caller_id=caller_id,
         contact=contact,
         contact_record=contact.snapshot(),
         list_ref=dict(lst.ref),
         sequence=sequence,
-        started=started,
+        started=at,
         pickup=rep.spec.pickup * lst.spec.warmth * seq_spec.pickup,
         close=rep.spec.close * seq_spec.meeting * ramp,
         recording=rep.spec.recording,
+        local=local,
+        local_effect=local and cast.lists.index(lst) in knobs.local_presence_lists,
+        burner=caller_id in plan.burned,
+        labelled=caller_id in plan.burned and at.date() >= plan.burn_day,
     )
     if rng.random() < knobs.manual_dial:
         dial.contact, dial.contact_record, dial.list_ref, dial.sequence = None, {}, {}, None
-    return dial
-
-
-def _inbound_dial(
-    rng: random.Random, cast: _Cast, rep: _Rep, day: date, index: int, knobs: Knobs
-) -> _Dial:
-    dial = _outbound_dial(rng, cast, rep, day, index, knobs)
-    dial.inbound, dial.sequence = True, None
-    if rng.random() < knobs.unknown_inbound:
-        dial.contact, dial.contact_record, dial.list_ref = None, {}, {}
-    return dial
+        dial.local = dial.local_effect = False
+    elif rng.random() < knobs.inbound_share:
+        dial.inbound, dial.sequence, dial.local = True, None, False
+        dial.local_effect = False
+        if rng.random() < knobs.unknown_inbound:
+            dial.contact, dial.contact_record, dial.list_ref = None, {}, {}
+    return dial, lst
 
 
 # --------------------------------------------------------------------------------------------
@@ -1240,38 +1425,181 @@ def _check_args(seed: int, n_calls: int, start: str, days: int) -> date:
         raise ValueError(f"start must be an ISO date like '2026-08-03', got {start!r}") from None
 
 
+def _check_knobs(knobs: Knobs | None) -> Knobs:
+    if knobs is None:
+        return KNOBS
+    if not isinstance(knobs, Knobs):
+        raise InvalidParameterError("knobs", f"knobs must be a Knobs instance, got {knobs!r}")
+
+    def bad(name: str, allowed: str) -> InvalidParameterError:
+        value = getattr(knobs, name)
+        return InvalidParameterError(
+            f"knobs.{name}", f"knobs.{name} must be {allowed}, got {value!r}"
+        )
+
+    if not 0 <= knobs.burned_numbers <= len(_REPS):
+        raise bad("burned_numbers", f"an int from 0 to {len(_REPS)}")
+    if knobs.burn_start_day < 0:
+        raise bad("burn_start_day", "an int >= 0")
+    for name in ("burn_answer_factor", "local_presence_lift", "double_dial_lift"):
+        if not getattr(knobs, name) > 0:
+            raise bad(name, "a number > 0")
+    for name in ("local_share", "double_dial_share"):
+        if not 0 <= getattr(knobs, name) <= 1:
+            raise bad(name, "a share from 0 to 1")
+    if not set(knobs.local_presence_lists) <= set(range(len(_LISTS))):
+        raise bad("local_presence_lists", f"indices of lists, 0 to {len(_LISTS) - 1}")
+    if not knobs.attempt_effect or not all(m > 0 for m in knobs.attempt_effect):
+        raise bad("attempt_effect", "a non-empty tuple of multipliers > 0")
+    if not knobs.session_gap_minutes >= 0:
+        raise bad("session_gap_minutes", "a number of minutes >= 0")
+    return knobs
+
+
+@dataclass
+class _Plan:
+    """What one generation plants, and the tallies its `truth` reports."""
+
+    knobs: Knobs
+    burned: frozenset[str]  # E.164 caller ids that get spam-labelled
+    burn_day: date  # from this (UTC) day on
+    human_p: list[float] = field(default_factory=list)  # by attempt - 1: sum of planted P(person)
+    dials: list[int] = field(default_factory=list)  # by attempt - 1: outbound dials
+
+    def tally(self, dial: _Dial) -> None:
+        if dial.inbound or dial.contact is None or dial.attempt > _TRUTH_ATTEMPTS:
+            return
+        while len(self.dials) < dial.attempt:
+            self.human_p.append(0.0)
+            self.dials.append(0)
+        self.human_p[dial.attempt - 1] += dial.human_p
+        self.dials[dial.attempt - 1] += 1
+
+
+_TRUTH_ATTEMPTS = 10
+
+
+def _burned(cast: _Cast, knobs: Knobs) -> frozenset[str]:
+    """The busiest reps' home numbers: the ones carriers see dialling most."""
+    busiest = sorted(cast.reps, key=lambda rep: -rep.spec.volume)[: knobs.burned_numbers]
+    return frozenset(rep.numbers[0] for rep in busiest)
+
+
+def _dial_day(
+    rng: random.Random, cast: _Cast, planned: list[tuple[_Dial, _List]], day: int, plan: _Plan
+) -> list[tuple[Record, float]]:
+    """Simulate one day's dials in start order: attempts counted, redials queued, and some
+    ring-outs redialled at once (the double dial, which replaces the rep's last dial of the day).
+    """
+    knobs, records = plan.knobs, []
+    reps = {id(rep.user): rep for rep in cast.reps}
+    pending = sorted(planned, key=lambda p: p[0].started)
+    i = 0
+    while i < len(pending):
+        dial, lst = pending[i]
+        i += 1
+        outbound = dial.contact is not None and not dial.inbound
+        if outbound:
+            dial.contact.attempts += 1
+            dial.attempt = dial.contact.attempts
+        result = _simulate(rng, dial, knobs)
+        plan.tally(dial)
+        records.append(_call_record(rng, dial, result, knobs))
+        if not outbound:
+            continue
+        rep = reps[id(dial.user)]
+        _requeue(rng, rep, dial, result, day, lst)
+        if result.outcome != "no-answer" or rng.random() >= knobs.double_dial_share:
+            continue
+        last = next(
+            (j for j in range(len(pending) - 1, i - 1, -1)
+             if pending[j][0].user is dial.user and not pending[j][0].double),
+            None,
+        )  # fmt: skip
+        if last is None:
+            continue
+        del pending[last]
+        ended = dial.started + timedelta(seconds=result.duration)
+        again = copy.copy(dial)
+        again.started = ended + timedelta(seconds=rng.randrange(60, 181))
+        again.contact_record = dial.contact.snapshot()
+        again.double = True
+        again.labelled = dial.burner and again.started.date() >= plan.burn_day
+        dial.contact.done = False  # still to be reached
+        bisect.insort(pending, (again, lst), lo=i, key=lambda p: p[0].started)
+    return records
+
+
+def _truth(cast: _Cast, first: date, knobs: Knobs, plan: _Plan) -> dict:
+    """What `generate` planted, as JSON-able values (see `Dataset.truth`)."""
+    return {
+        "burned_numbers": sorted(plan.burned),
+        "burn_start": plan.burn_day.isoformat(),
+        "burn_answer_factor": float(knobs.burn_answer_factor),
+        "local_presence_lift": float(knobs.local_presence_lift),
+        "local_presence_lists": [
+            cast.lists[i].record["_id"] for i in sorted(knobs.local_presence_lists)
+        ],
+        "local_share": float(knobs.local_share),
+        "attempt_effect": [float(m) for m in knobs.attempt_effect],
+        "attempt_human_pickup": [
+            round(p / n, 6) if n else None for p, n in zip(plan.human_p, plan.dials, strict=True)
+        ],
+        "attempt_dials": list(plan.dials),
+        "double_dial_share": float(knobs.double_dial_share),
+        "double_dial_lift": float(knobs.double_dial_lift),
+        "amd_false_machine": float(knobs.amd_false_machine),
+        "amd_false_human": float(knobs.amd_false_human),
+        "confounded_skill": bool(knobs.confounded_skill),
+        "rep_skill": {rep.user["_id"]: float(rep.spec.pickup) for rep in cast.reps},
+        "session_gap_minutes": float(knobs.session_gap_minutes),
+    }
+
+
 def generate(
-    seed: int = 7, *, n_calls: int = 24_000, start: str = "2026-08-03", days: int = 84
+    seed: int = 7,
+    *,
+    n_calls: int = 24_000,
+    start: str = "2026-08-03",
+    days: int = 84,
+    knobs: Knobs | None = None,
 ) -> Dataset:
     """Generate a realistic team's call logs: `n_calls` calls over `days` days from `start`.
 
     Deterministic: the same arguments give the same dataset on every machine. The team, its
     lists and contacts do not depend on `n_calls`: datasets of different sizes share them.
+    `knobs` (default `KNOBS`) sets the behaviour, including the planted effects that
+    `Dataset.truth` reports.
 
     >>> ds = generate(seed=1, n_calls=500, days=14)
     >>> sorted({c["outcome"] for c in ds.calls})
     ['answered', 'cancelled', 'no-answer']
+    >>> generate(seed=1, n_calls=500, days=14, knobs=Knobs(burned_numbers=0)).truth["burned_numbers"]
+    []
     """
     first = _check_args(seed, n_calls, start, days)
-    knobs = KNOBS
+    knobs = _check_knobs(knobs)
     cast = _build_cast(seed, first, days)
+    plan = _Plan(knobs, _burned(cast, knobs), first + timedelta(days=knobs.burn_start_day))
     rng = random.Random(f"dialstats-demo-calls:{seed}")
     day_list = [first + timedelta(days=i) for i in range(days)]
     weights = _slot_weights(rng, day_list, knobs)
-    slots = rng.choices(range(len(weights)), weights, k=n_calls) if n_calls else []
+    per_slot = Counter(rng.choices(range(len(weights)), weights, k=n_calls) if n_calls else [])
     records: list[tuple[Record, float]] = []
-    for slot in slots:
-        rep, index = cast.reps[slot // days], slot % days
-        make = _inbound_dial if rng.random() < knobs.inbound_share else _outbound_dial
-        dial = make(rng, cast, rep, day_list[index], index, knobs)
-        result = _simulate(rng, dial, knobs)
-        records.append(_call_record(rng, dial, result, knobs))
+    for index, day in enumerate(day_list):
+        planned = [
+            _outbound_dial(rng, cast, rep, index, at, plan)
+            for r, rep in enumerate(cast.reps)
+            for at in _session_times(rng, rep, day, per_slot[r * days + index], knobs)
+        ]
+        records += _dial_day(rng, cast, planned, index, plan)
     return Dataset(
         calls=_finish(rng, records),
         dispositions=list(cast.dispositions.values()),
         sequences=cast.sequences,
         contact_lists=[lst.record for lst in cast.lists],
         team=cast.team,
+        truth=_truth(cast, first, knobs, plan),
     )
 
 

@@ -90,6 +90,10 @@ def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Small answers must not wait ~40 ms for the client's delayed ACK (Nagle): accepted sockets
+    # inherit TCP_NODELAY from the listener (asyncio also sets it on each transport it makes).
+    with contextlib.suppress(OSError, AttributeError):  # platforms without the option
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError:
