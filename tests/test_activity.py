@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import statistics
 
 import numpy as np
@@ -13,6 +15,8 @@ from hypothesis import strategies as st
 
 import dialstats as ds
 from dialstats.errors import InvalidParameterError
+from dialstats.frame._build import records_to_frame
+from dialstats.sandbox._generate import KNOBS, generate
 from test_analysis_core import B, call, calls
 
 START = pd.Timestamp("2024-03-04T12:00:00Z")
@@ -69,7 +73,7 @@ def test_sessions_match_a_naive_loop(offsets, idle_minutes):
         assert row.first_dial == pd.Series(midnight).median().round("s")
         breaks = [
             (b[0] - a[-1]) / pd.Timedelta(minutes=1)
-            for a, b in zip(expected, expected[1:], strict=False)
+            for a, b in itertools.pairwise(expected)
             if a[-1].tz_convert("America/New_York").date()
             == b[0].tz_convert("America/New_York").date()
         ]
@@ -127,3 +131,38 @@ def test_empty_and_one_row():
     undated = frame([(0, False), (5, False)])
     undated.loc[1, "started_at"] = pd.NaT
     assert ds.activity(undated, tz="UTC").dials.item() == 1
+
+
+def generated(seed: int, gap: float) -> tuple[pd.DataFrame, dict]:
+    knobs = dataclasses.replace(KNOBS, session_gap_minutes=gap)
+    # Many dials a day, so dials inside a session are minutes apart and the idle gaps stand out.
+    data = generate(seed=seed, n_calls=5000, days=7, knobs=knobs)
+    return records_to_frame(data.calls, data.dispositions), data.truth
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("gap", [25.0, 45.0])
+def test_planted_session_gaps_are_found(seed, gap):
+    df, truth = generated(seed, gap)
+    out = ds.activity(df, idle="15min", tz="UTC")
+    planted = truth["session_gap_minutes"]
+    assert planted == gap
+    # A break is the planted gap plus the pace of dials on each side (about 5 minutes here),
+    # and lunch and meeting breaks mix in; the median sits just above the planted gap.
+    assert planted <= out.median_break_minutes.median() <= planted + 15
+
+
+def test_no_planted_gaps_gives_few_sessions():
+    none, truth = generated(3, 0.0)
+    assert truth["session_gap_minutes"] == 0.0
+    planted, _ = generated(3, 25.0)
+    per_day = {
+        name: (out.sessions.sum() / out.active_days.sum())
+        for name, out in (
+            ("none", ds.activity(none, idle="20min", tz="UTC")),
+            ("planted", ds.activity(planted, idle="20min", tz="UTC")),
+        )
+    }
+    # One session a working day (quiet days' sparse dials split now and then) against about
+    # one per hour.
+    assert per_day["none"] < 2 < 4 < per_day["planted"]

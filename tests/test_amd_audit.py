@@ -167,16 +167,19 @@ def test_estimates_are_lower_bounds_and_exact_with_complete_evidence(seed, rows,
             assert np.isclose(out.loc[rate, "value"], true)
 
 
-def generated(seed: int, monkeypatch, **knobs) -> pd.DataFrame:
-    monkeypatch.setattr(_generate, "KNOBS", dataclasses.replace(_generate.KNOBS, **knobs))
-    data = _generate.generate(seed=seed, n_calls=6000, days=28)
-    return records_to_frame(data.calls, data.dispositions)
+def generated(seed: int, **knobs) -> tuple[pd.DataFrame, dict]:
+    knobs = dataclasses.replace(_generate.KNOBS, **knobs)
+    data = _generate.generate(seed=seed, n_calls=6000, days=28, knobs=knobs)
+    return records_to_frame(data.calls, data.dispositions), data.truth
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_planted_amd_error_rates_inside_the_intervals(seed, monkeypatch):
-    fm, fh = 0.12, 0.07
-    df = generated(seed, monkeypatch, amd_false_machine=fm, amd_false_human=fh)
+def test_planted_amd_error_rates_inside_the_intervals(seed):
+    df, truth = generated(seed, amd_false_machine=0.12, amd_false_human=0.07)
+    # The generator's rates: a machine label is a person with probability amd_false_machine,
+    # a human label a machine with probability amd_false_human.
+    fm, fh = truth["amd_false_machine"], truth["amd_false_human"]
+    assert (fm, fh) == (0.12, 0.07)
     out = audit(df, confidence=0.99)
     machines = out.loc["false_discovery_rate", "denominator"]
     humans = out.loc["false_omission_rate", "denominator"]
@@ -192,8 +195,8 @@ def test_planted_amd_error_rates_inside_the_intervals(seed, monkeypatch):
         assert row.value_low <= true <= row.value_high, (rate, true, row.to_dict())
 
 
-def test_no_planted_errors_gives_bounds_near_zero(monkeypatch):
-    df = generated(4, monkeypatch, amd_false_machine=0.0, amd_false_human=0.0)
+def test_no_planted_errors_gives_bounds_near_zero():
+    df, _ = generated(4, amd_false_machine=0.0, amd_false_human=0.0)
     out = audit(df)
     assert (out.loc[RATES, "value_low"] < 0.005).all()
     assert out.loc["false_omission_rate", "numerator"] == 0
