@@ -118,7 +118,18 @@ def analyses(df: pd.DataFrame) -> dict[str, Callable[[], object]]:
         "best_time_to_call (contact zones)": lambda: ds.best_time_to_call(df),
         "best_time_to_call (one zone)": lambda: ds.best_time_to_call(df, tz="America/New_York"),
         "overview": lambda: ds.overview(df),
+        "amd_audit by rep": lambda: ds.amd_audit(df, by=BY),
+        "talk_time by rep": lambda: ds.talk_time(df, by=BY),
+        "talk_time thresholds by rep": lambda: ds.talk_time(df, by=BY, table="thresholds"),
+        "activity by rep (vs sort)": lambda: ds.activity(df, by=BY, tz="America/New_York"),
+        "activity sessions (vs sort)": lambda: ds.activity(
+            df, by=BY, tz="America/New_York", table="sessions"
+        ),
     }
+
+
+# Analyses of per-rep time sequences: measured against one sort by rep and time.
+SORT_BASELINE = ("(vs sort)",)
 
 
 def seconds(run: Callable[[], object]) -> float:
@@ -131,18 +142,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="3 repeats (a shared machine)")
     args = parser.parse_args()
+    if args.quick:
+        args.repeat = 3
     started = time.perf_counter()
     df = synthetic_calls(args.rows)
     print(f"{args.rows:,} calls generated in {time.perf_counter() - started:.1f} s")
 
-    def baseline() -> object:
+    def grouped() -> object:
         return df.groupby(BY).size()
+
+    def sort() -> object:
+        return df.sort_values([BY, "started_at"])
 
     print(f"{'analysis':36} {'median s':>9} {'baseline s':>11} {'ratio':>7}")
     worst = 0.0
     for name, run in analyses(df).items():
         run()  # warm up caches and lazy imports
+        baseline = sort if name.endswith(SORT_BASELINE) else grouped
         timings = [(seconds(baseline), seconds(run)) for _ in range(args.repeat)]
         base = statistics.median(b for b, _ in timings)
         mine = statistics.median(m for _, m in timings)
