@@ -57,6 +57,8 @@ class CallsPlot(_Bound):
     double_dial = _method(plot.double_dial)
     number_health = _method(plot.number_health)
     local_presence = _method(plot.local_presence)
+    talk_time = _method(plot.talk_time)
+    activity = _method(plot.activity)
 
 
 @pd.api.extensions.register_dataframe_accessor("calls")
@@ -87,6 +89,10 @@ class CallsAccessor(_Bound):
     double_dial = _method(analysis.double_dial)
     number_health = _method(analysis.number_health)
     local_presence = _method(analysis.local_presence)
+    amd_audit = _method(analysis.amd_audit)
+    amd_evidence = _method(analysis.amd_evidence)
+    talk_time = _method(analysis.talk_time)
+    activity = _method(analysis.activity)
 
     @property
     def plot(self) -> CallsPlot:

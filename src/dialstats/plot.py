@@ -27,13 +27,15 @@ from dialstats.analysis._choices import choose
 from dialstats.analysis._metrics import METRICS as CONTRACT
 from dialstats.analysis._metrics import RATES, VENDOR_NAMES
 from dialstats.analysis._numbers import outbound
-from dialstats.analysis._validate import check_choice, check_columns, check_frame
+from dialstats.analysis._talk import THRESHOLDS, check_thresholds
+from dialstats.analysis._validate import check_choice, check_columns, check_frame, group_keys
 from dialstats.errors import InvalidParameterError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
+    "activity",
     "answer_rates",
     "attempt_curve",
     "best_time_to_call",
@@ -44,6 +46,7 @@ __all__ = [
     "machine_detection",
     "number_health",
     "rate_vs_volume",
+    "talk_time",
     "trend",
 ]
 
@@ -64,6 +67,8 @@ LABELS = {
     **{name: CONTRACT[name].label for name in RATES},
     "amd_suspected_false_positive_rate": "Machine, yet a person reached",
     "amd_suspected_false_negative_rate": "Person, yet voicemail left",
+    "amd_false_positive_rate": "People labelled machine (of people)",
+    "amd_false_negative_rate": "Machines labelled person (of machines)",
     "human": "Person",
     "machine": "Machine",
     "machine_start": "Machine (start)",
@@ -79,6 +84,8 @@ _MAX_PERIOD_TICKS = 16
 _MAX_BANDS = 4
 _MACHINE_RATES = (
     "machine_rate",
+    "amd_false_positive_rate",
+    "amd_false_negative_rate",
     "amd_suspected_false_positive_rate",
     "amd_suspected_false_negative_rate",
 )
@@ -360,18 +367,28 @@ def machine_detection(
 ) -> Axes:
     """Who answered vs how the call ended: a heatmap (`kind="matrix"`) or stacked bars
     (`kind="bars"`) of disposition categories per answerer. Given a `machine_detection` result,
-    bars of the machine rate and the suspected AMD errors per group, with 95% intervals.
+    two panels on their own scales: the machine rate per group (returned), and beside it
+    (``ax.figure.axes``) the AMD audit's error rates as lower bounds, with intervals; a single
+    `ax` is split in two.
 
     `data`: a call-log frame, a `machine_detection_matrix` or a `machine_detection` result.
     """
     check_choice("kind", kind, ["matrix", "bars"])
-    ax = _axes(ax)
     if "machine_rate" in data.columns:
         groups = list(data.columns[: data.columns.get_loc("dials")])
-        _grouped_bars(ax, data, {LABELS[r]: r for r in _MACHINE_RATES}, groups)
-        ax.set_xlabel(f"Share of calls (see legend for the base; bars: {_level(data)} interval)")
-        ax.set_title("Answering machines and suspected AMD errors")
-        return ax
+        left, right = _two_panels(ax)
+        _grouped_bars(left, data, {LABELS["machine_rate"]: "machine_rate"}, groups)
+        left.set_xlabel(f"Share of answered (bars: {_level(data)} interval)")
+        left.set_title("Answered by a machine")
+        errors = [r for r in _MACHINE_RATES[1:] if r in data.columns][:2]
+        _grouped_bars(right, data, {LABELS[r]: r for r in errors}, groups)
+        right.tick_params(labelleft=False)
+        right.set_xlabel(
+            "At least this share (lower bound from dispositions, durations, transcripts)"
+        )
+        right.set_title("AMD errors")
+        return left
+    ax = _axes(ax)
     if data.columns.name == "disposition_category":
         matrix = data
     else:
@@ -637,6 +654,124 @@ def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str = "5m
     ax.set_xlabel("Share of redials")
     _legend(ax, outside=False)
     _tidy(ax, grid="x")
+    ax.set_title(title)
+    return ax
+
+
+def _two_panels(ax: object) -> tuple[Axes, Axes]:
+    """Two side-by-side Axes sharing the y axis: new ones, the pair given, or `ax` split."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True, layout="constrained")
+        return left, right
+    if isinstance(ax, Sequence) and len(ax) == 2:
+        return ax[0], ax[1]
+    spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+    if spec is None:
+        raise InvalidParameterError(
+            "ax", "ax must be None, a pair of Axes, or one subplot Axes (to split in two)"
+        )
+    figure = ax.figure
+    ax.remove()
+    cells = spec.subgridspec(1, 2)
+    left = figure.add_subplot(cells[0])
+    return left, figure.add_subplot(cells[1], sharey=left)
+
+
+def talk_time(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    thresholds: Sequence[float] = THRESHOLDS,
+) -> Axes:
+    """How long connects last: per group, the share of connects lasting at least x seconds
+    (log x axis), with the thresholds marked and the share over each written at the line.
+
+    `data`: a call-log frame (then `by` groups the lines, at most eight shown).
+    """
+    check_frame(data, "plot.talk_time")
+    thresholds = check_thresholds(thresholds)
+    keys = group_keys(data, by, "plot.talk_time")
+    check_columns(data, {"duration": "number"}, "plot.talk_time")
+    connected = analysis_flags.compute(data, ["connected"], "plot.talk_time")["connected"]
+    seconds = data["duration"].to_numpy(dtype=float, na_value=np.nan)
+    timed = connected & ~np.isnan(seconds)
+    ax = _axes(ax)
+    title = "How long connects last"
+    if not timed.any():
+        return _no_data(ax, title)
+    labels = np.array(_labels(data, keys))[timed]
+    values = np.maximum(seconds[timed], 1.0)  # a log axis has no 0: 0-1 s sit at 1 s
+    names = list(dict.fromkeys(sorted(labels)))[: len(PALETTE)]
+    for position, name in enumerate(names):
+        mine = np.sort(values[labels == name])
+        survival = 1.0 - np.arange(len(mine)) / len(mine)
+        label = f"{name} ({len(mine):,} connects)"
+        ax.step(mine, survival, where="post", color=PALETTE[position], label=label)
+    shares = (values[:, None] >= np.array(thresholds)[None, :]).mean(axis=0)
+    for threshold, share in zip(thresholds, shares, strict=True):
+        ax.axvline(threshold, color="#666666", linewidth=0.8, linestyle=":")
+        ax.annotate(
+            f"{threshold:g} s: {share:.0%}",
+            (threshold, 1.0),
+            fontsize=8,
+            rotation=90,
+            va="top",
+            ha="right",
+        )
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1.02)
+    _percent_axis(ax.yaxis)
+    ax.set_xlabel("Talk time, seconds (log scale; dotted: thresholds, share of all lines)")
+    ax.set_ylabel("Share of connects lasting at least x")
+    ax.set_title(title if not keys else f"{title}, by {_names(keys)}")
+    _legend(ax, outside=True)
+    _tidy(ax, grid="both")
+    return ax
+
+
+def activity(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    by: str | Sequence[str] | None = "user_name",
+    idle: str = "30min",
+    tz: str | None = None,
+) -> Axes:
+    """Pacing by hour of day: a heatmap of dials per active day, a row per group (rep), a
+    column per local hour (night hours nobody dialled are trimmed).
+
+    `data`: a call-log frame (`by`, `idle`, `tz` as in `activity`) or an
+    `activity(..., table="hours")` result.
+    """
+    check_frame(data, "plot.activity")
+    if {"hour", "dials_per_active_day"} <= set(data.columns):
+        hours = data
+        keys = list(data.columns[: data.columns.get_loc("hour")])
+    else:
+        hours = analysis.activity(data, by=by, idle=idle, tz=tz, table="hours")
+        keys = group_keys(data, by, "plot.activity")
+    ax = _axes(ax)
+    title = "Dials per active day, by hour of the day"
+    if hours.empty or not hours["dials"].any():
+        return _no_data(ax, title)
+    labels = _labels(hours, keys)
+    rows = list(dict.fromkeys(labels))
+    table = pd.DataFrame(
+        hours["dials_per_active_day"].to_numpy(dtype=float, na_value=np.nan).reshape(len(rows), 24),
+        index=rows,
+        columns=range(24),
+    )
+    table = table.where(hours["dials"].to_numpy().reshape(len(rows), 24) > 0)
+    table = _trim_empty_hours(table)
+    values = table.to_numpy()
+    image = _heatmap(ax, values, cmap="Blues")
+    ax.set_xticks(range(table.shape[1]), [f"{h:02d}" for h in table.columns])
+    ax.set_yticks(range(len(rows)), rows)
+    _colorbar(ax, image, "Dials per active day")
+    ax.set_xlabel(f"Hour of the day ({hours.attrs.get('tz', 'local')} time)")
     ax.set_title(title)
     return ax
 

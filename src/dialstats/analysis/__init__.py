@@ -13,6 +13,7 @@ Wilson score bounds `<rate>_low` / `<rate>_high`, and is NA when its denominator
 
 from __future__ import annotations
 
+from dialstats.analysis._activity import activity
 from dialstats.analysis._answer import answer_rates
 from dialstats.analysis._attempts import attempt_curve, contact_attempts, double_dial
 from dialstats.analysis._compare import compare
@@ -21,7 +22,8 @@ from dialstats.analysis._funnel import disposition_breakdown, disposition_funnel
 from dialstats.analysis._intervals import wilson_interval
 from dialstats.analysis._leaderboard import leaderboard
 from dialstats.analysis._local import local_presence
-from dialstats.analysis._machine import machine_detection, machine_detection_matrix
+from dialstats.analysis._machine import amd_audit, machine_detection, machine_detection_matrix
+from dialstats.analysis._machine import evidence as amd_evidence
 from dialstats.analysis._metrics import VENDOR, Definitions, Metric, metric
 from dialstats.analysis._numbers import number_health
 from dialstats.analysis._overview import overview
@@ -31,6 +33,7 @@ from dialstats.analysis._performance import (
     sequence_performance,
 )
 from dialstats.analysis._planning import minimum_detectable_effect, sample_size
+from dialstats.analysis._talk import talk_time
 from dialstats.analysis._timing import best_time_to_call
 from dialstats.analysis._trend import trend
 from dialstats.analysis._validate import MissingColumnError
@@ -40,6 +43,9 @@ __all__ = [
     "Definitions",
     "Metric",
     "MissingColumnError",
+    "activity",
+    "amd_audit",
+    "amd_evidence",
     "answer_rates",
     "attempt_curve",
     "best_time_to_call",
@@ -61,6 +67,7 @@ __all__ = [
     "sample_size",
     "sdr_performance",
     "sequence_performance",
+    "talk_time",
     "trend",
     "wilson_interval",
 ]

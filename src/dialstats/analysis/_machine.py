@@ -1,14 +1,32 @@
-"""Answering machines and answering-machine detection (AMD): how often, and how wrong."""
+"""Answering machines and answering-machine detection (AMD): how often, and how wrong.
+
+The AMD audit reads AMD as a classifier whose positive class is "a machine answered". Among the
+calls it labelled human (``answered_by == "human"``) or machine (any ``machine_*`` value), the
+truth is never recorded, only evidence of it, so every error rate is a lower bound built from the
+calls whose evidence shows an error (see `evidence` and docs/metrics.md, "AMD audit"):
+
+- false_positive_rate = P(labelled machine | a person answered)
+  >= person-evidenced machine labels / (those + human labels without machine evidence);
+- false_negative_rate = P(labelled human | a machine answered)
+  >= machine-evidenced human labels / (those + machine labels without person evidence);
+- false_discovery_rate = share of machine labels that were people >= person-evidenced / machine;
+- false_omission_rate = share of human labels that were machines >= machine-evidenced / human.
+
+When the evidence catches every error the bounds are the rates themselves. AMD's "fax" and
+"unknown" answers are outside the human/machine matrix and reported as their own categories.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from dialstats.analysis import _flags, _groups
-from dialstats.analysis._metrics import Definitions
+from dialstats.analysis._intervals import rate_columns
+from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._validate import (
     check_choice,
@@ -24,6 +42,10 @@ _RATES = {
     "voicemail_rate": ("voicemails", "dials"),
     "amd_suspected_false_positive_rate": ("amd_suspected_false_positive", "machine"),
     "amd_suspected_false_negative_rate": ("amd_suspected_false_negative", "human"),
+    "amd_false_positive_rate": ("amd_false_positive", "amd_persons_bound"),
+    "amd_false_negative_rate": ("amd_false_negative", "amd_machines_bound"),
+    "amd_false_discovery_rate": ("amd_false_positive", "machine"),
+    "amd_false_omission_rate": ("amd_false_negative", "human"),
 }
 _COLUMNS = [
     "dials",
@@ -39,9 +61,33 @@ _COLUMNS = [
     *(f"amd_suspected_false_positive_rate{end}" for end in ("", "_low", "_high")),
     "amd_suspected_false_negative",
     *(f"amd_suspected_false_negative_rate{end}" for end in ("", "_low", "_high")),
+    "amd_false_positive",
+    "amd_false_negative",
+    "amd_persons_bound",
+    "amd_machines_bound",
+    *(
+        f"amd_false_{kind}_rate{end}"
+        for kind in ("positive", "negative", "discovery", "omission")
+        for end in ("", "_low", "_high")
+    ),
     "median_duration_human",
     "median_duration_machine",
 ]
+# Disposition id of the vendor's "No Answer", and how short (seconds) a human-labelled No Answer
+# may be to count as a machine: a greeting the rep hung up on without leaving a message
+# (in the sandbox 5-45 s); a person kept on the line longer is not taken for one.
+NO_ANSWER_ID, NO_ANSWER_NAME = 10, "No Answer"
+SHORT_SECONDS = 45.0
+# Transcript text only an answering machine says (greeting, beep, mailbox prompts).
+GREETING = re.compile(
+    r"leave (?:a|your) (?:message|name)|(?:after|at) the (?:tone|beep)|\bbeep\b"
+    r"|record your message|mailbox (?:is )?full|is not available|voice ?mail box|\[beep\]",
+    re.IGNORECASE,
+)
+# A dialogue: one speaker label at the start of a line, and later a line with another label.
+DIALOGUE = re.compile(r"^\s*([^:\n]{1,40}):.*?^\s*(?!\1:)[^:\n]{1,40}:", re.MULTILINE | re.DOTALL)
+PERSON_RULES = ("disposition", "transcript", "duration")
+MACHINE_RULES = ("voicemail", "transcript", "short_no_answer")
 FAX, UNKNOWN = "fax", "unknown"
 # Matrix labels for an answered call without answered_by, and without a disposition category.
 MISSING = "missing"
@@ -67,6 +113,14 @@ def machine_detection(
     (seconds). Every rate has `_low` / `_high` Wilson bounds; no denominator -> NA.
     `definitions` (a `Definitions`) says which dispositions are reached and voicemails.
 
+    The AMD audit (positive = a machine answered; lower bounds from the evidence, see `evidence`):
+    `amd_false_positive` (machine labels with evidence of a person), `amd_false_negative` (human
+    labels with evidence of a machine), `amd_persons_bound` / `amd_machines_bound` (the largest
+    number of persons / machines the evidence allows among human and machine labels), and
+    `amd_false_positive_rate` (over persons), `amd_false_negative_rate` (over machines),
+    `amd_false_discovery_rate` (over machine labels), `amd_false_omission_rate` (over human
+    labels). `amd_audit` gives them tidy with the evidence each used.
+
     >>> import dialstats as ds
     >>> ds.machine_detection(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
     """
@@ -89,12 +143,186 @@ def machine_detection(
         "voicemails": (voicemail, _groups.SUM),
         "amd_suspected_false_positive": (machine & reached, _groups.SUM),
         "amd_suspected_false_negative": (human & voicemail, _groups.SUM),
+        **_audit_columns(df, flags, definitions),
         "median_duration_human": (np.where(human, seconds, np.nan), _groups.MEDIAN),
         "median_duration_machine": (np.where(machine, seconds, np.nan), _groups.MEDIAN),
     }
     counts = _groups.aggregate(df.index, keys, columns)
+    counts["amd_persons_bound"] = counts["amd_false_positive"] + counts["human"]
+    counts["amd_persons_bound"] -= counts["amd_false_negative"]
+    counts["amd_machines_bound"] = counts["amd_false_negative"] + counts["machine"]
+    counts["amd_machines_bound"] -= counts["amd_false_positive"]
     out = with_rates(counts, _RATES, confidence)
     return out[[*keys, *_COLUMNS]]
+
+
+def evidence(df: pd.DataFrame, definitions: Definitions | None = None) -> pd.DataFrame:
+    """Per call, the evidence of who answered, whatever AMD said: `person` and `machine` name
+    the first rule that shows it (NA: none), each rule tried in this order.
+
+    A person answered when: "disposition" (a reached disposition, by default ids 1-9),
+    "transcript" (the transcription shows a dialogue: lines from two speakers, and no machine
+    greeting), "duration" (no disposition at all, and the call lasted at least the definitions'
+    conversation threshold, 60 s). A machine answered when: "voicemail" (the rep left a
+    voicemail, disposition 11), "transcript" (greeting or beep text: "leave a message", "after
+    the tone", ...), "short_no_answer" (disposition No Answer on an answered call and shorter
+    at most 45 s). A call with evidence both ways is "conflicting" and counts as neither.
+    `transcription` is optional: without the column the transcript rules find nothing.
+
+    >>> import dialstats as ds
+    >>> ds.amd_evidence(ds.read_call_logs(demo=True)).person.value_counts()  # doctest: +SKIP
+    """
+    check_frame(df, "amd_evidence")
+    check_columns(df, {"duration": "number", "outcome": "text"}, "amd_evidence")
+    names = ["answered", "voicemails", "reached"]
+    flags = _flags.compute(df, names, "amd_evidence", definitions)
+    person, machine = _evidence(df, flags, definitions)
+    both = (person >= 0) & (machine >= 0)
+    return pd.DataFrame(
+        {
+            "person": _labels(np.where(both, -1, person), PERSON_RULES),
+            "machine": _labels(np.where(both, -1, machine), MACHINE_RULES),
+            "conflicting": pd.array(both, dtype="boolean"),
+        },
+        index=df.index,
+    )
+
+
+def amd_audit(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = None,
+    *,
+    confidence: float = 0.95,
+    definitions: Definitions | None = None,
+) -> pd.DataFrame:
+    """The answering-machine detector's error rates, as lower bounds, tidy: one row per rate
+    per group.
+
+    Positive = "a machine answered". Rates (`rate` column): `false_positive_rate`
+    (P(labelled machine | a person answered)), `false_negative_rate` (P(labelled human | a machine
+    answered)), `false_discovery_rate` (share of machine labels that were people),
+    `false_omission_rate` (share of human labels that were machines), then for AMD's `fax`
+    and `unknown` answers `<answer>_person_share` and `<answer>_machine_share` (share with
+    evidence of each). Columns: the `by` columns, `rate`, `numerator`, `denominator`, `value`,
+    `value_low`, `value_high` (Wilson), `bound` ("lower" for the error rates: the truth is at
+    least this; "lower" too for the shares), `evidence` (how many numerator calls each rule
+    caught, e.g. "disposition 41, transcript 3"). Rules: see `amd_evidence`; definitions in
+    docs/metrics.md.
+
+    >>> import dialstats as ds
+    >>> ds.amd_audit(ds.read_call_logs(demo=True))  # doctest: +SKIP
+    """
+    check_frame(df, "amd_audit")
+    keys = {name: df[name] for name in group_keys(df, by, "amd_audit")}
+    confidence = check_confidence(confidence)
+    check_columns(df, {"duration": "number"}, "amd_audit")
+    flags = _flags.compute(
+        df, ["human", "machine", "answered", "voicemails", "reached"], "amd_audit", definitions
+    )
+    person, machine = _evidence(df, flags, definitions)
+    both = (person >= 0) & (machine >= 0)
+    person, machine = np.where(both, -1, person), np.where(both, -1, machine)
+    fax, unknown = _answered_by_is(df, FAX), _answered_by_is(df, UNKNOWN)
+    labelled = {"machine": flags["machine"], "human": flags["human"], FAX: fax, UNKNOWN: unknown}
+    columns: dict[str, _groups.Column] = {
+        name: (mask, _groups.SUM) for name, mask in labelled.items()
+    }
+    for label, mask in labelled.items():
+        for kind, codes, rules in (
+            ("person", person, PERSON_RULES),
+            ("machine", machine, MACHINE_RULES),
+        ):
+            for code, rule in enumerate(rules):
+                columns[f"{label}|{kind}|{rule}"] = (mask & (codes == code), _groups.SUM)
+    counts = _groups.aggregate(df.index, keys, columns)
+    key_names = list(keys)
+
+    def caught(label: str, kind: str) -> tuple[np.ndarray, str]:
+        rules = PERSON_RULES if kind == "person" else MACHINE_RULES
+        parts = np.stack([counts[f"{label}|{kind}|{rule}"].to_numpy(np.int64) for rule in rules])
+        text = [
+            ", ".join(f"{rule} {n}" for rule, n in zip(rules, column, strict=True) if n) or "none"
+            for column in parts.T
+        ]
+        return parts.sum(axis=0), text
+
+    fp, fp_evidence = caught("machine", "person")
+    fn, fn_evidence = caught("human", "machine")
+    machines, humans = counts["machine"].to_numpy(np.int64), counts["human"].to_numpy(np.int64)
+    rows = [
+        ("false_positive_rate", fp, fp + humans - fn, fp_evidence),
+        ("false_negative_rate", fn, fn + machines - fp, fn_evidence),
+        ("false_discovery_rate", fp, machines, fp_evidence),
+        ("false_omission_rate", fn, humans, fn_evidence),
+    ]
+    for label in (FAX, UNKNOWN):
+        total = counts[label].to_numpy(np.int64)
+        for kind in ("person", "machine"):
+            hits, text = caught(label, kind)
+            rows.append((f"{label}_{kind}_share", hits, total, text))
+    parts = []
+    for name, numerator, denominator, text in rows:
+        part = counts[key_names].copy()
+        part["rate"] = name
+        part["numerator"] = numerator
+        part["denominator"] = denominator
+        part["bound"] = "lower"
+        part["evidence"] = pd.array(text, dtype="string")
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    order = pd.CategoricalDtype([name for name, *_ in rows])
+    out["rate"] = out["rate"].astype(order)
+    out = out.sort_values(
+        [*key_names, "rate"], kind="stable", na_position="last", ignore_index=True
+    )
+    value, low, high = rate_columns(out["numerator"], out["denominator"], confidence)
+    out["value"], out["value_low"], out["value_high"] = value, low, high
+    out.attrs["confidence"] = confidence
+    columns_out = [
+        *key_names,
+        "rate",
+        "numerator",
+        "denominator",
+        "value",
+        "value_low",
+        "value_high",
+    ]
+    return out[[*columns_out, "bound", "evidence"]]
+
+
+def _audit_columns(
+    df: pd.DataFrame, flags: dict[str, np.ndarray], definitions: Definitions | None
+) -> dict[str, _groups.Column]:
+    """machine_detection's counts of evidenced AMD errors."""
+    person, machine = _evidence(df, flags, definitions)
+    clear = ~((person >= 0) & (machine >= 0))
+    return {
+        "amd_false_positive": (flags["machine"] & (person >= 0) & clear, _groups.SUM),
+        "amd_false_negative": (flags["human"] & (machine >= 0) & clear, _groups.SUM),
+    }
+
+
+def _evidence(
+    df: pd.DataFrame, flags: dict[str, np.ndarray], definitions: Definitions | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per call, the index of the first person rule and machine rule that hold (-1: none)."""
+    seconds = df["duration"].to_numpy(dtype=float, na_value=np.nan)
+    no_disposition = df["disposition_id"].isna().to_numpy()
+    if "disposition_name" in df.columns:
+        no_disposition = no_disposition & df["disposition_name"].isna().to_numpy()
+    no_answer = df["disposition_id"].eq(NO_ANSWER_ID).to_numpy(dtype=bool, na_value=False)
+    if "disposition_name" in df.columns:
+        named = df["disposition_name"].eq(NO_ANSWER_NAME).to_numpy(dtype=bool, na_value=False)
+        no_answer = no_answer | named
+    greeting, dialogue = _transcripts(df, flags["answered"])
+    long = seconds >= check_definitions(definitions).conversation_seconds
+    person_rules = [flags["reached"], dialogue & ~greeting, no_disposition & long]
+    machine_rules = [
+        flags["voicemails"],
+        greeting,
+        flags["answered"] & no_answer & (seconds <= SHORT_SECONDS),
+    ]
+    return _first_rule(person_rules), _first_rule(machine_rules)
 
 
 def machine_detection_matrix(
@@ -147,6 +375,33 @@ def machine_detection_matrix(
     else:
         shares = shares.div(shares.sum(axis=0).replace(0, np.nan), axis=1)
     return shares.astype("Float64")
+
+
+def _transcripts(df: pd.DataFrame, answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per call, whether its transcription has machine greeting text, and shows a dialogue."""
+    greeting = np.zeros(len(df), dtype=bool)
+    dialogue = np.zeros(len(df), dtype=bool)
+    if "transcription" not in df.columns:
+        return greeting, dialogue
+    text = df["transcription"]
+    # Only answered calls with some text are read: a small share of a call log.
+    rows = np.flatnonzero(answered & text.notna().to_numpy() & text.ne("").to_numpy(na_value=False))
+    for row, value in zip(rows, text.take(rows).astype(str), strict=True):
+        greeting[row] = GREETING.search(value) is not None
+        dialogue[row] = DIALOGUE.search(value) is not None
+    return greeting, dialogue
+
+
+def _first_rule(rules: list[np.ndarray]) -> np.ndarray:
+    """Per call, the index of the first rule that holds; -1 when none does."""
+    out = np.full(len(rules[0]), -1, dtype=np.int8)
+    for code in reversed(range(len(rules))):
+        out[rules[code]] = code
+    return out
+
+
+def _labels(codes: np.ndarray, names: Sequence[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=list(names))
 
 
 def _answered_by_is(df: pd.DataFrame, value: str) -> np.ndarray:

@@ -1,0 +1,212 @@
+"""Talk time: how long connects last, and how many conversations each length threshold gives.
+
+A connect is a connected call (a person reached, the metric contract's `connected`); its talk
+time is its `duration` in seconds as sent (59.5 s stays 59.5). Connects without a duration are
+counted (`connects`) but left out of the quantiles and shares (`timed` says how many have one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from dialstats.analysis import _flags, _groups
+from dialstats.analysis._choices import choose
+from dialstats.analysis._intervals import rate_columns
+from dialstats.analysis._metrics import Definitions, check_definitions
+from dialstats.analysis._validate import check_columns, check_confidence, check_frame, group_keys
+from dialstats.errors import InvalidParameterError
+
+THRESHOLDS = (30, 45, 60, 90, 120)
+QUANTILES = {"p10": 0.1, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
+TABLES = ("distribution", "thresholds")
+_WHOLE = "__all__"
+
+
+def talk_time(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = None,
+    thresholds: Sequence[float] = THRESHOLDS,
+    *,
+    table: str = "distribution",
+    confidence: float = 0.95,
+    definitions: Definitions | None = None,
+) -> pd.DataFrame:
+    """Duration of connects per group, and the conversations each threshold would count.
+
+    `table="distribution"`: the `by` columns, `connects`, `timed` (connects with a duration),
+    `p10`, `p25`, `median`, `p75`, `p90` (numpy's linear quantiles), `mean` (seconds), and per
+    threshold t `at_least_<t>s` (timed connects lasting >= t s) with `at_least_<t>s_share`
+    (over `timed`) and its Wilson `_low` / `_high`.
+    `table="thresholds"`: tidy, one row per group and threshold: `threshold` (s),
+    `conversations` (connected and (meeting or duration >= threshold), the contract's
+    definition with the threshold swapped), `baseline` (the count at the definitions'
+    threshold, the vendor's 60 s), `change` (conversations - baseline) and `change_share`
+    (change / baseline; NA when baseline is 0).
+
+    >>> import dialstats as ds
+    >>> ds.talk_time(ds.read_call_logs(demo=True), thresholds=(45, 60, 90))  # doctest: +SKIP
+    """
+    check_frame(df, "talk_time")
+    table = choose("table", table, TABLES)
+    thresholds = check_thresholds(thresholds)
+    confidence = check_confidence(confidence)
+    keys = {name: df[name] for name in group_keys(df, by, "talk_time")}
+    definitions = check_definitions(definitions)
+    check_columns(df, {"duration": "number"}, "talk_time")
+    flags = _flags.compute(df, ["connected", "meeting"], "talk_time", definitions)
+    connected = flags["connected"]
+    seconds = df["duration"].to_numpy(dtype=float, na_value=np.nan)
+    timed = connected & ~np.isnan(seconds)
+    if table == "thresholds":
+        return _thresholds(df, keys, thresholds, connected, flags["meeting"], seconds, definitions)
+    groups = _groups._Groups(keys or _whole(df))
+    out = groups.key_frame()
+    out["connects"] = groups.counts_where(connected)
+    out["timed"] = groups.counts_where(timed)
+    for t in thresholds:
+        out[_name(t)] = groups.counts_where(timed & (seconds >= t))
+    for name, values in _quantiles(groups, timed, seconds).items():
+        out[name] = pd.array(values, dtype="Float64")
+    # The row order of every grouped table (see _groups.aggregate).
+    order = list(keys) or [_WHOLE]
+    out = out.sort_values(order, na_position="last", kind="stable", ignore_index=True)
+    out.attrs["confidence"] = confidence
+    for t in thresholds:
+        share = f"{_name(t)}_share"
+        out[share], out[f"{share}_low"], out[f"{share}_high"] = rate_columns(
+            out[_name(t)], out["timed"], confidence
+        )
+    share_columns = [
+        f"{_name(t)}{end}"
+        for t in thresholds
+        for end in ("", "_share", "_share_low", "_share_high")
+    ]
+    return out[[*keys, "connects", "timed", *QUANTILES, "mean", *share_columns]]
+
+
+def check_thresholds(thresholds: object) -> tuple[float, ...]:
+    """Thresholds as an ascending tuple of distinct seconds >= 0 (one number is allowed)."""
+    if isinstance(thresholds, int | float | np.number) and not isinstance(thresholds, bool):
+        thresholds = (thresholds,)
+    if isinstance(thresholds, str | dt.timedelta | pd.Timedelta) or not isinstance(
+        thresholds, Sequence | np.ndarray | pd.Index | pd.Series
+    ):
+        hint = _seconds_hint(thresholds)
+        raise InvalidParameterError(
+            "thresholds",
+            f"thresholds must be a sequence of seconds such as (30, 60, 90); got {thresholds!r}"
+            + hint,
+        )
+    values = []
+    for value in thresholds:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float | np.number)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise InvalidParameterError(
+                "thresholds",
+                f"thresholds must be numbers of seconds >= 0; got {value!r} in {thresholds!r}"
+                + _seconds_hint(value),
+            )
+        values.append(float(value))
+    if not values:
+        raise InvalidParameterError(
+            "thresholds", f"thresholds needs at least one number of seconds, e.g. {THRESHOLDS}"
+        )
+    if len(set(values)) != len(values):
+        raise InvalidParameterError("thresholds", f"thresholds names a value twice: {thresholds!r}")
+    return tuple(sorted(values))
+
+
+def _seconds_hint(value: object) -> str:
+    """ " (did you mean 60?)" when `value` reads as a duration pandas understands."""
+    try:
+        seconds = float(value)  # "60" as text: already seconds (pandas would read nanoseconds)
+    except (TypeError, ValueError):
+        try:
+            seconds = pd.Timedelta(value).total_seconds()
+        except (TypeError, ValueError):
+            return ""
+    if not math.isfinite(seconds) or seconds < 0:
+        return ""
+    return f" (did you mean {seconds:g}, in seconds?)"
+
+
+def _name(threshold: float) -> str:
+    return f"at_least_{threshold:g}s"
+
+
+def _whole(df: pd.DataFrame) -> dict[str, pd.Series]:
+    codes = np.zeros(len(df), dtype=np.int8)
+    return {_WHOLE: pd.Series(pd.Categorical.from_codes(codes, [_WHOLE]), index=df.index)}
+
+
+def _quantiles(groups: _groups._Groups, timed: np.ndarray, seconds: np.ndarray) -> dict:
+    """Per kept group (in `groups.kept` order), numpy's linear quantiles and the mean."""
+    codes, values = groups.code[timed], seconds[timed]
+    order = np.lexsort((values, codes))
+    codes, values = codes[order], values[order]
+    sizes = np.bincount(codes, minlength=groups.cells)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    kept_sizes, kept_starts = sizes[groups.kept], starts[groups.kept]
+    out = {}
+    empty = kept_sizes == 0
+    top = np.maximum(kept_sizes - 1, 0)
+    for name, q in QUANTILES.items():
+        position = top * q
+        low = np.floor(position).astype(np.int64)
+        high = np.minimum(low + 1, top)
+        fraction = position - low
+        if len(values):
+            a = values[np.minimum(kept_starts + low, len(values) - 1)]
+            b = values[np.minimum(kept_starts + high, len(values) - 1)]
+            result = a + (b - a) * fraction
+        else:
+            result = np.full(len(kept_sizes), np.nan)
+        out[name] = np.where(empty, np.nan, result)
+    totals = np.bincount(codes, weights=values, minlength=groups.cells)[groups.kept]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean"] = np.where(empty, np.nan, totals / np.maximum(kept_sizes, 1))
+    return out
+
+
+def _thresholds(
+    df: pd.DataFrame,
+    keys: dict[str, pd.Series],
+    thresholds: tuple[float, ...],
+    connected: np.ndarray,
+    meeting: np.ndarray,
+    seconds: np.ndarray,
+    definitions: Definitions,
+) -> pd.DataFrame:
+    base = definitions.conversation_seconds
+    columns = {
+        "baseline": (connected & (meeting | (seconds >= base)), _groups.SUM),
+        **{_name(t): (connected & (meeting | (seconds >= t)), _groups.SUM) for t in thresholds},
+    }
+    counts = _groups.aggregate(df.index, keys, columns)
+    parts = []
+    for t in thresholds:
+        part = counts[list(keys)].copy()
+        part["threshold"] = t
+        part["conversations"] = counts[_name(t)]
+        part["baseline"] = counts["baseline"]
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out = out.sort_values(
+        [*keys, "threshold"], kind="stable", na_position="last", ignore_index=True
+    )
+    out["change"] = out["conversations"] - out["baseline"]
+    baseline = out["baseline"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(baseline > 0, out["change"].to_numpy(dtype=float) / baseline, np.nan)
+    out["change_share"] = pd.array(share, dtype="Float64")
+    out.attrs["baseline_seconds"] = base
+    return out[[*keys, "threshold", "conversations", "baseline", "change", "change_share"]]
