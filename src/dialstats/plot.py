@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dialstats import analysis
 from dialstats.analysis import _flags as analysis_flags
 from dialstats.analysis._choices import choose
 from dialstats.analysis._metrics import METRICS as CONTRACT
 from dialstats.analysis._metrics import RATES, VENDOR_NAMES
+from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import check_choice, check_columns, check_frame
 from dialstats.errors import InvalidParameterError
 

@@ -9,10 +9,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dialstats.analysis import _metrics
 from dialstats.analysis._compare import two_rates
+from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
     check_columns,
     check_confidence,
