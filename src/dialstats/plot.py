@@ -316,7 +316,7 @@ def trend(
 
     `data`: a `trend` result or a call-log frame (`metric`, `freq`, `by` apply).
 
-    >>> ds.plot.trend(df, "connect_rate", by="user_name")  # doctest: +SKIP
+    >>> ds.plot.trend(df, metric="connect_rate", by="user_name")  # doctest: +SKIP
     """
     if "upper_limit" in data.columns:
         if by is not None:

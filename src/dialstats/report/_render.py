@@ -144,9 +144,14 @@ def to_html(nb: nbformat.NotebookNode, *, show_code: bool = False, title: str = 
 def _default_kernel(source: Path) -> dict[str, str]:
     """A notebook saved without kernel metadata (written by a script, say) runs on the default
     Python kernel instead of failing inside papermill."""
-    if nbformat.read(source, as_version=4).metadata.get("kernelspec", {}).get("name"):
-        return {}
-    return {"kernel_name": "python3", "language": "python"}
+    metadata = nbformat.read(source, as_version=4).metadata
+    name = metadata.get("kernelspec", {}).get("name")
+    language = metadata.get("kernelspec", {}).get("language")
+    language = language or metadata.get("language_info", {}).get("name")
+    default: dict[str, str] = {} if name else {"kernel_name": "python3"}
+    if not language and (not name or name.startswith("python")):
+        default["language"] = "python"
+    return default
 
 
 def _title(nb: nbformat.NotebookNode, source: Path) -> str:
