@@ -84,7 +84,8 @@ def _in_flags(exc: InvalidParameterError) -> str:
     message = str(exc)
     for name, flag in _FLAGS.items():
         if flag not in message:
-            message = re.sub(rf"(?<![\w-]){re.escape(name)}\b", flag, message)
+            # Not inside quotes: a repr of the filters ({'start_date': ...}) shows keywords.
+            message = re.sub(rf"(?<![\w'-]){re.escape(name)}\b(?!')", flag, message)
     return message
 
 
