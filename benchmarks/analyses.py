@@ -1,10 +1,11 @@
 """How fast each analysis runs on 1,000,000 calls, against one ``df.groupby(by).size()``.
 
 Usage: python benchmarks/analyses.py [--rows N] [--repeat R] [--quick] [--only NAME]
+    (--quick: 50,000 calls, 1 run each: a smoke test, not figures)
 
 Per-contact analyses (contact_attempts, attempt_curve, double_dial) are timed against one
 ``df.sort_values(["contact_id", "started_at"])`` instead, the cheapest pandas operation that puts
-each contact's dials in order. ``--quick``: 2 repeats (for a check, not for figures).
+each contact's dials in order.
 
 The frame is generated with numpy in a second or two (schema dtypes, 20 reps, 30 lists, eight
 contact zones, 90 days). Each analysis and the baseline run alternately R times; the script
@@ -180,13 +181,13 @@ def seconds(run: Callable[[], object]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="2 repeats")
+    parser.add_argument("--rows", type=int, help="calls in the frame (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, help="runs of each (default 5)")
+    parser.add_argument("--quick", action="store_true", help="50,000 calls, 1 run each")
     parser.add_argument("--only", default="", help="run the analyses whose name contains this")
     args = parser.parse_args()
-    if args.quick:
-        args.repeat = 2
+    args.rows = args.rows or (50_000 if args.quick else 1_000_000)
+    args.repeat = args.repeat or (1 if args.quick else 5)
     started = time.perf_counter()
     df = synthetic_calls(args.rows)
     print(f"{args.rows:,} calls generated in {time.perf_counter() - started:.1f} s")
@@ -218,6 +219,10 @@ def main() -> int:
         flag = "" if ratio <= TARGET else f"  > {TARGET:g}x"
         print(f"{name:36} {mine:9.3f} {base:11.3f} {ratio:6.1f}x{flag}")
     print(f"worst ratio {worst:.1f}x (target <= {TARGET:g}x)")
+    if args.quick:
+        # Fixed costs dominate a small frame: the target is for the full size.
+        print("\n(quick run: a smoke test; the target applies to 1,000,000 calls)")
+        return 0
     return 0 if worst <= TARGET else 1
 
 

@@ -32,7 +32,6 @@ def sample() -> pd.DataFrame:
         ("machine_detection", ds.machine_detection, {"by": "answered_by"}),
         ("machine_detection_matrix", ds.machine_detection_matrix, {"normalize": "index"}),
         ("funnel", ds.disposition_funnel, {"by": "user_name"}),
-        ("disposition_funnel", ds.disposition_funnel, {}),
         ("disposition_breakdown", ds.disposition_breakdown, {"level": "category"}),
         ("sdr_performance", ds.sdr_performance, {}),
         ("list_performance", ds.list_performance, {}),

@@ -8,8 +8,11 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 # Importing accessor registers the df.calls accessor.
-from dialstats import accessor, errors, plot, sandbox  # noqa: F401
+from dialstats import accessor, errors, plot  # noqa: F401
 from dialstats._readers import (
     read_analytics,
     read_call_logs,
@@ -57,6 +60,9 @@ from dialstats.analysis import (
 )
 from dialstats.api._client import Client
 from dialstats.store import CallLogStore
+
+if TYPE_CHECKING:
+    from dialstats import sandbox
 
 __version__ = "0.1.0"
 
@@ -109,3 +115,15 @@ __all__ = [
     "trend",
     "wilson_interval",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The sandbox brings a web server stack (starlette, uvicorn) that analyses never need:
+    # imported on first use of `ds.sandbox`.
+    if name == "sandbox":
+        return importlib.import_module("dialstats.sandbox")
+    raise AttributeError(f"module 'dialstats' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -39,12 +39,26 @@ def _method(function: Callable[..., object]) -> Callable[..., object]:
 
 
 class _Bound:
+    _name = "df.calls"
+    _kind = "methods"
+
     def __init__(self, df: pd.DataFrame) -> None:
         self._df = df
+
+    def __repr__(self) -> str:
+        names = sorted(
+            name
+            for name, value in inspect.getmembers(type(self))
+            if not name.startswith("_") and (callable(value) or isinstance(value, property))
+        )
+        return f"<{self._name}: {len(self._df):,} calls; {self._kind}: {', '.join(names)}>"
 
 
 class CallsPlot(_Bound):
     """Charts of a call-log frame: ``df.calls.plot.funnel()``; each returns the Axes."""
+
+    _name = "df.calls.plot"
+    _kind = "charts"
 
     funnel = _method(plot.funnel)
     answer_rates = _method(plot.answer_rates)
@@ -67,14 +81,16 @@ class CallsAccessor(_Bound):
 
     Each method is the top-level function of the same name applied to this frame
     (``funnel`` is `disposition_funnel`); ``df.calls.plot`` holds the charts.
+
+    >>> df.calls  # doctest: +SKIP
+    <df.calls: 24,000 calls; methods: answer_rates, best_time_to_call, compare, ...>
     """
 
     flags = _method(analysis.flags)
     answer_rates = _method(analysis.answer_rates)
     machine_detection = _method(analysis.machine_detection)
     machine_detection_matrix = _method(analysis.machine_detection_matrix)
-    funnel = _method(analysis.disposition_funnel)
-    disposition_funnel = _method(analysis.disposition_funnel)
+    funnel = _method(analysis.disposition_funnel)  # one name in tab completion, as in the docs
     disposition_breakdown = _method(analysis.disposition_breakdown)
     sdr_performance = _method(analysis.sdr_performance)
     list_performance = _method(analysis.list_performance)

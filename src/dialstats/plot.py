@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dialstats import analysis
 from dialstats.analysis import _flags as analysis_flags
@@ -27,6 +26,7 @@ from dialstats.analysis._choices import choose
 from dialstats.analysis._metrics import METRICS as CONTRACT
 from dialstats.analysis._metrics import RATES, VENDOR_NAMES
 from dialstats.analysis._numbers import outbound
+from dialstats.analysis._scipy import stats
 from dialstats.analysis._talk import THRESHOLDS, check_thresholds
 from dialstats.analysis._validate import check_choice, check_columns, check_frame, group_keys
 from dialstats.errors import InvalidParameterError
@@ -49,6 +49,12 @@ __all__ = [
     "talk_time",
     "trend",
 ]
+
+
+def __dir__() -> list[str]:
+    # The charts, not the helpers and modules this one imports (np, pd, check_frame, ...).
+    return sorted(__all__)
+
 
 # Okabe-Ito: distinguishable with every common form of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
@@ -314,18 +320,31 @@ def trend(
     *,
     metric: str = "connect_rate",
     freq: str = "W",
+    by: str | Sequence[str] | None = None,
 ) -> Axes:
     """p-chart: the rate per period with its centre line and 3-sigma control limits; points
-    outside the limits are marked. `data`: a `trend` result (one group) or a call-log frame.
+    outside the limits are marked. With groups (`by=`, or a `trend(by=...)` result), one line
+    per group, its points outside its own limits marked (the limits themselves are left out).
+
+    `data`: a `trend` result or a call-log frame (`metric`, `freq`, `by` apply).
+
+    >>> ds.plot.trend(df, metric="connect_rate", by="user_name")  # doctest: +SKIP
     """
-    result = data if "upper_limit" in data.columns else analysis.trend(data, metric, freq)
+    if "upper_limit" in data.columns:
+        if by is not None:
+            raise InvalidParameterError(
+                "by", "by= groups a call-log frame; this is already a trend result (drop by=)"
+            )
+        result = data
+    else:
+        result = analysis.trend(data, metric, freq, by)
     metric = result.attrs.get("metric", metric)
     label = LABELS.get(metric, metric)
     ax = _axes(ax)
     if result.empty:
         return _no_data(ax, f"{label} per period")
     if result.columns[0] != "period":
-        raise InvalidParameterError("data", "plot.trend draws one series: pass trend(by=None)")
+        return _trend_by_group(ax, result, metric, label)
     period = result["period"]
     ax.plot(period, _values(result, metric), marker="o", color=PALETTE[0], label=label)
     ax.plot(period, _values(result, "center"), color=PALETTE[6], lw=1, label="Centre")
@@ -364,16 +383,25 @@ def machine_detection(
     *,
     kind: str = "matrix",
     normalize: bool | str = "index",
+    by: str | Sequence[str] | None = None,
 ) -> Axes:
     """Who answered vs how the call ended: a heatmap (`kind="matrix"`) or stacked bars
     (`kind="bars"`) of disposition categories per answerer. Given a `machine_detection` result,
-    two panels on their own scales: the machine rate per group (returned), and beside it
-    (``ax.figure.axes``) the AMD audit's error rates as lower bounds, with intervals; a single
-    `ax` is split in two.
+    or `by=` with a call-log frame, two panels on their own scales: the machine rate per group
+    (returned), and beside it (``ax.figure.axes``) the AMD audit's error rates as lower bounds,
+    with intervals; a single `ax` is split in two.
 
     `data`: a call-log frame, a `machine_detection_matrix` or a `machine_detection` result.
+
+    >>> ds.plot.machine_detection(df, by="user_name")  # doctest: +SKIP
     """
     check_choice("kind", kind, ["matrix", "bars"])
+    if by is not None:
+        if "machine_rate" in data.columns or data.columns.name == "disposition_category":
+            raise InvalidParameterError(
+                "by", "by= groups a call-log frame; this is already a result (drop by=)"
+            )
+        data = analysis.machine_detection(data, by=by)
     if "machine_rate" in data.columns:
         groups = list(data.columns[: data.columns.get_loc("dials")])
         left, right = _two_panels(ax)
@@ -773,6 +801,22 @@ def activity(
     _colorbar(ax, image, "Dials per active day")
     ax.set_xlabel(f"Hour of the day ({hours.attrs.get('tz', 'local')} time)")
     ax.set_title(title)
+    return ax
+
+
+def _trend_by_group(ax: Axes, result: pd.DataFrame, metric: str, label: str) -> Axes:
+    groups = list(result.columns[: result.columns.get_loc("period")])
+    for i, (key, part) in enumerate(result.groupby(groups, sort=False, observed=True)):
+        name = ", ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+        color = PALETTE[i % len(PALETTE)]
+        style = _STYLES[i // len(PALETTE) % len(_STYLES)]
+        ax.plot(part["period"], _values(part, metric), ls=style, color=color, label=name)
+        outside = part["outside"].fillna(False).to_numpy(dtype=bool)
+        ax.scatter(part["period"][outside], _values(part, metric)[outside], color=color, zorder=3)
+    ax.set_title(f"{label} per period by {_names(groups)} (dots: outside its 3-sigma limits)")
+    _percent_axis(ax.yaxis)
+    _legend(ax, outside=True)
+    _tidy(ax, grid="y")
     return ax
 
 

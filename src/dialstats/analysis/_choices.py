@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
+from dialstats._suggest import did_you_mean
 from dialstats.errors import InvalidParameterError
 
 
@@ -22,7 +22,4 @@ def choose(name: str, value: object, allowed: Iterable[str]) -> str:
                 return option
     options = ", ".join(repr(option) for option in allowed)
     message = f"{name} must be one of {options}; got {value!r}"
-    close = difflib.get_close_matches(str(value).lower(), allowed, n=1, cutoff=0.5)
-    if close:
-        message += f" (did you mean {close[0]!r}?)"
-    raise InvalidParameterError(name, message)
+    raise InvalidParameterError(name, message + did_you_mean(value, allowed))

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dialstats.analysis import _metrics
 from dialstats.analysis._choices import choose
 from dialstats.analysis._intervals import rate_columns, wilson_interval
 from dialstats.analysis._multiplicity import METHODS, adjust_p
+from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import check_confidence, check_frame, group_keys
 from dialstats.errors import InvalidParameterError
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dialstats.analysis import _metrics, _shrink
 from dialstats.analysis._choices import choose
@@ -21,6 +20,7 @@ from dialstats.analysis._compare import rate_metric
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._multiplicity import METHODS, adjust_p
 from dialstats.analysis._periods import period_key
+from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
     check_confidence,
     check_frame,

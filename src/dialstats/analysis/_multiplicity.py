@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from dialstats.analysis._choices import choose
+from dialstats.analysis._scipy import stats
 
 METHODS = ("holm", "bh")
 

@@ -9,10 +9,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dialstats.analysis import _metrics
 from dialstats.analysis._compare import two_rates
+from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
     check_columns,
     check_confidence,
@@ -46,6 +46,8 @@ def overview(
     tz: str | None = None,
     confidence: float = 0.95,
     definitions: _metrics.Definitions | None = None,
+    start_date: DateLike | None = None,
+    end_date: DateLike | None = None,
 ) -> pd.DataFrame:
     """Calls, connected calls, conversations and meetings set in [start, end], the rates per
     dial, and their change on the period before, marked when it is beyond noise.
@@ -70,10 +72,14 @@ def overview(
     connected_calls = connected, meetings_set = meetings: docs/metrics.md); `definitions` as in
     `answer_rates`.
 
+    `start_date` / `end_date` are other names of `start` / `end`, as the readers spell them.
+
     >>> import dialstats as ds
     >>> ds.overview(ds.read_call_logs(demo=True), "2024-03-01", "2024-03-31")  # doctest: +SKIP
     """
     check_frame(df, "overview")
+    start = _one_of("start", start, "start_date", start_date)
+    end = _one_of("end", end, "end_date", end_date)
     if tz is not None:
         check_timezone("tz", tz)
     confidence = check_confidence(confidence)
@@ -183,6 +189,15 @@ def _as_zone(times: pd.Series, tz: str | None) -> pd.DatetimeIndex:
 def _between(nanoseconds: np.ndarray, first: pd.Timestamp, last: pd.Timestamp) -> np.ndarray:
     """first <= time <= last (NaT, the smallest int64, is never inside)."""
     return (nanoseconds >= first.as_unit("ns").value) & (nanoseconds <= last.as_unit("ns").value)
+
+
+def _one_of(name: str, value: object, alias: str, alias_value: object) -> object:
+    """The bound given as `name` or as `alias` (the readers' spelling), never both."""
+    if value is not None and alias_value is not None:
+        raise InvalidParameterError(
+            alias, f"{name} and {alias} are the same bound: give one of them, not both"
+        )
+    return alias_value if value is None else value
 
 
 def _bounds(

@@ -21,6 +21,22 @@ PERIOD = "period"
 # A table of more periods than this is a mistake (freq="1ns" over a month is 2.6e15 rows).
 MAX_PERIODS = 100_000
 _EXAMPLES = "such as 'D', 'W', 'MS', 'ME' or 'h'"
+# Spelled-out periods -> the pandas alias (months and quarters by their start).
+_ALIASES = {
+    "minute": "min",
+    "min": "min",
+    "hour": "h",
+    "hr": "h",
+    "day": "D",
+    "week": "W",
+    "wk": "W",
+    "month": "MS",
+    "mo": "MS",
+    "quarter": "QS",
+    "year": "YS",
+    "annual": "YS",
+    "yr": "YS",
+}
 
 
 def check_freq(freq: object) -> pd.DateOffset:
@@ -31,15 +47,25 @@ def check_freq(freq: object) -> pd.DateOffset:
         )
     try:
         offset = to_offset(freq)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError):
+        # pandas' own message repeats the value three times; one line says it all.
         raise InvalidParameterError(
-            "freq", f"freq must be a pandas offset alias {_EXAMPLES}; got {freq!r} ({error})"
+            "freq",
+            f"freq must be a pandas offset alias {_EXAMPLES}; got {freq!r}{_alias_hint(freq)}",
         ) from None
     if offset.n < 1:
         raise InvalidParameterError(
             "freq", f"freq must step forwards by at least one period (e.g. 'W', '2W'); got {freq!r}"
         )
     return offset
+
+
+def _alias_hint(freq: object) -> str:
+    """`` (did you mean 'W'?)`` for a spelled-out period such as "week" or "Monthly"."""
+    word = str(freq).strip().lower().removesuffix("ly").removesuffix("s")
+    word = {"dai": "day"}.get(word, word)  # "daily"
+    alias = _ALIASES.get(word)
+    return f" (did you mean {alias!r}?)" if alias else ""
 
 
 def check_span(

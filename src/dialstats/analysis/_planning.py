@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
 
+from dialstats.analysis._scipy import optimize, stats
 from dialstats.errors import InvalidParameterError
 
 

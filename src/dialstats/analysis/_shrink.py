@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+
+from dialstats.analysis._scipy import optimize, special, stats
 
 # The prior never counts for more dials than the data behind it: with no spread between groups
 # the marginal likelihood grows without bound as the prior tightens.

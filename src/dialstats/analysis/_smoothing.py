@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+
+from dialstats.analysis._scipy import optimize, special, stats
 
 SPLITS = 20
 SPLIT_SEED = 20240302

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dialstats.analysis import _metrics
 from dialstats.analysis._compare import rate_metric
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._periods import PERIOD, period_key
+from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
     check_confidence,
     check_frame,

@@ -8,7 +8,21 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 import pyarrow as pa
 
+from dialstats._suggest import did_you_mean
 from dialstats.errors import InvalidParameterError
+
+# What people call the call log's columns: by="rep" means the rep's name.
+COLUMN_SYNONYMS = {
+    "rep": "user_name",
+    "sdr": "user_name",
+    "user": "user_name",
+    "agent": "user_name",
+    "caller": "user_name",
+    "list": "contact_list_name",
+    "contact_list": "contact_list_name",
+    "sequence": "sequence_name",
+    "disposition": "disposition_name",
+}
 
 
 class MissingColumnError(InvalidParameterError):
@@ -22,10 +36,12 @@ class MissingColumnError(InvalidParameterError):
     'answered_by'
     """
 
-    def __init__(self, column: str, function: str) -> None:
+    def __init__(self, column: str, function: str, columns: Iterable[object] = ()) -> None:
+        names = [name for name in columns if isinstance(name, str)]
         super().__init__(
             "df",
-            f"{function}() needs column {column!r}, which the frame lacks; "
+            f"{function}() needs column {column!r}, which the frame lacks"
+            f"{did_you_mean(column, names, synonyms=COLUMN_SYNONYMS)}; "
             "a frame from dialstats.read_call_logs() has every call-log column",
         )
         self.column = column
@@ -41,7 +57,7 @@ def check_frame(df: object, function: str) -> pd.DataFrame:
 def require_columns(df: pd.DataFrame, columns: Iterable[str], function: str) -> None:
     for column in columns:
         if column not in df.columns:
-            raise MissingColumnError(column, function)
+            raise MissingColumnError(column, function, df.columns)
         if isinstance(df[column], pd.DataFrame):
             raise InvalidParameterError(
                 "df",

@@ -127,7 +127,9 @@ def resolve_base_url(base_url: Any, *, check_scheme: bool = True) -> str:
         )
     if url.query or url.fragment:
         raise InvalidParameterError("base_url", "base_url must not have a query or fragment")
-    return str(url).rstrip("/")
+    # The client adds the version to every path: a base URL copied with it ("…/v1", as the
+    # vendor's docs print endpoints) would ask for /v1/v1/call-log and get a 404.
+    return re.sub(r"/v1/*$", "", str(url).rstrip("/"))
 
 
 def _positive(name: str, value: Any, *, integer: bool, minimum: float) -> Any:

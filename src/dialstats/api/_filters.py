@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dialstats._suggest import did_you_mean
 from dialstats.errors import InvalidParameterError
 from dialstats.frame._schema import (
     ANSWERED_BY,
@@ -131,7 +132,8 @@ def _end_date(name: str, value: Any) -> pd.Timestamp:
 def _choice(allowed: tuple[str, ...]) -> Callable[[str, Any], str]:
     def check(name: str, value: Any) -> str:
         if not isinstance(value, str) or value not in allowed:
-            raise _fail(name, f"{value!r} is not one of {', '.join(map(repr, allowed))}")
+            message = f"{value!r} is not one of {', '.join(map(repr, allowed))}"
+            raise _fail(name, message + did_you_mean(value, allowed))
         return value
 
     return check

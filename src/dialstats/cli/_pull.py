@@ -13,13 +13,15 @@ API is). A progress bar goes to stderr, one summary line to stdout. Exit status:
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from dialstats.cli._filters import FILTERS, add_filter_arguments
-from dialstats.errors import DialstatsError, InvalidParameterError
+from dialstats.api._config import API_KEY_ENV
+from dialstats.cli._filters import FILTERS, add_filter_arguments, flag_for
+from dialstats.errors import DialstatsError, InvalidParameterError, MissingApiKeyError
 
 PROG = "dialstats pull"
 
@@ -69,12 +71,36 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
     return {name: value for name, value in filters.items() if value is not None}
 
 
+# The reader's keywords -> this command's flags (``start_date: ...`` -> ``--start: ...``).
+_FLAGS = {
+    "start_date": "--start",
+    "end_date": "--end",
+    **{name: flag_for(name) for name in FILTERS.values()},
+}
+
+
+def _in_flags(exc: InvalidParameterError) -> str:
+    """The error's message, naming flags where it names the reader's keywords."""
+    message = str(exc)
+    for name, flag in _FLAGS.items():
+        if flag not in message:
+            # Not inside quotes: a repr of the filters ({'start_date': ...}) shows keywords.
+            message = re.sub(rf"(?<![\w'-]){re.escape(name)}\b(?!')", flag, message)
+    return message
+
+
 def run(args: argparse.Namespace) -> int:
     progress = False if args.no_progress else None
     try:
         line = _sync(args, progress) if args.store is not None else _snapshot(args, progress)
+    except MissingApiKeyError:
+        print(
+            f"{PROG}: error: no API key: set {API_KEY_ENV} (or use --demo for the bundled data)",
+            file=sys.stderr,
+        )
+        return 2
     except InvalidParameterError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {_in_flags(exc)}", file=sys.stderr)
         return 2
     except (DialstatsError, OSError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

@@ -8,10 +8,15 @@ written at the output path.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import logging
 import os
+import re
 import sys
+import tempfile
 import zoneinfo
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +25,13 @@ from dialstats.errors import InvalidParameterError
 from dialstats.store._layout import META_NAME as STORE_META
 
 PROG = "dialstats report"
+# The names the report sets in the notebook's `parameters` cell (docs/report-notebooks.md).
+PARAMETERS = ("start", "end", "tz", "demo", "snapshot", "filters")
 API_KEY_ENV = "SALESFINITY_API_KEY"
 
 USAGE = (
     "dialstats report [--demo | --from FILE.parquet] [--start DATE] [--end DATE] [--tz ZONE]\n"
-    "                        [filters ...] [--notebook PATH] [--show-code] -o OUT.html"
+    "                        [filters ...] [--notebook PATH] [--show-code] [--verbose] -o OUT.html"
 )
 
 DESCRIPTION = """\
@@ -74,6 +81,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--title", help="page title (default: the notebook's)")
     parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show the kernel's log and a bar of the cells as they run",
+    )
+    parser.add_argument(
         "-o", "--output", required=True, metavar="OUT.html", help="where to write the page"
     )
     add_filter_arguments(parser.add_argument_group("filters (as in read_call_logs)"))
@@ -92,18 +104,53 @@ def run(args: argparse.Namespace) -> int:
     data = "the demo data" if args.demo else (parameters["snapshot"] or "the live API")
     _say(f"running {notebook.name if notebook else 'the weekly report'} on {data}")
     try:
-        report = render_report(
-            output,
-            notebook=notebook,
-            parameters=parameters,
-            show_code=args.show_code,
-            title=args.title,
-        )
+        with _quiet_kernel(verbose=args.verbose):
+            report = render_report(
+                output,
+                notebook=notebook,
+                parameters=parameters,
+                show_code=args.show_code,
+                title=args.title,
+                progress=args.verbose,
+            )
     except (ReportExecutionError, OSError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
-    _say(f"wrote {report.html} and {report.notebook.name}")
+    _say(f"wrote {report.html} and {report.notebook}")
     return 0
+
+
+# Start-up and shutdown chatter of a local kernel, not news to someone who asked for a report.
+_KERNEL_NOISE = re.compile(
+    r"^\[IPKernelApp\] |^\d+\.\d+s - |^(Passed unknown parameter|Input notebook does not)"
+)
+
+
+@contextlib.contextmanager
+def _quiet_kernel(*, verbose: bool) -> Iterator[None]:
+    """Hold back what the kernel (a child process writing to our stderr) and papermill log,
+    except lines that are not known noise; ``--verbose`` lets everything through."""
+    if verbose:
+        yield
+        return
+    papermill_log = logging.getLogger("papermill")
+    level = papermill_log.level
+    papermill_log.setLevel(logging.ERROR)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            papermill_log.setLevel(level)
+            held.seek(0)
+            lines = held.read().decode(errors="replace").splitlines(keepends=True)
+            sys.stderr.writelines(line for line in lines if not _KERNEL_NOISE.match(line))
+            sys.stderr.flush()
 
 
 def parameters_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], Path | None, Path]:
@@ -191,10 +238,18 @@ def _notebook(text: str) -> Path:
     if not path.is_file():
         raise _bad("--notebook", f"{text}: no such file")
     try:
-        nbformat.read(path, as_version=4)
+        nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several unrelated types for a bad file
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise _bad("--notebook", f"{text}: not a Jupyter notebook ({reason})") from None
+    if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nb.cells):
+        # Without it the values are injected at the top and the notebook's own assignments
+        # would silently override them.
+        raise _bad(
+            "--notebook",
+            f"{text}: no cell is tagged 'parameters'; tag the cell that sets "
+            f"{', '.join(PARAMETERS)} (docs/report-notebooks.md)",
+        )
     return path
 
 

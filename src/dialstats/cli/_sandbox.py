@@ -4,6 +4,7 @@ dialstats sandbox --port 8000
 dialstats sandbox --port 0 --latency 0.05 --jitter 0.02 --fail-rate 0.05 --rate-limit 20
 dialstats sandbox --calls 100000 --seed 3      # a generated dataset instead of the demo
 dialstats sandbox --dialect spec               # the written spec's shapes, not the live API's
+dialstats sandbox --quiet                      # no line per request
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         choices=("live", "spec"),
         default="live",
         help="speak the live API's recorded shapes or the written spec's (default: %(default)s)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="do not log every request (errors still show)"
     )
     data = parser.add_argument_group("data")
     data.add_argument(
@@ -179,7 +183,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     print(f"API key: {key}  ->  ds.Client(api_key=..., base_url={url!r})")
     print("Press Ctrl-C to stop.", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        run_foreground(app, sock)
+        run_foreground(app, sock, access_log=not args.quiet)
     print("Sandbox stopped.")
     return 0
 

@@ -102,6 +102,7 @@ def render_report(
             parameters=dict(parameters or {}),
             progress_bar=progress,
             cwd=str(source.resolve().parent),
+            **_default_kernel(source),
         )
     except PapermillExecutionError as exc:
         cell = _position_in(source, exc.cell_index, exc.source)
@@ -138,6 +139,19 @@ def to_html(nb: nbformat.NotebookNode, *, show_code: bool = False, title: str = 
     nb.metadata["title"] = title  # the template prefers it to the resources' name
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
+
+
+def _default_kernel(source: Path) -> dict[str, str]:
+    """A notebook saved without kernel metadata (written by a script, say) runs on the default
+    Python kernel instead of failing inside papermill."""
+    metadata = nbformat.read(source, as_version=4).metadata
+    name = metadata.get("kernelspec", {}).get("name")
+    language = metadata.get("kernelspec", {}).get("language")
+    language = language or metadata.get("language_info", {}).get("name")
+    default: dict[str, str] = {} if name else {"kernel_name": "python3"}
+    if not language and (not name or name.startswith("python")):
+        default["language"] = "python"
+    return default
 
 
 def _title(nb: nbformat.NotebookNode, source: Path) -> str:

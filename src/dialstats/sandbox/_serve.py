@@ -80,9 +80,10 @@ def serve(
         sock.close()
 
 
-def run_foreground(app: Starlette, sock: socket.socket) -> None:
-    """Serve `app` on the bound `sock` until Ctrl-C (uvicorn's own logging and signals)."""
-    uvicorn.Server(_config(app, log_level="info")).run(sockets=[sock])
+def run_foreground(app: Starlette, sock: socket.socket, *, access_log: bool = True) -> None:
+    """Serve `app` on the bound `sock` until Ctrl-C (uvicorn's own logging and signals);
+    `access_log=False` drops the line per request."""
+    uvicorn.Server(_config(app, log_level="info", access_log=access_log)).run(sockets=[sock])
 
 
 def bind(host: str, port: int) -> socket.socket:
