@@ -13,6 +13,9 @@ from typing import Any
 
 import nbformat
 
+# The backend a Jupyter kernel draws with: plt.show() embeds the figure in the cell's output.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
 # The bundled weekly report; `notebooks/05-team-report.ipynb` is the same notebook, executed.
 DEFAULT_NOTEBOOK = Path(__file__).with_name("weekly.ipynb")
 
@@ -96,13 +99,14 @@ def render_report(
     try:
         # Nothing is written while cells run (output None): the result is saved once complete.
         # The kernel runs in the notebook's folder, so relative paths mean what they do in Jupyter.
-        executed = papermill.execute_notebook(
-            str(source),
-            None,
-            parameters=dict(parameters or {}),
-            progress_bar=progress,
-            cwd=str(source.resolve().parent),
-        )
+        with _inline_charts():
+            executed = papermill.execute_notebook(
+                str(source),
+                None,
+                parameters=dict(parameters or {}),
+                progress_bar=progress,
+                cwd=str(source.resolve().parent),
+            )
     except PapermillExecutionError as exc:
         cell = _position_in(source, exc.cell_index, exc.source)
         raise ReportExecutionError(exc.ename, exc.evalue, cell=cell, code=exc.source) from None
@@ -153,6 +157,24 @@ def _position_in(source: Path, executed_index: int, code: str) -> int:
     cells = nbformat.read(source, as_version=4).cells
     same = [i for i, cell in enumerate(cells) if cell.cell_type == "code" and cell.source == code]
     return min(same, key=lambda i: abs(i - executed_index), default=executed_index) + 1
+
+
+@contextlib.contextmanager
+def _inline_charts() -> Iterator[None]:
+    """Kernels started inside draw inline, whatever ``MPLBACKEND`` the caller exported.
+
+    Headless machines and cron jobs often export ``MPLBACKEND=Agg``; the kernel inherits it, and
+    under Agg ``plt.show()`` draws nothing, so charts vanished from the page without an error.
+    """
+    saved = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = saved
 
 
 @contextlib.contextmanager
