@@ -111,6 +111,7 @@ def test_period_selects_whole_local_days_and_knows_its_predecessor():
         (["--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not an IANA time zone"),
         (["--notebook", "missing.ipynb"], "--notebook missing.ipynb: no such file"),
         (["--min-duration", "60", "--max-duration", "30"], "--max-duration 30 is below"),
+        (["--period", "quarter"], "--period must be week or month"),
         (["--search", "  "], "--search: expected a non-empty string"),
     ],
 )
@@ -205,7 +206,9 @@ def test_filters_are_collected_flat_typed_and_named_as_the_reader_names_them(tmp
     assert parameters == {
         "start": "2026-10-01",
         "end": None,
-        "tz": "UTC",
+        "tz": "auto",  # the page says which zone that resolved to
+        "period": "week",
+        "rep": None,
         "demo": True,
         "snapshot": None,
         "filters": {

@@ -40,6 +40,17 @@ main { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px; }
 /* Tables lead with a name (rep, list, metric): read it left-aligned like a label. */
 .jp-RenderedHTMLCommon table td:first-child,
 .jp-RenderedHTMLCommon table th:first-child { text-align: left; }
+/* Phone to desktop: charts shrink to the column, wide tables scroll inside their own box. */
+.jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
+.jp-OutputArea-output img { max-width: 100%; height: auto; }
+.jp-RenderedHTMLCommon pre, .jp-RenderedHTMLCommon code { white-space: pre-wrap; }
+.jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon li { overflow-wrap: anywhere; }
+.jp-RenderedHTMLCommon td { white-space: nowrap; }  /* a number never breaks across lines */
+@media (max-width: 600px) {
+  main { padding: 0 10px 32px; }
+  .jp-RenderedHTMLCommon table { font-size: 12px; }
+  .jp-RenderedHTMLCommon h1 { font-size: 1.6em; }
+}
 </style>
 {% endblock extra_css %}
 """
