@@ -176,6 +176,15 @@ def test_heatmap_leaves_out_hours_nobody_was_called(frame):
     assert [int(t.get_text()) for t in ax.get_xticklabels()] == list(range(9, 18))
 
 
+def test_heatmap_drops_weekdays_nobody_dialled_and_names_its_colours_as_its_title(frame):
+    weekdays = frame[frame["started_at"].dt.dayofweek < 5]
+    ax = ds.plot.best_time_to_call(weekdays, tz="UTC", min_dials=1)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Mon", "Tue", "Wed", "Thu", "Fri"]
+    bar = ax.figure.axes[-1]
+    assert bar.get_ylabel() == "Connect rate" and ax.get_title().startswith("Connect rate")
+    assert {t.get_fontsize() for t in ax.texts} == {9}  # readable cell labels
+
+
 # -- the metric contract: any result carrying a rate feeds the chart of that rate ---------------
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 
 import nbformat
 import nbformat.v4 as v4
@@ -31,6 +33,7 @@ def write_notebook(path, *sources, parameters="demo = False\nfilters = {}"):
 
 PLOT = """\
 import json
+import os
 import matplotlib.pyplot as plt
 print("PARAMS", json.dumps({"demo": demo, "start": start, "tz": tz, "filters": filters}))
 fig, ax = plt.subplots()
@@ -108,6 +111,7 @@ def test_period_selects_whole_local_days_and_knows_its_predecessor():
         (["--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not an IANA time zone"),
         (["--notebook", "missing.ipynb"], "--notebook missing.ipynb: no such file"),
         (["--min-duration", "60", "--max-duration", "30"], "--max-duration 30 is below"),
+        (["--period", "quarter"], "--period must be week or month"),
         (["--search", "  "], "--search: expected a non-empty string"),
     ],
 )
@@ -202,7 +206,9 @@ def test_filters_are_collected_flat_typed_and_named_as_the_reader_names_them(tmp
     assert parameters == {
         "start": "2026-10-01",
         "end": None,
-        "tz": "UTC",
+        "tz": "auto",  # the page says which zone that resolved to
+        "period": "week",
+        "rep": None,
         "demo": True,
         "snapshot": None,
         "filters": {
@@ -311,3 +317,24 @@ def test_to_html_embeds_images_of_an_executed_notebook():
     assert f"data:image/png;base64,{png}" in page
     assert "draw_weekly_chart" not in page
     assert "draw_weekly_chart" in to_html(nb, show_code=True)
+
+
+TWO_CHARTS = """\
+import matplotlib.pyplot as plt
+for title in ("first", "second"):
+    fig, ax = plt.subplots()
+    ax.bar(["a", "b"], [3, 4])
+    ax.set_title(title)
+    plt.show()
+"""
+
+
+@pytest.mark.parametrize("backend", ["Agg", "agg", "pdf"])
+def test_every_chart_is_embedded_whatever_mplbackend_says(tmp_path, monkeypatch, backend):
+    # Headless machines and cron often export MPLBACKEND=Agg, under which plt.show() draws nothing.
+    monkeypatch.setenv("MPLBACKEND", backend)
+    nb = write_notebook(tmp_path / "two.ipynb", TWO_CHARTS)
+    report = render_report(tmp_path / "two.html", notebook=nb, progress=False)
+    images = re.findall(r"<img [^>]*src=\"data:image/png;base64,", report.html.read_text())
+    assert len(images) == 2
+    assert os.environ["MPLBACKEND"] == backend  # the caller's environment is left as it was

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -14,17 +15,19 @@ import pytest
 import dialstats as ds
 from dialstats import cli
 from dialstats.errors import InvalidParameterError
-from dialstats.report import Period, load_calls
+from dialstats.report import Period, load_calls, load_report, period_change, team_zone
 
 SECTIONS = [
-    "Weekly call report",
+    "Call report",
     "Headline numbers",
+    "Alerts",
     "From dial to meeting",
     "Trend",
     "When people pick up",
     "Answering machines",
     "Rep leaderboard",
     "List leaderboard",
+    "Sequence leaderboard",
 ]
 DEMO_WEEK = Period(dt.date(2026, 10, 19), dt.date(2026, 10, 25))
 
@@ -111,9 +114,20 @@ def test_demo_report_has_every_section_with_charts_and_no_code(tmp_path, capsys)
     assert cli.main(["report", "--demo", "-o", str(out)]) == 0, capsys.readouterr().err
     page = out.read_text(encoding="utf-8")
     assert_complete_report(page)
-    assert "<title>Weekly call report</title>" in page
+    assert "<title>Call report</title>" in page
     assert "19 Oct to 25 Oct 2026" in page
-    assert "load_calls" not in page  # code hidden
+    # The team's zone, not UTC, and the page says so and why.
+    assert "Times and days in <strong>America/New_York</strong>" in page
+    assert "most common zone of the contacts called" in page
+    # Cards give counts and rates; a change within noise is not coloured as news.
+    for label in ("Meetings set", "Connect rate", "Meeting rate"):
+        assert f"<div>{label}</div>" in page
+    assert "(noise)" in page
+    # Every active member, with no calls too; the inactive one named.
+    assert "Dana Whitfield" in page and "Inactive on the team: Olivia Chen." in page
+    assert "Team total" in page and "pts (noise)" in page  # totals and change vs before
+    assert "Burned caller IDs" in page
+    assert "load_report" not in page  # code hidden
     executed = nbformat.read(out.with_suffix(".ipynb"), as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and "demo = True" in injected[0].source
@@ -137,8 +151,8 @@ def test_report_command_in_a_subprocess_with_period_tz_filters_and_code(tmp_path
     page = out.read_text(encoding="utf-8")
     assert_complete_report(page)
     assert "05 Oct to 11 Oct 2026" in page and "America/New_York" in page
-    assert "by 2 reps" in page
-    assert "load_calls" in page  # --show-code
+    assert "2 reps calling" in page
+    assert "load_report" in page  # --show-code
     assert "<title>Maya and Tyler</title>" in page
 
 
@@ -160,14 +174,27 @@ def test_report_reads_the_live_api_over_http_and_never_shows_the_key(tmp_path, c
         monkeypatch.setenv("SALESFINITY_API_KEY", key)
         monkeypatch.setenv("SALESFINITY_BASE_URL", str(base_url))
         out = tmp_path / "live.html"
-        code = cli.main(["report", "--start", "2026-10-12", "--end", "2026-10-18", "-o", str(out)])
+        code = cli.main(
+            [
+                "report",
+                "--start",
+                "2026-10-12",
+                "--end",
+                "2026-10-18",
+                "--tz",
+                "UTC",
+                "-o",
+                str(out),
+            ]
+        )
     err = capsys.readouterr().err
     assert code == 0, err
     page = out.read_text(encoding="utf-8")
     assert_complete_report(page)
     assert "12 Oct to 18 Oct 2026" in page and "live API" in page
     calls = ds.read_call_logs(demo=True, start_date="2026-10-12", end_date="2026-10-18")
-    assert f"{len(calls):,} calls by" in page  # the same calls as the demo read
+    assert f"{len(calls):,} calls ·" in page  # the same calls as the demo read
+    assert "Dana Whitfield" in page  # the team, read from the API too
     for text in (page, out.with_suffix(".ipynb").read_text(encoding="utf-8"), err):
         assert key not in text
 
@@ -177,8 +204,97 @@ def test_a_selection_without_calls_still_renders(tmp_path, capsys):
     code = cli.main(["report", "--demo", "--search", "no-such-contact-anywhere", "-o", str(out)])
     assert code == 0, capsys.readouterr().err
     page = out.read_text(encoding="utf-8")
-    assert "0 calls by 0 reps" in page
+    assert "0 calls · 0 reps calling" in page
     assert "No calls match" in page
+
+
+def test_a_period_past_the_data_says_so_instead_of_showing_zeros(tmp_path, capsys):
+    out = tmp_path / "late.html"
+    code = cli.main(["report", "--demo", "--start", "2026-11-23", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    assert "No calls 23 Nov to 29 Nov 2026; latest data 25 Oct 2026" in page
+    assert "0.0%" not in page and "against 0.0" not in page
+    assert "No calls this period" in page  # each section, instead of empty tables and axes
+
+
+def test_monthly_coaching_report_for_one_rep(tmp_path, capsys):
+    out = tmp_path / "maya.html"
+    code = cli.main(
+        ["report", "--demo", "--period", "month", "--rep", "Maya Patel", "-o", str(out)]
+    )
+    assert code == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    assert "September 2026" in page and "rep Maya Patel" in page
+    assert "Dana Whitfield" not in page  # one rep's page
+    executed = nbformat.read(out.with_suffix(".ipynb"), as_version=4)
+    assert "Traceback" not in json.dumps(executed.cells[3:], default=str)
+
+
+def test_an_unknown_rep_names_the_closest(tmp_path, capsys):
+    code = cli.main(["report", "--demo", "--rep", "maya patle", "-o", str(tmp_path / "r.html")])
+    assert code == 1
+    assert "did you mean 'Maya Patel'?" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
+
+
+# -- load_report: what the page states ---------------------------------------------------------
+
+
+def test_load_report_places_days_in_the_team_zone_and_knows_the_latest_data():
+    data = load_report(demo=True, weeks=2)
+    assert data.tz == "America/New_York" and str(data.calls["created_at"].dt.tz) == data.tz
+    assert data.period == Period(dt.date(2026, 10, 19), dt.date(2026, 10, 25), data.tz)
+    assert data.latest.date() == dt.date(2026, 10, 25) and not data.partial
+    assert set(data.team["status"]) == {"active", "inactive"}
+    partial = load_report(demo=True, start="2026-10-20", end="2026-10-28", tz="UTC", weeks=2)
+    assert partial.partial and partial.tz_reason == "as asked (--tz)"
+    month = load_report(demo=True, period="month", weeks=2)
+    assert str(month.period) == "September 2026" and str(month.period.previous()) == "August 2026"
+    assert month.current["created_at"].min().month == 9
+
+
+def test_team_zone_is_the_commonest_contact_zone_else_utc():
+    import pandas as pd
+
+    calls = pd.DataFrame({"contact_tz": ["America/Chicago"] * 3 + ["Europe/Berlin", None]})
+    assert team_zone(calls)[0] == "America/Chicago"
+    assert team_zone(calls.iloc[4:]) == ("UTC", "no contact has a known time zone")
+
+
+def test_period_change_finds_a_planted_change_and_not_noise():
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+
+    def calls(rates):
+        rows = []
+        for name, rate in rates.items():
+            connected = rng.random(2000) < rate
+            rows.append(pd.DataFrame({"user_name": name, "connected": connected}))
+        frame = pd.concat(rows, ignore_index=True)
+        return frame
+
+    before = {"steady": 0.10, "better": 0.10}
+    now = {"steady": 0.10, "better": 0.16}  # +6 points planted
+    change = period_change(_as_calls(calls(now)), _as_calls(calls(before)), "user_name")
+    change = change.set_index("user_name")
+    assert change.loc["better", "significant"] and not change.loc["steady", "significant"]
+    better = change.loc["better"]
+    assert better["change_low"] <= 0.06 <= better["change_high"]
+    assert better["dials"] == better["dials_before"] == 2000
+
+
+def _as_calls(frame):
+    """A call log whose connected calls are answered by a person with an "Answered" disposition."""
+    frame = frame.copy()
+    frame["outcome"] = "answered"
+    frame["answered_by"] = "human"
+    frame["disposition_id"] = frame["connected"].map({True: 2, False: 12}).astype("Int64")
+    frame["disposition_name"] = frame["connected"].map({True: "Answered", False: "No Answer"})
+    frame["duration"] = 30.0
+    return frame.drop(columns="connected")
 
 
 def test_report_key_comes_from_the_environment_only(monkeypatch, tmp_path, capsys):

@@ -225,8 +225,10 @@ def best_time_to_call(
         table.attrs = dict(tidy.attrs)
     metric = table.attrs.get("metric", metric)
     table = _trim_empty_hours(table)
+    # Weekdays no one dialled (a team that rests at weekends) would be rows of grey.
+    table = table[table.notna().any(axis=1).to_numpy()] if table.notna().any(axis=None) else table
     values = table.to_numpy(dtype=float, na_value=np.nan)
-    ax = _axes(ax, figsize=(12, 4.2))
+    ax = _axes(ax, figsize=(12, 0.75 * len(table) + 1.8))
     image = _heatmap(ax, values, cmap="viridis")
     _annotate(ax, values, image)
     ax.set_xticks(range(values.shape[1]), [str(h) for h in table.columns])
@@ -249,7 +251,7 @@ def best_time_to_call(
     if unknown:
         title += f"\n{unknown:,} calls left out: contact time zone unknown"
     ax.set_title(title)
-    _colorbar(ax, image, "Share of dials")
+    _colorbar(ax, image, label, percent=True)  # the title's words, not another name
     return ax
 
 
@@ -1056,15 +1058,15 @@ def _annotate(ax: Axes, values: np.ndarray, image: object, *, percent: bool = Tr
             text,
             ha="center",
             va="center",
-            fontsize=7,
+            fontsize=9,
             color="black" if light else "white",
         )
 
 
-def _colorbar(ax: Axes, image: object, label: str) -> None:
+def _colorbar(ax: Axes, image: object, label: str, *, percent: bool = False) -> None:
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.9)
     bar.set_label(label)
-    if label.startswith("Share"):
+    if percent or label.startswith("Share"):
         _percent_axis(bar.ax.yaxis)
 
 

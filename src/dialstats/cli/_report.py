@@ -26,12 +26,13 @@ from dialstats.store._layout import META_NAME as STORE_META
 
 PROG = "dialstats report"
 # The names the report sets in the notebook's `parameters` cell (docs/report-notebooks.md).
-PARAMETERS = ("start", "end", "tz", "demo", "snapshot", "filters")
+PARAMETERS = ("start", "end", "tz", "period", "rep", "demo", "snapshot", "filters")
 API_KEY_ENV = "SALESFINITY_API_KEY"
 
 USAGE = (
     "dialstats report [--demo | --from FILE.parquet] [--start DATE] [--end DATE] [--tz ZONE]\n"
-    "                        [filters ...] [--notebook PATH] [--show-code] [--verbose] -o OUT.html"
+    "                        [--period week|month] [--rep NAME] [filters ...]\n"
+    "                        [--notebook PATH] [--show-code] [--verbose] -o OUT.html"
 )
 
 DESCRIPTION = """\
@@ -40,12 +41,18 @@ embedded: one file to mail or open offline) and the executed OUT.ipynb next to i
 
 Without --start/--end the report covers the last full Monday-Sunday week in the data: for --demo
 and --from, the last full week the data reaches; for the live API, the last full week before today.
-With only one of them, the report covers the week that starts (or ends) on it.
+With only one of them, the report covers the week that starts (or ends) on it. --period month
+makes it the last full calendar month (or the month holding --start/--end). --rep NAME makes it
+one rep's coaching report.
+
+Days and hours are counted in --tz; by default (auto) in the zone most contacts called are in
+(their contact_tz), a US team's working day rather than UTC's. The page states the zone used.
 """
 
 EPILOG = """\
 examples:
   dialstats report --demo -o out/report.html
+  dialstats report --demo --period month --rep "Maya Patel" -o maya.html
   dialstats report --start 2026-10-12 --end 2026-10-18 --tz America/New_York -o week42.html
   dialstats report --from calls.parquet --user-ids 64f1c0 64f1c1 --outcome answered -o team.html
 """
@@ -72,7 +79,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--start", metavar="DATE", help="first day of the report, YYYY-MM-DD")
     parser.add_argument("--end", metavar="DATE", help="last day of the report (inclusive)")
-    parser.add_argument("--tz", default="UTC", metavar="ZONE", help="IANA time zone (default UTC)")
+    parser.add_argument(
+        "--tz",
+        default="auto",
+        metavar="ZONE",
+        help="IANA time zone (default auto: the commonest zone of the contacts called)",
+    )
+    parser.add_argument(
+        "--period",
+        default="week",
+        metavar="week|month",
+        help="the last full Mon-Sun week (default) or calendar month",
+    )
+    parser.add_argument("--rep", metavar="NAME", help="one rep's coaching report (a user name)")
     parser.add_argument(
         "--notebook", metavar="PATH", help="your own report notebook (default: the bundled one)"
     )
@@ -158,7 +177,10 @@ def parameters_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], Path
     start, end = _date(args.start, "--start"), _date(args.end, "--end")
     if start and end and end < start:
         raise _bad("--end", f"{end} is before --start {start}")
-    _zone(args.tz)
+    if args.tz != "auto":
+        _zone(args.tz)
+    if args.period not in ("week", "month"):
+        raise _bad("--period", f"must be week or month, got {args.period!r}")
     filters = {name: getattr(args, dest) for dest, name in FILTERS.items()}
     filters = {name: value for name, value in filters.items() if value is not None}
     lo, hi = filters.get("min_duration"), filters.get("max_duration")
@@ -175,6 +197,8 @@ def parameters_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], Path
         "start": start and start.isoformat(),
         "end": end and end.isoformat(),
         "tz": args.tz,
+        "period": args.period,
+        "rep": args.rep,
         "demo": bool(args.demo),
         "snapshot": snapshot,
         "filters": filters,

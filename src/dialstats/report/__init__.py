@@ -8,9 +8,10 @@ The same from a shell: ``dialstats report --demo -o out/week.html``.
 
 from __future__ import annotations
 
-from dialstats.report._data import load_calls
+from dialstats.report._changes import period_change
+from dialstats.report._data import ReportData, load_calls, load_report, team_zone
 from dialstats.report._escape import escape_markdown
-from dialstats.report._period import Period, last_full_week, resolve_period
+from dialstats.report._period import Period, last_full_month, last_full_week, resolve_period
 from dialstats.report._render import (
     DEFAULT_NOTEBOOK,
     Report,
@@ -23,11 +24,16 @@ __all__ = [
     "DEFAULT_NOTEBOOK",
     "Period",
     "Report",
+    "ReportData",
     "ReportExecutionError",
     "escape_markdown",
+    "last_full_month",
     "last_full_week",
     "load_calls",
+    "load_report",
+    "period_change",
     "render_report",
     "resolve_period",
+    "team_zone",
     "to_html",
 ]

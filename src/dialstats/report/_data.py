@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,105 @@ from dialstats.report._period import Period, resolve_period
 
 _DAY = dt.timedelta(days=1)
 
+# tz="auto": the report counts days and hours in the zone most of the team's contacts are in.
+AUTO = "auto"
+_STAMPS = ("started_at", "ended_at", "created_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What a report shows: the calls of its window, its period, and the facts it states.
+
+    ``calls`` cover the trend window (``period`` and the weeks before it), ``tz`` is the zone
+    they are placed in and ``tz_reason`` how it was chosen; ``latest`` is the last call in the
+    data (NaT when none), ``team`` the dialer's team (None when the source has none: a snapshot).
+    """
+
+    calls: pd.DataFrame
+    period: Period
+    tz: str
+    tz_reason: str
+    latest: pd.Timestamp
+    team: pd.DataFrame | None
+    rep: str | None = None
+
+    @property
+    def current(self) -> pd.DataFrame:
+        """The calls of the period."""
+        return self.calls[self.period.contains(self.calls["created_at"])]
+
+    @property
+    def partial(self) -> bool:
+        """The data ends inside the period: its last days hold no calls yet."""
+        return pd.notna(self.latest) and self.latest.date() < self.period.end
+
+
+def load_report(
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    tz: str = AUTO,
+    period: str = "week",
+    rep: str | None = None,
+    demo: bool = False,
+    snapshot: str | os.PathLike[str] | None = None,
+    filters: Mapping[str, Any] | None = None,
+    weeks: int = 8,
+) -> ReportData:
+    """`load_calls` plus what the page states: the zone, the latest data, the team, one rep.
+
+    ``tz="auto"`` (the default) is `team_zone` of the calls. ``rep`` (a ``user_name``) keeps
+    that rep's calls; an unknown name raises `InvalidParameterError` naming the closest ones.
+
+    >>> data = load_report(demo=True, period="month")  # doctest: +SKIP
+    >>> data.tz, str(data.period)  # doctest: +SKIP
+    ('America/New_York', 'September 2026')
+    """
+    calls, chosen, tz, reason, latest = _load(
+        start, end, tz, period, demo, snapshot, filters, weeks
+    )
+    team = _team(demo, snapshot, tz)
+    if rep is not None:
+        calls = calls[calls["user_name"] == _known_rep(rep, calls, team)].reset_index(drop=True)
+    return ReportData(calls, chosen, tz, reason, latest, team, rep)
+
+
+def team_zone(calls: pd.DataFrame) -> tuple[str, str]:
+    """The zone a team's days are counted in, and why: the most common ``contact_tz``.
+
+    A US team calls mostly its own region, so its contacts' commonest zone is its working day;
+    UTC when no call has a known zone.
+
+    >>> team_zone(calls)  # doctest: +SKIP
+    ('America/New_York', 'most contacts called (31%) are in America/New_York')
+    """
+    zones = calls["contact_tz"].dropna() if "contact_tz" in calls else pd.Series([], dtype=object)
+    if zones.empty:
+        return "UTC", "no contact has a known time zone"
+    counts = zones.value_counts()
+    zone, share = str(counts.index[0]), counts.iloc[0] / len(zones)
+    return zone, f"the most common zone of the contacts called ({share:.0%})"
+
+
+def _team(demo: bool, snapshot: object, tz: str) -> pd.DataFrame | None:
+    import dialstats as ds
+
+    if snapshot is not None:
+        return None  # a snapshot holds calls only
+    return ds.read_team(demo=demo, tz=tz)
+
+
+def _known_rep(rep: str, calls: pd.DataFrame, team: pd.DataFrame | None) -> str:
+    names = set(calls["user_name"].dropna())
+    if team is not None:
+        names |= set(team["user_name"].dropna())
+    if rep in names:
+        return rep
+    folded = {name.casefold(): name for name in names}
+    close = difflib.get_close_matches(rep.casefold(), list(folded), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(repr(folded[c]) for c in close)}?" if close else ""
+    raise InvalidParameterError("rep", f"rep: no rep named {rep!r} in the data{hint}")
+
 
 def load_calls(
     *,
@@ -26,6 +127,7 @@ def load_calls(
     snapshot: str | os.PathLike[str] | None = None,
     filters: Mapping[str, Any] | None = None,
     weeks: int = 8,
+    period: str = "week",
 ) -> tuple[pd.DataFrame, Period]:
     """The report's calls and its period.
 
@@ -39,20 +141,51 @@ def load_calls(
     >>> calls, period = load_calls(demo=True)  # doctest: +SKIP
     >>> week = calls[period.contains(calls["created_at"])]  # doctest: +SKIP
     """
-    tz = check_tz(tz)
+    calls, chosen, _, _, _ = _load(start, end, tz, period, demo, snapshot, filters, weeks)
+    return calls, chosen
+
+
+def _load(
+    start: dt.date | str | None,
+    end: dt.date | str | None,
+    tz: str,
+    period: str,
+    demo: bool,
+    snapshot: str | os.PathLike[str] | None,
+    filters: Mapping[str, Any] | None,
+    weeks: int,
+) -> tuple[pd.DataFrame, Period, str, str, pd.Timestamp]:
+    """(window's calls, period, zone, why that zone, latest call in the data)."""
+    auto, reason = tz == AUTO, "as asked (--tz)"
+    tz = "UTC" if auto else check_tz(tz)
     filters = _checked(filters, weeks, demo, snapshot)
     if demo or snapshot is not None:
         # A saved data set defines its own "latest": read it all, then cut the window.
         calls = _read_saved(demo, snapshot, tz, filters)
+        if auto:
+            tz, reason = team_zone(calls)
+            _placed(calls, tz)
         latest = calls["created_at"].max()
         through = latest.date() if pd.notna(latest) else _today(tz)
-        period = resolve_period(start, end, through=through, tz=tz)
+        chosen = resolve_period(start, end, through=through, tz=tz, period=period)
     else:
-        period = resolve_period(start, end, through=_today(tz) - _DAY, tz=tz)
-        calls = _read_live(*_window(period, weeks), tz, filters)
-    first, after = _window(period, weeks)
+        chosen = resolve_period(start, end, through=_today(tz) - _DAY, tz=tz, period=period)
+        calls = _read_live(*_window(chosen, weeks), tz, filters)
+        if auto:  # the UTC read has a day to spare each side: re-cut in the team's zone
+            tz, reason = team_zone(calls)
+            _placed(calls, tz)
+            chosen = resolve_period(start, end, through=_today(tz) - _DAY, tz=tz, period=period)
+        latest = calls["created_at"].max()
+    first, after = _window(chosen, weeks)
     window = Period(first, after - _DAY, tz).contains(calls["created_at"])
-    return calls[window].reset_index(drop=True), period
+    return calls[window].reset_index(drop=True), chosen, tz, reason, latest
+
+
+def _placed(calls: pd.DataFrame, tz: str) -> None:
+    """Convert the call-log timestamps of ``calls`` to ``tz`` in place."""
+    for name in _STAMPS:
+        if name in calls and isinstance(calls[name].dtype, pd.DatetimeTZDtype):
+            calls[name] = calls[name].dt.tz_convert(tz)
 
 
 def _checked(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -24,6 +24,8 @@ class Period:
     start: dt.date
     end: dt.date
     tz: str = "UTC"
+    # "month": a calendar month, whose predecessor is the month before (not 30 days back).
+    kind: str = field(default="days", compare=False)
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -35,6 +37,8 @@ class Period:
 
     def previous(self) -> Period:
         """The period of equal length just before this one (what growth compares with)."""
+        if self.kind == "month":
+            return last_full_month(self.start - dt.timedelta(days=1), self.tz)
         length = dt.timedelta(days=self.days)
         return Period(self.start - length, self.end - length, self.tz)
 
@@ -50,6 +54,8 @@ class Period:
         return ((stamps >= first) & (stamps < after)).fillna(False).astype(bool)
 
     def __str__(self) -> str:
+        if self.kind == "month":
+            return f"{self.start:%B %Y}"
         if self.start.year == self.end.year:
             return f"{self.start:%d %b} to {self.end:%d %b %Y}"
         return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
@@ -65,18 +71,43 @@ def last_full_week(through: dt.date, tz: str = "UTC") -> Period:
     return Period(sunday - dt.timedelta(days=6), sunday, tz)
 
 
+def last_full_month(through: dt.date, tz: str = "UTC") -> Period:
+    """The last calendar month that ends on or before ``through``.
+
+    >>> str(last_full_month(dt.date(2026, 10, 31))), str(last_full_month(dt.date(2026, 10, 28)))
+    ('October 2026', 'September 2026')
+    """
+    after = through + dt.timedelta(days=1)
+    end = after.replace(day=1) - dt.timedelta(days=1)
+    return Period(end.replace(day=1), end, tz, kind="month")
+
+
+PERIODS = ("week", "month")
+
+
 def resolve_period(
     start: dt.date | str | None,
     end: dt.date | str | None,
     *,
     through: dt.date,
     tz: str = "UTC",
+    period: str = "week",
 ) -> Period:
-    """The period a report covers: both bounds given, one bound and a week, or the last full week.
+    """The period a report covers: both bounds given, one bound and a week (or month), or the
+    last full week (or calendar month, ``period="month"``).
 
     ``through`` is the last complete day of data (used only when neither bound is given).
     """
+    if period not in PERIODS:
+        raise InvalidParameterError("period", f"period must be 'week' or 'month', got {period!r}")
     start, end = _as_date(start, "start"), _as_date(end, "end")
+    if period == "month" and end is None:
+        # A month named by any of its days: the calendar month holding it.
+        if start is None:
+            return last_full_month(through, tz)
+        return last_full_month(_month_end(start), tz)
+    if period == "month" and start is None:
+        return last_full_month(_month_end(end), tz)
     if start is None and end is None:
         return last_full_week(through, tz)
     if end is None:
@@ -84,6 +115,10 @@ def resolve_period(
     elif start is None:
         start = end - _WEEK + dt.timedelta(days=1)
     return Period(start, end, tz)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:

@@ -13,6 +13,9 @@ from typing import Any
 
 import nbformat
 
+# The backend a Jupyter kernel draws with: plt.show() embeds the figure in the cell's output.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
 # The bundled weekly report; `notebooks/05-team-report.ipynb` is the same notebook, executed.
 DEFAULT_NOTEBOOK = Path(__file__).with_name("weekly.ipynb")
 
@@ -37,6 +40,17 @@ main { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px; }
 /* Tables lead with a name (rep, list, metric): read it left-aligned like a label. */
 .jp-RenderedHTMLCommon table td:first-child,
 .jp-RenderedHTMLCommon table th:first-child { text-align: left; }
+/* Phone to desktop: charts shrink to the column, wide tables scroll inside their own box. */
+.jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
+.jp-OutputArea-output img { max-width: 100%; height: auto; }
+.jp-RenderedHTMLCommon pre, .jp-RenderedHTMLCommon code { white-space: pre-wrap; }
+.jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon li { overflow-wrap: anywhere; }
+.jp-RenderedHTMLCommon td { white-space: nowrap; }  /* a number never breaks across lines */
+@media (max-width: 600px) {
+  main { padding: 0 10px 32px; }
+  .jp-RenderedHTMLCommon table { font-size: 12px; }
+  .jp-RenderedHTMLCommon h1 { font-size: 1.6em; }
+}
 </style>
 {% endblock extra_css %}
 """
@@ -96,14 +110,15 @@ def render_report(
     try:
         # Nothing is written while cells run (output None): the result is saved once complete.
         # The kernel runs in the notebook's folder, so relative paths mean what they do in Jupyter.
-        executed = papermill.execute_notebook(
-            str(source),
-            None,
-            parameters=dict(parameters or {}),
-            progress_bar=progress,
-            cwd=str(source.resolve().parent),
-            **_default_kernel(source),
-        )
+        with _inline_charts():
+            executed = papermill.execute_notebook(
+                str(source),
+                None,
+                parameters=dict(parameters or {}),
+                progress_bar=progress,
+                cwd=str(source.resolve().parent),
+                **_default_kernel(source),
+            )
     except PapermillExecutionError as exc:
         cell = _position_in(source, exc.cell_index, exc.source)
         raise ReportExecutionError(exc.ename, exc.evalue, cell=cell, code=exc.source) from None
@@ -167,6 +182,24 @@ def _position_in(source: Path, executed_index: int, code: str) -> int:
     cells = nbformat.read(source, as_version=4).cells
     same = [i for i, cell in enumerate(cells) if cell.cell_type == "code" and cell.source == code]
     return min(same, key=lambda i: abs(i - executed_index), default=executed_index) + 1
+
+
+@contextlib.contextmanager
+def _inline_charts() -> Iterator[None]:
+    """Kernels started inside draw inline, whatever ``MPLBACKEND`` the caller exported.
+
+    Headless machines and cron jobs often export ``MPLBACKEND=Agg``; the kernel inherits it, and
+    under Agg ``plt.show()`` draws nothing, so charts vanished from the page without an error.
+    """
+    saved = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = saved
 
 
 @contextlib.contextmanager
