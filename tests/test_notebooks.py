@@ -22,6 +22,8 @@ EXPECTED = [
     "03-machine-detection.ipynb",
     "04-disposition-funnel.ipynb",
     "05-team-report.ipynb",
+    "06-contact-attempts.ipynb",
+    "07-caller-id-health.ipynb",
 ]
 MAX_BYTES = 1_500_000
 
