@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 import time
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,10 +120,44 @@ class _Index:
         }
         self.rows = sum(len(ids) for ids in self.ids.values())
 
+    def read(self, month: str) -> pa.Table:
+        """A stored partition's rows, conformed (what a merge starts from)."""
+        return conform(read_parquet(self.files[month]))
+
     @functools.cached_property
     def all_ids(self) -> pa.Array:
         chunks = [c for ids in self.ids.values() for c in ids.chunks]
         return pa.chunked_array(chunks, pa.string()).combine_chunks()
+
+
+class _Preload:
+    """Stored partitions read in the background while later pages are still on their way.
+
+    A page names the months its changed calls belong to; those partitions will be merged,
+    so they are read as soon as the first such page arrives rather than after the last one.
+    The files cannot change meanwhile (the sync holds the write lock and writes only after
+    the read). A read that fails keeps its error for the merge that asks for the month.
+    """
+
+    def __init__(self, index: _Index) -> None:
+        self._index = index
+        self._pool = ThreadPoolExecutor(max_workers=1)  # beside the page threads
+        self._reads: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    def want(self, months: Iterable[str]) -> None:
+        with self._lock:
+            for month in months:
+                if month in self._index.files and month not in self._reads:
+                    self._reads[month] = self._pool.submit(self._index.read, month)
+
+    def read(self, month: str) -> pa.Table:
+        with self._lock:
+            future = self._reads.get(month)
+        return future.result() if future is not None else self._index.read(month)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def sync_store(
@@ -158,14 +193,18 @@ def sync_store(
         index = _Index(root, skip=damage)
         full = mode == "full" or meta.watermark is None
         replace = set(partitions(root)) if full else set(damage)
+        preload = None if full else _Preload(index)
         with _pooled(client):
-            reader = _reader(client, meta, progress=progress, limit=limit)
+            reader = _reader(client, meta, progress=progress, limit=limit, preload=preload)
             try:
                 fetched = _fetch(reader, meta, index, full=full, months=sorted(replace))
                 checkpoint("fetched")
                 since = None if full else meta.watermark
                 incoming = _incoming(fetched, since, replace, reader.tables)
-                new, updated = _write(root, index, incoming, replace=replace, meta=meta)
+                stored = preload.read if preload is not None else None
+                new, updated = _write(
+                    root, index, incoming, replace=replace, meta=meta, stored=stored
+                )
                 if full:
                     replace |= set(meta.partitions or {})
                 removed = max(0, index.rows + new - meta.rows)
@@ -184,6 +223,8 @@ def sync_store(
                     replace |= set(gone)
             finally:
                 reader.close()
+                if preload is not None:
+                    preload.close()
         checkpoint("before-meta")
         meta.watermark = fetched.watermark or meta.watermark
         meta.synced_at = pd.Timestamp.now(tz="UTC")
@@ -207,14 +248,24 @@ def _pooled(client: Any) -> contextlib.AbstractContextManager:
     return pooled() if pooled is not None else contextlib.nullcontext()
 
 
-def _reader(client: Any, meta: StoreMeta, *, progress: bool | None, limit: int) -> PageReader:
+def _reader(
+    client: Any,
+    meta: StoreMeta,
+    *,
+    progress: bool | None,
+    limit: int,
+    preload: _Preload | None = None,
+) -> PageReader:
     server = {n: v for n, v in meta.filters.items() if n in RANGE_FILTERS}
     bar = progress_bar(progress, "syncing call logs")
 
     def tick(page: Any) -> None:
         # Each page's rows in the stored schema, made in the thread that read it while other
         # pages are still on their way (keyed by frame: the fetched frames stay alive).
-        reader.tables[id(page.frame)] = to_table(page.frame)
+        table = reader.tables[id(page.frame)] = to_table(page.frame)
+        if preload is not None and table.num_rows:
+            changed = table.filter(_changed_since(table, meta.watermark))
+            preload.want(pc.unique(_months(changed)).to_pylist())
         if reader.expected and bar.total != reader.expected:
             bar.total = reader.expected
             bar.refresh()
@@ -296,12 +347,19 @@ def _incoming(
     pages = (made.get(id(f)) or to_table(f) for f in fetched.frames if len(f))
     table = drop_duplicate_ids(concat(pages))
     if since is not None:
-        keep = pc.fill_null(pc.greater_equal(table["updated_at"], pa.scalar(since)), False)
+        keep = _changed_since(table, since)
         whole = list(whole)
         if whole:
             keep = pc.or_(keep, pc.is_in(_months(table), value_set=pa.array(whole, pa.string())))
         table = table.filter(keep)
     return table
+
+
+def _changed_since(table: pa.Table, since: pd.Timestamp | None) -> pa.Array:
+    """Which rows changed at or after `since` (all when None; no ``updated_at``: no)."""
+    if since is None:
+        return pa.array([True] * table.num_rows)
+    return pc.fill_null(pc.greater_equal(table["updated_at"], pa.scalar(since)), False)
 
 
 def _months(table: pa.Table) -> pa.Array:
@@ -315,9 +373,11 @@ def _write(
     *,
     replace: Iterable[str] = (),
     meta: StoreMeta | None = None,
+    stored: Callable[[str], pa.Table] | None = None,
 ) -> tuple[int, int]:
     """Merge `incoming` into the partitions (those of `replace` are rewritten from `incoming`
     alone) and commit their records to the metadata; returns (new calls, updated calls).
+    `stored` gives a month's stored rows (default: read from `index`'s file now).
 
     New files are written under temporary names first, then listed as pending in the
     metadata, then moved in place, then committed: whenever a writer dies, every partition file
@@ -339,11 +399,12 @@ def _write(
             moved[month] = pc.filter(incoming["id"], there).combine_chunks()
     none = pa.array([], pa.string())
     forced = replace | (set(index.files) if legacy else set())
+    stored = stored or index.read
 
     def merge(month: str) -> tuple[str, Path | None, PartitionRecord | None, int]:
         path = partition_path(root, month)
         stale = month in replace or month not in index.files
-        old = None if stale else conform(read_parquet(path))
+        old = None if stale else stored(month)
         rows = incoming.filter(pc.equal(months, month))
         merged = merge_partition(old, rows, moved.get(month, none))
         if not (merged.changed or month in forced or month not in records):
