@@ -87,7 +87,8 @@ def test_overview_refuses_both_spellings(calls):
 
 def test_machine_detection_plot_takes_by(calls):
     ax = calls.calls.plot.machine_detection(by="user_name")
-    assert ax.get_title() == "Answering machines and suspected AMD errors"
+    assert ax.get_title() == "Answered by a machine"  # beside it, the AMD error bounds
+    assert ax.figure.axes[1].get_title() == "AMD errors"
     same = ds.plot.machine_detection(ds.machine_detection(calls, by="user_name"))
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         t.get_text() for t in same.get_yticklabels()
@@ -123,7 +124,8 @@ def test_dir_of_the_package_is_its_public_names():
 
 def test_accessor_repr_lists_its_methods(calls):
     text = repr(calls.calls)
-    assert text.startswith(f"<df.calls: {len(calls):,} calls; methods: answer_rates, ")
+    assert text.startswith(f"<df.calls: {len(calls):,} calls; methods: activity, amd_audit, ")
+    assert "answer_rates" in text
     assert "funnel" in text and "0x" not in text
     assert repr(calls.calls.plot).startswith("<df.calls.plot: ")
 

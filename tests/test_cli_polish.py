@@ -89,7 +89,7 @@ def test_report_notebook_without_parameters_cell(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "--notebook" in lines[0] and "tagged 'parameters'" in lines[0]
-    assert "start, end, tz, demo, snapshot, filters" in lines[0]
+    assert "start, end, tz, period, rep, demo, snapshot, filters" in lines[0]
     assert not (tmp_path / "w.html").exists()
 
 

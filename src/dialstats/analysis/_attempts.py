@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dialstats.analysis import _flags, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._multiplicity import adjust_p
+from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
     check_columns,
     check_confidence,

@@ -16,12 +16,12 @@ import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import stats
 
 from dialstats.analysis import _flags, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._numbers import outbound
+from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import check_columns, check_confidence, check_frame, group_keys
 
 FUNCTION = "local_presence"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dialstats.analysis._choices import choose
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._multiplicity import METHODS, adjust_p
+from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import check_columns, check_confidence, check_frame
 from dialstats.errors import InvalidParameterError
 
