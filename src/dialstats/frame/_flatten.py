@@ -386,21 +386,25 @@ def _groups(bodies: Sequence[bytes], size: int) -> Iterable[list[bytes]]:
 
 def _parse_bodies(bodies: Sequence[bytes]) -> pa.Table:
     # Bodies are joined newline-delimited a group at a time: Arrow parses a group's blocks in
-    # parallel, and only one group is ever copied.
+    # parallel, and only one group is ever copied. Each group is flattened before the groups are
+    # stacked: stacking nested tables whose inferred fields differ between groups (a contact
+    # field one group never has) can give an invalid table in pyarrow, which would send every
+    # body down the slow one-by-one path; flat columns are unified safely by `concat_flat`.
     block = max(_BLOCK, max(len(body) for body in bodies) + 64)
     options = pa_json.ReadOptions(block_size=block)
-    raw = pa.concat_tables(
-        [
-            pa_json.read_json(
-                pa.BufferReader(b"\n".join(group)),
-                read_options=options,
-                parse_options=_PARSE_OPTIONS,
+    tables = [
+        flatten_struct(
+            pc.list_flatten(
+                pa_json.read_json(
+                    pa.BufferReader(b"\n".join(group)),
+                    read_options=options,
+                    parse_options=_PARSE_OPTIONS,
+                )["data"]
             )
-            for group in _groups(bodies, 4 * block)
-        ],
-        promote_options="permissive",
-    )
-    return flatten_struct(pc.list_flatten(raw["data"]))
+        )
+        for group in _groups(bodies, 4 * block)
+    ]
+    return tables[0] if len(tables) == 1 else concat_flat(tables)
 
 
 def flatten_bodies(bodies: Sequence[bytes]) -> pa.Table:
