@@ -43,6 +43,20 @@ def aggregate(
     `index` is the frame's index, which `keys` and the column values are aligned with.
     No keys -> one row for the whole frame (even an empty one).
     """
+    return tally(index, keys, columns)[0]
+
+
+def tally(
+    index: pd.Index,
+    keys: Mapping[str, pd.Series],
+    columns: Mapping[str, Column],
+    codes: np.ndarray | None = None,
+    width: int = 0,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """`aggregate`, and per group (in its rows' order) how many rows have each of `codes`
+    (integers in [0, width); None: an empty count table): one pass, so counts of many
+    exclusive classes cost one `bincount`.
+    """
     if not keys:
         whole = pd.Categorical.from_codes(np.zeros(len(index), dtype=np.int8), [_WHOLE_FRAME])
         keys = {_WHOLE_FRAME: pd.Series(whole, index=index)}
@@ -50,8 +64,15 @@ def aggregate(
     out = groups.key_frame()
     for name, (values, how) in columns.items():
         out[name] = _AGGREGATE[how](groups, values)
-    out = out.sort_values(list(keys), na_position="last", kind="stable", ignore_index=True)
-    return out.drop(columns=[_WHOLE_FRAME], errors="ignore")
+    if codes is None:
+        counts = np.zeros((len(groups.kept), 0), dtype=np.int64)
+    else:
+        cells = np.bincount(groups.code * width + codes, minlength=groups.cells * width)
+        counts = cells.reshape(groups.cells, width)[groups.kept]
+    out = out.sort_values(list(keys), na_position="last", kind="stable")
+    counts = counts[out.index.to_numpy()]
+    out = out.reset_index(drop=True)
+    return out.drop(columns=[_WHOLE_FRAME], errors="ignore"), counts
 
 
 class _Groups:

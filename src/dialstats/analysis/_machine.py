@@ -222,24 +222,32 @@ def amd_audit(
     person, machine = _evidence(df, flags, definitions)
     both = (person >= 0) & (machine >= 0)
     person, machine = np.where(both, -1, person), np.where(both, -1, machine)
-    fax, unknown = _answered_by_is(df, FAX), _answered_by_is(df, UNKNOWN)
-    labelled = {"machine": flags["machine"], "human": flags["human"], FAX: fax, UNKNOWN: unknown}
-    columns: dict[str, _groups.Column] = {
-        name: (mask, _groups.SUM) for name, mask in labelled.items()
-    }
-    for label, mask in labelled.items():
-        for kind, codes, rules in (
-            ("person", person, PERSON_RULES),
-            ("machine", machine, MACHINE_RULES),
-        ):
-            for code, rule in enumerate(rules):
-                columns[f"{label}|{kind}|{rule}"] = (mask & (codes == code), _groups.SUM)
-    counts = _groups.aggregate(df.index, keys, columns)
+    # AMD's answers are exclusive, and so are each call's first person and machine rules: one
+    # code per call (answer x person rule x machine rule) counted per group in one pass.
+    answers = (
+        flags["machine"],
+        flags["human"],
+        _answered_by_is(df, FAX),
+        _answered_by_is(df, UNKNOWN),
+    )
+    label = _first_rule(list(answers)).astype(np.int64)
+    label[label < 0] = len(answers)
+    width = len(PERSON_RULES) + 1, len(MACHINE_RULES) + 1
+    code = (label * width[0] + person + 1) * width[1] + machine + 1
+    counts, cells = _groups.tally(
+        df.index, keys, {}, code, (len(answers) + 1) * width[0] * width[1]
+    )
+    cells = cells.reshape(len(cells), len(answers) + 1, *width)
+    position = {name: i for i, name in enumerate(("machine", "human", FAX, UNKNOWN))}
     key_names = list(keys)
+    for name, i in position.items():
+        counts[name] = cells[:, i].sum(axis=(1, 2))
 
     def caught(label: str, kind: str) -> tuple[np.ndarray, str]:
         rules = PERSON_RULES if kind == "person" else MACHINE_RULES
-        parts = np.stack([counts[f"{label}|{kind}|{rule}"].to_numpy(np.int64) for rule in rules])
+        block = cells[:, position[label]]
+        # Per rule (rows) and group (columns); slot 0 of each axis is "no rule".
+        parts = (block.sum(axis=2) if kind == "person" else block.sum(axis=1))[:, 1:].T
         text = [
             ", ".join(f"{rule} {n}" for rule, n in zip(rules, column, strict=True) if n) or "none"
             for column in parts.T
