@@ -25,6 +25,8 @@ THRESHOLDS = (30, 45, 60, 90, 120)
 QUANTILES = {"p10": 0.1, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
 TABLES = ("distribution", "thresholds")
 _WHOLE = "__all__"
+# Up to this many groups with timed connects, quantiles sort each group on its own.
+_FEW_GROUPS = 1000
 
 
 def talk_time(
@@ -66,10 +68,18 @@ def talk_time(
         return _thresholds(df, keys, thresholds, connected, flags["meeting"], seconds, definitions)
     groups = _groups._Groups(keys or _whole(df))
     out = groups.key_frame()
-    out["connects"] = groups.counts_where(connected)
-    out["timed"] = groups.counts_where(timed)
-    for t in thresholds:
-        out[_name(t)] = groups.counts_where(timed & (seconds >= t))
+    # One class per call, counted per group in one pass: 0 connected without a duration,
+    # 1 + k timed and reaching k of the (ascending) thresholds, last: not a connect.
+    reach = np.searchsorted(np.asarray(thresholds), seconds, side="right")
+    width = len(thresholds) + 3
+    kind = np.where(connected, np.where(timed, 1 + reach, 0), width - 1)
+    cells = np.bincount(groups.code * width + kind, minlength=groups.cells * width)
+    # Per kept group, how many calls are in each class or a later one.
+    at_least = np.cumsum(cells.reshape(groups.cells, width)[groups.kept, ::-1], axis=1)[:, ::-1]
+    out["connects"] = at_least[:, 0] - at_least[:, -1]
+    out["timed"] = at_least[:, 1] - at_least[:, -1]
+    for i, t in enumerate(thresholds):
+        out[_name(t)] = at_least[:, 2 + i] - at_least[:, -1]
     for name, values in _quantiles(groups, timed, seconds).items():
         out[name] = pd.array(values, dtype="Float64")
     # The row order of every grouped table (see _groups.aggregate).
@@ -151,9 +161,19 @@ def _whole(df: pd.DataFrame) -> dict[str, pd.Series]:
 def _quantiles(groups: _groups._Groups, timed: np.ndarray, seconds: np.ndarray) -> dict:
     """Per kept group (in `groups.kept` order), numpy's linear quantiles and the mean."""
     codes, values = groups.code[timed], seconds[timed]
-    order = np.lexsort((values, codes))
-    codes, values = codes[order], values[order]
     sizes = np.bincount(codes, minlength=groups.cells)
+    if np.count_nonzero(sizes) > _FEW_GROUPS:
+        order = np.lexsort((values, codes))
+        codes, values = codes[order], values[order]
+    else:
+        # A few groups: a stable sort by group (a radix sort on small integers), then each
+        # group's durations sorted in place, several times faster than one lexsort.
+        small = codes.astype(np.int16) if groups.cells <= np.iinfo(np.int16).max else codes
+        order = np.argsort(small, kind="stable")
+        codes, values = codes[order], values[order]
+        ends = np.cumsum(sizes)
+        for end, size in zip(ends[sizes > 0], sizes[sizes > 0], strict=True):
+            values[end - size : end].sort()
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     kept_sizes, kept_starts = sizes[groups.kept], starts[groups.kept]
     out = {}
