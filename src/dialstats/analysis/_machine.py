@@ -93,6 +93,9 @@ FAX, UNKNOWN = "fax", "unknown"
 MISSING = "missing"
 NO_CATEGORY = "unknown"
 ALWAYS = ("human", "machine_start")
+# AMD's answers, exclusive, in the order of `_answer_codes`.
+ANSWERS = ("human", "machine", FAX, UNKNOWN)
+ANY = slice(None)  # an axis of a count table taken whole
 
 
 def machine_detection(
@@ -133,21 +136,38 @@ def machine_detection(
     human, machine = flags["human"], flags["machine"]
     voicemail, reached = flags["voicemails"], flags["reached"]
     seconds = df["duration"].to_numpy(dtype=float, na_value=np.nan)
+    person, by_machine = _evidence(df, flags, definitions)
+    clear = ~((person >= 0) & (by_machine >= 0))
+    label = _answer_codes(df, flags)
+    # Every count below is a sum over classes of one code per call (AMD's answer x the flags),
+    # so one bincount gives them all.
+    bits = (flags["answered"], voicemail, reached, (person >= 0) & clear, (by_machine >= 0) & clear)
+    code = label
+    for bit in bits:
+        code = code * 2 + bit
     columns = {
         "dials": (None, _groups.SIZE),
-        "answered": (flags["answered"], _groups.SUM),
-        "human": (human, _groups.SUM),
-        "machine": (machine, _groups.SUM),
-        FAX: (_answered_by_is(df, FAX), _groups.SUM),
-        UNKNOWN: (_answered_by_is(df, UNKNOWN), _groups.SUM),
-        "voicemails": (voicemail, _groups.SUM),
-        "amd_suspected_false_positive": (machine & reached, _groups.SUM),
-        "amd_suspected_false_negative": (human & voicemail, _groups.SUM),
-        **_audit_columns(df, flags, definitions),
         "median_duration_human": (np.where(human, seconds, np.nan), _groups.MEDIAN),
         "median_duration_machine": (np.where(machine, seconds, np.nan), _groups.MEDIAN),
     }
-    counts = _groups.aggregate(df.index, keys, columns)
+    width = (len(ANSWERS) + 1) * 2 ** len(bits)
+    counts, cells = _groups.tally(df.index, keys, columns, code, width)
+    # Axes: group, answer (human, machine, fax, unknown, other), then one per bit.
+    cells = cells.reshape(len(cells), len(ANSWERS) + 1, *[2] * len(bits))
+
+    def count(answer: int | slice, *held: int | slice) -> np.ndarray:
+        """Per group, the calls with that answer and those bits (ANY: whatever it is)."""
+        part = cells[(slice(None), answer, *held)]
+        return part.sum(axis=tuple(range(1, part.ndim)))
+
+    counts["answered"] = count(ANY, 1)
+    for i, name in enumerate(ANSWERS):
+        counts[name] = count(i)
+    counts["voicemails"] = count(ANY, ANY, 1)
+    counts["amd_suspected_false_positive"] = count(1, ANY, ANY, 1)
+    counts["amd_suspected_false_negative"] = count(0, ANY, 1)
+    counts["amd_false_positive"] = count(1, ANY, ANY, ANY, 1)
+    counts["amd_false_negative"] = count(0, ANY, ANY, ANY, ANY, 1)
     counts["amd_persons_bound"] = counts["amd_false_positive"] + counts["human"]
     counts["amd_persons_bound"] -= counts["amd_false_negative"]
     counts["amd_machines_bound"] = counts["amd_false_negative"] + counts["machine"]
@@ -224,24 +244,17 @@ def amd_audit(
     person, machine = np.where(both, -1, person), np.where(both, -1, machine)
     # AMD's answers are exclusive, and so are each call's first person and machine rules: one
     # code per call (answer x person rule x machine rule) counted per group in one pass.
-    answers = (
-        flags["machine"],
-        flags["human"],
-        _answered_by_is(df, FAX),
-        _answered_by_is(df, UNKNOWN),
-    )
-    label = _first_rule(list(answers)).astype(np.int64)
-    label[label < 0] = len(answers)
+    label = _answer_codes(df, flags)
     width = len(PERSON_RULES) + 1, len(MACHINE_RULES) + 1
     code = (label * width[0] + person + 1) * width[1] + machine + 1
     counts, cells = _groups.tally(
-        df.index, keys, {}, code, (len(answers) + 1) * width[0] * width[1]
+        df.index, keys, {}, code, (len(ANSWERS) + 1) * width[0] * width[1]
     )
-    cells = cells.reshape(len(cells), len(answers) + 1, *width)
-    position = {name: i for i, name in enumerate(("machine", "human", FAX, UNKNOWN))}
+    cells = cells.reshape(len(cells), len(ANSWERS) + 1, *width)
+    position = {name: i for i, name in enumerate(ANSWERS)}
     key_names = list(keys)
-    for name, i in position.items():
-        counts[name] = cells[:, i].sum(axis=(1, 2))
+    for name in ("machine", "human", FAX, UNKNOWN):
+        counts[name] = cells[:, position[name]].sum(axis=(1, 2))
 
     def caught(label: str, kind: str) -> tuple[np.ndarray, str]:
         rules = PERSON_RULES if kind == "person" else MACHINE_RULES
@@ -296,18 +309,6 @@ def amd_audit(
         "value_high",
     ]
     return out[[*columns_out, "bound", "evidence"]]
-
-
-def _audit_columns(
-    df: pd.DataFrame, flags: dict[str, np.ndarray], definitions: Definitions | None
-) -> dict[str, _groups.Column]:
-    """machine_detection's counts of evidenced AMD errors."""
-    person, machine = _evidence(df, flags, definitions)
-    clear = ~((person >= 0) & (machine >= 0))
-    return {
-        "amd_false_positive": (flags["machine"] & (person >= 0) & clear, _groups.SUM),
-        "amd_false_negative": (flags["human"] & (machine >= 0) & clear, _groups.SUM),
-    }
 
 
 def _evidence(
@@ -398,6 +399,14 @@ def _transcripts(df: pd.DataFrame, answered: np.ndarray) -> tuple[np.ndarray, np
         greeting[row] = GREETING.search(value) is not None
         dialogue[row] = DIALOGUE.search(value) is not None
     return greeting, dialogue
+
+
+def _answer_codes(df: pd.DataFrame, flags: dict[str, np.ndarray]) -> np.ndarray:
+    """Per call, the position of AMD's answer in ANSWERS; len(ANSWERS) for none of them."""
+    answers = [flags["human"], flags["machine"], *(_answered_by_is(df, a) for a in (FAX, UNKNOWN))]
+    codes = _first_rule(answers).astype(np.int64)
+    codes[codes < 0] = len(ANSWERS)
+    return codes
 
 
 def _first_rule(rules: list[np.ndarray]) -> np.ndarray:
