@@ -35,7 +35,7 @@ from dialstats.analysis._validate import (
     check_frame,
     group_keys,
 )
-from dialstats.frame._schema import ANSWERED_BY, DISPOSITION_CATEGORIES
+from dialstats.frame._schema import ANSWERED_BY, DISPOSITION_CATEGORIES, MACHINE_PREFIX
 
 _RATES = {
     "machine_rate": ("machine", "answered"),
@@ -403,8 +403,17 @@ def _transcripts(df: pd.DataFrame, answered: np.ndarray) -> tuple[np.ndarray, np
 
 def _answer_codes(df: pd.DataFrame, flags: dict[str, np.ndarray]) -> np.ndarray:
     """Per call, the position of AMD's answer in ANSWERS; len(ANSWERS) for none of them."""
+    values = df["answered_by"]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # One answer per category (the rules of `_flags`), then a lookup per call.
+        names = values.cat.categories.astype(str)
+        table = np.full(len(names) + 1, len(ANSWERS), dtype=np.int16)
+        table[:-1][np.asarray(names.str.startswith(MACHINE_PREFIX), dtype=bool)] = 1
+        for i, name in ((0, "human"), (2, FAX), (3, UNKNOWN)):
+            table[:-1][np.asarray(names == name, dtype=bool)] = i
+        return table[values.cat.codes.to_numpy()]
     answers = [flags["human"], flags["machine"], *(_answered_by_is(df, a) for a in (FAX, UNKNOWN))]
-    codes = _first_rule(answers).astype(np.int64)
+    codes = _first_rule(answers).astype(np.int16)
     codes[codes < 0] = len(ANSWERS)
     return codes
 
