@@ -136,12 +136,13 @@ def machine_detection(
     human, machine = flags["human"], flags["machine"]
     voicemail, reached = flags["voicemails"], flags["reached"]
     seconds = df["duration"].to_numpy(dtype=float, na_value=np.nan)
-    person, by_machine = _evidence(df, flags, definitions)
-    clear = ~((person >= 0) & (by_machine >= 0))
+    # Only whether some rule holds matters here, not which one.
+    person, by_machine = (np.logical_or.reduce(r) for r in _rules(df, flags, definitions))
+    clear = ~(person & by_machine)
     label = _answer_codes(df, flags)
     # Every count below is a sum over classes of one code per call (AMD's answer x the flags),
     # so one bincount gives them all.
-    bits = (flags["answered"], voicemail, reached, (person >= 0) & clear, (by_machine >= 0) & clear)
+    bits = (flags["answered"], voicemail, reached, person & clear, by_machine & clear)
     code = label
     for bit in bits:
         code = code * 2 + bit
@@ -315,6 +316,14 @@ def _evidence(
     df: pd.DataFrame, flags: dict[str, np.ndarray], definitions: Definitions | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per call, the index of the first person rule and machine rule that hold (-1: none)."""
+    person_rules, machine_rules = _rules(df, flags, definitions)
+    return _first_rule(person_rules), _first_rule(machine_rules)
+
+
+def _rules(
+    df: pd.DataFrame, flags: dict[str, np.ndarray], definitions: Definitions | None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per person rule and per machine rule (in their order), whether each call meets it."""
     seconds = df["duration"].to_numpy(dtype=float, na_value=np.nan)
     no_disposition = df["disposition_id"].isna().to_numpy()
     if "disposition_name" in df.columns:
@@ -331,7 +340,7 @@ def _evidence(
         greeting,
         flags["answered"] & no_answer & (seconds <= SHORT_SECONDS),
     ]
-    return _first_rule(person_rules), _first_rule(machine_rules)
+    return person_rules, machine_rules
 
 
 def machine_detection_matrix(
