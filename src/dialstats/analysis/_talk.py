@@ -25,8 +25,6 @@ THRESHOLDS = (30, 45, 60, 90, 120)
 QUANTILES = {"p10": 0.1, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
 TABLES = ("distribution", "thresholds")
 _WHOLE = "__all__"
-# Up to this many groups with timed connects, quantiles sort each group on its own.
-_FEW_GROUPS = 1000
 
 
 def talk_time(
@@ -160,20 +158,7 @@ def _whole(df: pd.DataFrame) -> dict[str, pd.Series]:
 
 def _quantiles(groups: _groups._Groups, timed: np.ndarray, seconds: np.ndarray) -> dict:
     """Per kept group (in `groups.kept` order), numpy's linear quantiles and the mean."""
-    codes, values = groups.code[timed], seconds[timed]
-    sizes = np.bincount(codes, minlength=groups.cells)
-    if np.count_nonzero(sizes) > _FEW_GROUPS:
-        order = np.lexsort((values, codes))
-        codes, values = codes[order], values[order]
-    else:
-        # A few groups: a stable sort by group (a radix sort on small integers), then each
-        # group's durations sorted in place, several times faster than one lexsort.
-        small = codes.astype(np.int16) if groups.cells <= np.iinfo(np.int16).max else codes
-        order = np.argsort(small, kind="stable")
-        codes, values = codes[order], values[order]
-        ends = np.cumsum(sizes)
-        for end, size in zip(ends[sizes > 0], sizes[sizes > 0], strict=True):
-            values[end - size : end].sort()
+    values, sizes = _groups.sorted_within(groups, groups.code[timed], seconds[timed])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     kept_sizes, kept_starts = sizes[groups.kept], starts[groups.kept]
     out = {}
@@ -191,6 +176,8 @@ def _quantiles(groups: _groups._Groups, timed: np.ndarray, seconds: np.ndarray) 
         else:
             result = np.full(len(kept_sizes), np.nan)
         out[name] = np.where(empty, np.nan, result)
+    # Summed in sorted order, group by group.
+    codes = np.repeat(np.arange(groups.cells), sizes)
     totals = np.bincount(codes, weights=values, minlength=groups.cells)[groups.kept]
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mean"] = np.where(empty, np.nan, totals / np.maximum(kept_sizes, 1))
