@@ -134,7 +134,7 @@ class _Groups:
 
     def counts_where(self, mask: np.ndarray) -> np.ndarray:
         """Per group, how many of its rows `mask` holds for."""
-        return np.bincount(self.code[mask], minlength=self.cells)[self.kept]
+        return np.bincount(self.code.take(np.flatnonzero(mask)), minlength=self.cells)[self.kept]
 
 
 def _as_key(key: pd.Series) -> pd.Series:
@@ -203,8 +203,9 @@ def _median(groups: _Groups, values: object) -> pd.array:
         numbers = values
     else:
         numbers = pd.Series(values).to_numpy(dtype=float, na_value=np.nan)
-    known = ~np.isnan(numbers)
-    ordered, sizes = sorted_within(groups, groups.code[known], numbers[known])
+    # Row numbers then `take`: several times faster than a boolean mask over a mostly-NaN column.
+    known = np.flatnonzero(~np.isnan(numbers))
+    ordered, sizes = sorted_within(groups, groups.code.take(known), numbers.take(known))
     first = (np.cumsum(sizes) - sizes)[groups.kept]
     sizes = sizes[groups.kept]
     if len(ordered):

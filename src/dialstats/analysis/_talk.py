@@ -158,7 +158,8 @@ def _whole(df: pd.DataFrame) -> dict[str, pd.Series]:
 
 def _quantiles(groups: _groups._Groups, timed: np.ndarray, seconds: np.ndarray) -> dict:
     """Per kept group (in `groups.kept` order), numpy's linear quantiles and the mean."""
-    values, sizes = _groups.sorted_within(groups, groups.code[timed], seconds[timed])
+    rows = np.flatnonzero(timed)
+    values, sizes = _groups.sorted_within(groups, groups.code.take(rows), seconds.take(rows))
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     kept_sizes, kept_starts = sizes[groups.kept], starts[groups.kept]
     out = {}
