@@ -89,6 +89,10 @@ class PageReader:
         self._on_page(result)
         return result
 
+    def start(self, page: int, sort: str) -> Future:
+        """`one` page, requested now in a reader thread (its result: `Future.result`)."""
+        return self._pool.submit(self.one, page, sort)
+
     def many(self, pages: Sequence[int], sort: str, **overrides: Any) -> list[Any]:
         """Pages in page order, read concurrently; the first error is raised."""
         futures = [self._pool.submit(self.one, p, sort, **overrides) for p in pages]
@@ -155,7 +159,7 @@ def marks(page: Any) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     return now - CLOCK_MARGIN, now
 
 
-def read_all(reader: PageReader) -> Fetched:
+def read_all(reader: PageReader, *, started: Future | None = None) -> Fetched:
     """Every call matching the filters, as of the moment the read starts.
 
     Page 1 by newest change fixes the watermark W (the server's newest ``updatedAt``) and the
@@ -163,9 +167,13 @@ def read_all(reader: PageReader) -> Fetched:
     do not move a call in that order and new calls fall outside the bound, so concurrent pages
     tile the list exactly unless the count changed under us, which each page reports. Then the
     read is retried, and finally done page by page by newest change, which is always complete.
+    `started`: page 1 by newest change, already requested (`PageReader.start`).
     """
-    for _ in range(FULL_ATTEMPTS):
-        first = reader.one(1, NEWEST_CHANGE)
+    for attempt in range(FULL_ATTEMPTS):
+        if attempt == 0 and started is not None:
+            first = started.result()
+        else:
+            first = reader.one(1, NEWEST_CHANGE)
         watermark, threshold = marks(first)
         fetched = Fetched([first.frame], watermark, total=first.total)
         if first.total <= len(first.frame):
@@ -190,6 +198,7 @@ def read_changes(
     *,
     known: int,
     known_ids: pa.Array,
+    started: Future | None = None,
 ) -> Fetched:
     """Every call created or updated at or after `since` (None: every call), newest change first.
 
@@ -197,9 +206,10 @@ def read_changes(
     it is how many calls are new, all of them changed after `since`, so the pages holding them
     are surely needed and are read concurrently. Pages read out of order are checked by
     counting (see the package docstring); if the check fails, the changes are read once more
-    strictly page by page, which is complete by construction.
+    strictly page by page, which is complete by construction. `started`: page 1 by newest
+    change, already requested (`PageReader.start`).
     """
-    first = reader.one(1, NEWEST_CHANGE)
+    first = started.result() if started is not None else reader.one(1, NEWEST_CHANGE)
     watermark, threshold = marks(first)
     scan = _Scan(reader.limit, since, threshold, first, known, known_ids)
     reader.follow(scan, at_once=reader.workers)

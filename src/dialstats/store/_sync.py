@@ -22,7 +22,7 @@ from dialstats.frame._build import drop_duplicate_ids
 from dialstats.store._arrow import concat, conform, read_parquet, to_table, write_partition_temp
 from dialstats.store._errors import StoreError, StoreFilterError
 from dialstats.store._fault import checkpoint
-from dialstats.store._fetch import Fetched, PageReader, read_all, read_changes
+from dialstats.store._fetch import NEWEST_CHANGE, Fetched, PageReader, read_all, read_changes
 from dialstats.store._layout import (
     LOCK_NAME,
     META_NAME,
@@ -108,12 +108,21 @@ def refuse_foreign(root: Path) -> None:
         )
 
 
+def _stored_files(root: Path, skip: Iterable[str] = ()) -> dict[str, Path]:
+    skipped = set(skip)
+    return {m: p for m, p in partitions(root).items() if m not in skipped}
+
+
+def read_stored(path: Path) -> pa.Table:
+    """A stored partition's rows, conformed (what a merge starts from)."""
+    return conform(read_parquet(path))
+
+
 class _Index:
     """The ids stored in each partition (read from the files' ``id`` column only)."""
 
     def __init__(self, root: Path, skip: Iterable[str] = ()) -> None:
-        skipped = set(skip)
-        self.files = {m: p for m, p in partitions(root).items() if m not in skipped}
+        self.files = _stored_files(root, skip)
         self.ids = {
             month: read_parquet(path, columns=["id"])["id"].cast(pa.string())
             for month, path in self.files.items()
@@ -122,7 +131,7 @@ class _Index:
 
     def read(self, month: str) -> pa.Table:
         """A stored partition's rows, conformed (what a merge starts from)."""
-        return conform(read_parquet(self.files[month]))
+        return read_stored(self.files[month])
 
     @functools.cached_property
     def all_ids(self) -> pa.Array:
@@ -139,8 +148,8 @@ class _Preload:
     the read). A read that fails keeps its error for the merge that asks for the month.
     """
 
-    def __init__(self, index: _Index) -> None:
-        self._index = index
+    def __init__(self, files: Mapping[str, Path]) -> None:
+        self._files = files
         self._pool = ThreadPoolExecutor(max_workers=1)  # beside the page threads
         self._reads: dict[str, Future] = {}
         self._lock = threading.Lock()
@@ -148,13 +157,13 @@ class _Preload:
     def want(self, months: Iterable[str]) -> None:
         with self._lock:
             for month in months:
-                if month in self._index.files and month not in self._reads:
-                    self._reads[month] = self._pool.submit(self._index.read, month)
+                if month in self._files and month not in self._reads:
+                    self._reads[month] = self._pool.submit(read_stored, self._files[month])
 
     def read(self, month: str) -> pa.Table:
         with self._lock:
             future = self._reads.get(month)
-        return future.result() if future is not None else self._index.read(month)
+        return future.result() if future is not None else read_stored(self._files[month])
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -190,14 +199,19 @@ def sync_store(
         damage = check_store(root, meta, deep=mode == "repair").damage
         if damage and mode == "sync":
             raise damaged_error(root, damage)
-        index = _Index(root, skip=damage)
         full = mode == "full" or meta.watermark is None
         replace = set(partitions(root)) if full else set(damage)
-        preload = None if full else _Preload(index)
+        preload = None if full else _Preload(_stored_files(root, skip=damage))
         with _pooled(client):
             reader = _reader(client, meta, progress=progress, limit=limit, preload=preload)
             try:
-                fetched = _fetch(reader, meta, index, full=full, months=sorted(replace))
+                # The stored ids are read while page 1 is on its way (a page's tick needs only
+                # the partition files, listed above).
+                first = reader.start(1, NEWEST_CHANGE)
+                index = _Index(root, skip=damage)
+                fetched = _fetch(
+                    reader, meta, index, full=full, months=sorted(replace), started=first
+                )
                 checkpoint("fetched")
                 since = None if full else meta.watermark
                 incoming = _incoming(fetched, since, replace, reader.tables)
@@ -289,11 +303,20 @@ def _reader(
 
 
 def _fetch(
-    reader: PageReader, meta: StoreMeta, index: _Index, *, full: bool, months: list[str]
+    reader: PageReader,
+    meta: StoreMeta,
+    index: _Index,
+    *,
+    full: bool,
+    months: list[str],
+    started: Future | None = None,
 ) -> Fetched:
+    """What changed (`started`: page 1 by newest change, already requested)."""
     if full:
-        return read_all(reader)
-    fetched = read_changes(reader, meta.watermark, known=index.rows, known_ids=index.all_ids)
+        return read_all(reader, started=started)
+    fetched = read_changes(
+        reader, meta.watermark, known=index.rows, known_ids=index.all_ids, started=started
+    )
     for month in months:  # damaged months, read again whole
         fetched.frames += read_all(_month(reader, month)).frames
     return fetched
