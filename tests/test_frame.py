@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialstats.frame._build import bodies_to_frame, records_to_frame
 from dialstats.frame._flatten import column_name, flatten_bodies, read_page_info
@@ -264,3 +267,54 @@ def test_groups_whose_inferred_fields_differ_stay_on_the_fast_path(monkeypatch):
     assert flat.num_rows == 59
     priority = flat["contact_priority"].to_pylist()
     assert priority[:29] == [None] * 29 and priority[29:] == list(range(30, 60))
+
+
+# Text with the characters that make JSON hard: controls, quotes, backslashes, non-ASCII.
+_HARD_TEXT = st.text(
+    st.sampled_from(list("ab \\\"/é\u2028") + [chr(c) for c in range(32)]), max_size=12
+)
+
+
+def _raw_controls(document: dict, *, pretty: bool) -> bytes:
+    """`document` as JSON whose strings hold their control characters raw, as live bodies do;
+    `pretty`: with line breaks and tabs between tokens too."""
+    text = json.dumps(document, ensure_ascii=False, indent="\t" if pretty else None)
+    # json.dumps escapes a control character as \uXXXX or \n, \t...; put each back raw, unless
+    # the backslash is itself escaped (an even run of backslashes before it).
+    unescape = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+
+    def raw(match: re.Match[str]) -> str:
+        run, code = match.group(1), match.group(2)
+        if len(run) % 2 == 0:
+            return match.group()
+        char = unescape.get(code) or chr(int(code[1:], 16))
+        return run[:-1] + char
+
+    return re.sub(r"(\\+)(u00[01][0-9a-f]|[ntrbf])", raw, text).encode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    texts=st.lists(_HARD_TEXT, min_size=1, max_size=6),
+    pretty=st.booleans(),
+)
+def test_raw_control_characters_read_exactly_as_the_json_module_reads_them(texts, pretty):
+    records = [
+        record(i, transcription=text, notes=text[::-1]) for i, text in enumerate(texts, start=1)
+    ]
+    raw = _raw_controls({"data": records, "pagination": {"total": len(records)}}, pretty=pretty)
+    expected = json.loads(raw, strict=False)["data"]
+    flat = flatten_bodies([raw])
+    assert flat["transcription"].to_pylist() == [r["transcription"] for r in expected]
+    assert flat["notes"].to_pylist() == [r["notes"] for r in expected]
+    assert read_page_info(raw).ids == [r["_id"] for r in expected]
+
+
+def test_a_control_character_after_a_backslash_is_not_taken_for_an_escape():
+    # An escaped backslash, then a raw newline: the text is a backslash and a newline.
+    raw = b'{"data": [{"_id": "a", "notes": "x\\\\\ny"}], "pagination": {"total": 1}}'
+    assert flatten_bodies([raw])["notes"].to_pylist() == ["x\\\ny"]
+    # A lone backslash before a raw newline is no escape at all: refused, not read as the
+    # text "\\u000a" (which escaping the newline after it would have made).
+    with pytest.raises(ValueError, match="not valid JSON"):
+        flatten_bodies([raw.replace(b"\\\\", b"\\")])

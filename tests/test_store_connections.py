@@ -16,9 +16,10 @@ import pytest
 import uvicorn
 
 from dialstats.api._client import Client
-from dialstats.sandbox import Dataset, create_app, generate
+from dialstats.sandbox import Dataset, Faults, create_app, generate
 from dialstats.sandbox._serve import base_url, bind
 from dialstats.store import CallLogStore
+from dialstats.store._sync import _pages_at_once
 
 KEY = "sk-test-conn-5d21"
 
@@ -29,11 +30,18 @@ class Peers:
     def __init__(self, app) -> None:
         self.app = app
         self.seen: set[tuple[str, int]] = set()
+        self.now = self.peak = 0  # requests being answered at once
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http":
-            self.seen.add(tuple(scope["client"]))
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        self.seen.add(tuple(scope["client"]))
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.now -= 1
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +50,8 @@ def dataset() -> Dataset:
 
 
 @contextlib.contextmanager
-def counted(dataset: Dataset) -> Iterator[tuple[str, Peers]]:
-    app = create_app(dataset, api_key=KEY)
+def counted(dataset: Dataset, faults: Faults | None = None) -> Iterator[tuple[str, Peers]]:
+    app = create_app(dataset, api_key=KEY, faults=faults)
     peers = Peers(app)
     peers.sandbox = app.state.sandbox
     sock = bind("127.0.0.1", 0)
@@ -98,3 +106,25 @@ def test_a_sync_reuses_connections(tmp_path, dataset):
             again = store.sync(client, progress=False)
         assert again.new == 250 and again.requests >= 5
         assert len(peers.seen) <= 4
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_a_sync_takes_on_more_pages_than_requests_yet_never_sends_more_at_once(
+    tmp_path, dataset, concurrency
+):
+    # Pages beyond max_concurrency wait for a free connection (so the next request leaves as
+    # soon as an answer is in, while that page is parsed), never beside the others.
+    with Client(KEY, base_url="http://127.0.0.1:9", max_concurrency=concurrency) as client:
+        assert _pages_at_once(client) == 2 * concurrency
+    with counted(dataset, Faults(latency=0.02)) as (url, peers):
+        store = CallLogStore(tmp_path / "store")
+        with Client(KEY, base_url=url, max_concurrency=concurrency) as client:
+            store.sync(client, progress=False)
+            assert peers.peak == concurrency and len(peers.seen) <= concurrency
+            peers.seen.clear()
+            peers.peak = 0
+            peers.sandbox.insert(300)
+            peers.sandbox.update(100)
+            again = store.sync(client, progress=False)
+        assert again.new == 300 and len(store) == len(dataset.calls) + 300
+        assert peers.peak <= concurrency and len(peers.seen) <= concurrency

@@ -335,21 +335,49 @@ def _load_page(body: bytes) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 _STRING_LITERAL = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _CONTROL = re.compile(rb"[\x00-\x1f]")
+_AFTER_BACKSLASH = re.compile(rb"\\[\x00-\x1f]")
+_PAIR_OR_CONTROL = re.compile(rb"\\[\x00-\xff]|[\x00-\x1f]")
 
 
 def _escape_control(match: re.Match[bytes]) -> bytes:
     return b"\\u%04x" % match.group()[0]
 
 
+def _escape_unless_pair(match: re.Match[bytes]) -> bytes:
+    # A backslash and the byte after it are left as sent: a raw control character after a
+    # backslash is an invalid escape, for the parser to refuse rather than to read as another.
+    text = match.group()
+    return text if text[:1] == b"\\" else _escape_control(match)
+
+
 def _escape_string(match: re.Match[bytes]) -> bytes:
     text = match.group()
-    return _CONTROL.sub(_escape_control, text) if _CONTROL.search(text) else text
+    return _PAIR_OR_CONTROL.sub(_escape_unless_pair, text) if _CONTROL.search(text) else text
+
+
+def escape_all_controls(body: bytes) -> bytes | None:
+    """`body` with every raw control character escaped (``\\u000a``), or None if that could
+    change its value.
+
+    The quick way for a compact body: a raw control character can stand outside a string only
+    as whitespace between tokens, where an escape is a syntax error (a backslash outside a
+    string), never another value; so whatever parses afterwards means what `body` meant. Only
+    a control character right after a backslash could join it into a different escape: then
+    None (see `escape_controls`).
+
+    >>> escape_all_controls(b'{"a": "x\\ny"}')
+    b'{"a": "x\\\\u000ay"}'
+    """
+    if _AFTER_BACKSLASH.search(body):
+        return None
+    return _CONTROL.sub(_escape_control, body)
 
 
 def escape_controls(body: bytes) -> bytes:
     """`body` with raw control characters inside its string literals escaped (``\\u000a``),
     and line breaks between tokens made spaces: the same JSON value, as one compact line that
-    strict parsers (and Arrow's newline-delimited reader) accept.
+    strict parsers (and Arrow's newline-delimited reader) accept. (Each string literal is
+    looked at from Python: `escape_all_controls` is far quicker where it applies.)
 
     >>> escape_controls(b'{"a": "x\\ny",\\n"b": 1}')
     b'{"a": "x\\\\u000ay", "b": 1}'
@@ -423,7 +451,14 @@ def flatten_bodies(bodies: Sequence[bytes]) -> pa.Table:
             return _parse_bodies(bodies)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
             pass
-    # Raw control characters (in live transcripts) or line breaks: the same JSON, escaped.
+    # Raw control characters (in live transcripts) or line breaks: the same JSON, escaped,
+    # the quick way first (it fails to parse, rather than misleads, where it does not apply).
+    quick = [escape_all_controls(body) if _CONTROL.search(body) else body for body in bodies]
+    if quick != list(bodies) and all(body is not None for body in quick):
+        try:
+            return _parse_bodies(quick)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            pass
     escaped = [escape_controls(body) for body in bodies]
     if escaped != list(bodies):
         try:

@@ -289,7 +289,7 @@ def _reader(
         client.read_call_log_page,
         server,
         limit=limit,
-        workers=_concurrency(client),
+        workers=_pages_at_once(client),
         on_page=tick,
     )
     close = reader.close
@@ -351,9 +351,16 @@ def _fewer_upstream(reader: PageReader, meta: StoreMeta, total: int | None) -> l
     return [m for m, n in zip(months, counts, strict=True) if n < meta.partitions[m].rows]
 
 
-def _concurrency(client: Any) -> int:
-    # Never more requests at once than the client itself would send.
-    return getattr(client, "max_concurrency", DEFAULT_CONCURRENCY)
+def _pages_at_once(client: Any) -> int:
+    """Pages in progress at once: never more requests in flight than the client itself sends.
+
+    A client that pools its connections (`Client.pooled`) holds requests beyond its
+    ``max_concurrency`` until a connection is free, so there twice as many pages are taken on:
+    a connection freed by an answer carries the next request at once, while that answer's page
+    is still being parsed, instead of waiting for the parse.
+    """
+    concurrency = getattr(client, "max_concurrency", DEFAULT_CONCURRENCY)
+    return 2 * concurrency if hasattr(client, "pooled") else concurrency
 
 
 def _incoming(
