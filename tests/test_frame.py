@@ -271,7 +271,7 @@ def test_groups_whose_inferred_fields_differ_stay_on_the_fast_path(monkeypatch):
 
 # Text with the characters that make JSON hard: controls, quotes, backslashes, non-ASCII.
 _HARD_TEXT = st.text(
-    st.sampled_from(list("ab \\\"/é\u2028") + [chr(c) for c in range(32)]), max_size=12
+    st.sampled_from(list('ab \\"/é\u2028') + [chr(c) for c in range(32)]), max_size=12
 )
 
 
