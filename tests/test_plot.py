@@ -70,8 +70,30 @@ def test_funnel_by_group_from_the_result(frame, tmp_path):
     render(ax, tmp_path / "funnel_by.png")
     assert "user name" in ax.get_title()
     assert all(t.endswith("%") for t in tick_texts(ax.xaxis))
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Ann Lee", "Bo Park", "Cy Diaz"]
+    dials = frame["user_name"].value_counts()  # most dials first, each with its dials
+    assert "most dials first" in ax.get_title()
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        f"{name} ({n:,})" for name, n in dials.items()
+    ]
     assert len(ax.get_legend().get_texts()) == 4  # one series per later stage
+
+
+def test_funnel_by_group_sorts_by_volume_rate_name_or_not_at_all(frame):
+    lopsided = pd.concat([frame, frame[frame["user_name"] == "Cy Diaz"]], ignore_index=True)
+    result = ds.disposition_funnel(lopsided, by="user_name")
+
+    def names(sort):
+        ax = ds.plot.funnel(result, sort=sort)
+        return [t.get_text().rsplit(" (", 1)[0] for t in ax.get_yticklabels()]
+
+    assert names("volume")[0] == "Cy Diaz"  # twice the calls
+    last = result[result["stage"] == result["stage"].cat.categories[-1]]
+    reached = last.set_index("user_name")["count"] / lopsided["user_name"].value_counts()
+    assert names("rate") == list(reached.sort_values(ascending=False, kind="stable").index)
+    assert names("name") == ["Ann Lee", "Bo Park", "Cy Diaz"]
+    assert names(None) == list(dict.fromkeys(result["user_name"]))
+    with pytest.raises(InvalidParameterError, match=r"sort.*'volume'.*did you mean 'rate'"):
+        ds.plot.funnel(result, sort="rates")
 
 
 def test_answer_rates_bars_and_trend(frame, tmp_path):
@@ -177,7 +199,7 @@ def test_heatmap_leaves_out_hours_nobody_was_called(frame):
 
 
 def test_heatmap_drops_weekdays_nobody_dialled_and_names_its_colours_as_its_title(frame):
-    weekdays = frame[frame["started_at"].dt.dayofweek < 5]
+    weekdays = frame[frame["started_at"].dt.day_of_week < 5]
     ax = ds.plot.best_time_to_call(weekdays, tz="UTC", min_dials=1)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Mon", "Tue", "Wed", "Thu", "Fri"]
     bar = ax.figure.axes[-1]

@@ -104,13 +104,20 @@ def funnel(
     by: str | Sequence[str] | None = None,
     stages: object = None,
     confidence: float = 0.95,
+    sort: str | None = "volume",
 ) -> Axes:
     """The dial-to-meeting funnel: bars of calls per stage with the share kept at each step;
-    by group, the conversion from each stage to the next, with intervals (`confidence`).
+    by group, the conversion from each stage to the next, with intervals (`confidence`), one
+    row per group labelled with its dials.
 
     `data`: a `disposition_funnel` result or a call-log frame (`by`, `stages`, `confidence`
-    then apply).
+    then apply). `sort` orders the groups: ``"volume"`` (most dials first), ``"rate"`` (the
+    largest share of dials reaching the last stage first), ``"name"``, or None (as `data`
+    lists them).
+
+    >>> ax = ds.plot.funnel(calls, by="user_name", sort="rate")  # doctest: +SKIP
     """
+    sort = None if sort is None else choose("sort", sort, ("volume", "rate", "name"))
     if "stage" in data.columns:
         result = data
     else:
@@ -119,8 +126,12 @@ def funnel(
     groups = list(result.columns[: result.columns.get_loc("stage")])
     ax = _axes(ax)
     if groups:
-        _grouped_bars(ax, *_stage_columns(result, groups), groups)
-        ax.set_title(f"Stage conversion by {_names(groups)}")
+        frame, series = _stage_columns(result, groups)
+        frame, labels = _funnel_rows(frame, result, groups, sort)
+        _grouped_bars(ax, frame, series, groups, labels)
+        last = result["stage"].cat.categories[-1]
+        orders = {"volume": ", most dials first", "rate": f", most reaching {last} first"}
+        ax.set_title(f"Stage conversion by {_names(groups)}{orders.get(sort or '', '')}")
         ax.set_xlabel(f"Share of the previous stage reached (bars: {_level(result)} interval)")
         return ax
     names = list(result["stage"].astype(str))
@@ -949,9 +960,45 @@ def _stage_columns(result: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFram
     return frame, series
 
 
-def _grouped_bars(ax: Axes, frame: pd.DataFrame, series: dict[str, str], groups: list[str]) -> None:
+def _funnel_rows(
+    frame: pd.DataFrame, result: pd.DataFrame, groups: list[str], sort: str | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The funnel's groups (rows of `_stage_columns`) in `sort` order, and their labels with
+    their dials ("Maya Patel (412)")."""
+    stages = result["stage"].cat.categories
+    keys = pd.MultiIndex.from_frame(frame[groups])
+
+    def per_group(stage: str, column: str) -> np.ndarray:
+        rows = result[result["stage"] == stage]
+        values = pd.Series(rows[column].to_numpy(dtype=float, na_value=np.nan),
+                           index=pd.MultiIndex.from_frame(rows[groups]))  # fmt: skip
+        return values.reindex(keys).to_numpy(dtype=float)
+
+    dials = per_group(stages[0], "count")
+    if sort == "volume":
+        order = np.argsort(-np.nan_to_num(dials, nan=-1), kind="stable")
+    elif sort == "rate":
+        reached = per_group(stages[-1], "rate_from_top")
+        order = np.argsort(-np.nan_to_num(reached, nan=-1), kind="stable")
+    elif sort == "name":
+        order = np.argsort(np.array(_labels(frame, groups), dtype=object), kind="stable")
+    else:
+        order = np.arange(len(frame))
+    frame = frame.iloc[order].reset_index(drop=True)
+    labels = [f"{name} ({n:,.0f})" if not np.isnan(n) else name
+              for name, n in zip(_labels(frame, groups), dials[order], strict=True)]  # fmt: skip
+    return frame, labels
+
+
+def _grouped_bars(
+    ax: Axes,
+    frame: pd.DataFrame,
+    series: dict[str, str],
+    groups: list[str],
+    labels: list[str] | None = None,
+) -> None:
     """Horizontal bars with Wilson error bars: a row per group, a bar per series (rate column)."""
-    labels = _labels(frame, groups)
+    labels = _labels(frame, groups) if labels is None else labels
     y = np.arange(len(labels))
     height = 0.8 / max(len(series), 1)
     for position, (name, rate) in enumerate(series.items()):
