@@ -16,6 +16,7 @@ from dialstats.sandbox import generate, serve
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
+MATH = r"Bo $\frac{$ $$"  # mathtext to matplotlib, and an invalid one: a chart would fail
 KEY = "sk-test-escaping-51c2"
 
 
@@ -67,6 +68,8 @@ def hostile_dataset():
     for i, call in enumerate(data.calls):
         user = call["user"]
         user["first_name"], user["last_name"] = (SCRIPT, "") if i % 2 else (IMG, "")
+        if user["_id"] == data.calls[0]["user"]["_id"]:
+            user["first_name"] = MATH
         if call.get("contact_list"):
             call["contact_list"]["name"] = IMG if i % 2 else SCRIPT
         if call.get("sequence"):
@@ -106,8 +109,15 @@ def test_a_snapshot_with_markup_in_every_name_renders_as_inert_text(tmp_path, ca
     ]
     assert policies and "default-src 'none'" in policies[0] and "script-src" not in policies[0]
     text = "".join(page.text)
-    # The names are shown as text in the leaderboards, as they are spelt.
-    assert SCRIPT in text and IMG in text
+    # The names are shown as text in the leaderboards, as they are spelt, and the charts
+    # that name them are drawn.
+    assert SCRIPT in text and IMG in text and MATH in text
+    assert sum(t == "img" for t, _ in page.tags) >= 5
+    assert "Traceback" not in text
+    one = report("--from", str(snapshot), "--rep", MATH, output=tmp_path / "one.html",
+                 capsys=capsys)  # fmt: skip
+    assert_inert(one)
+    assert f"rep {MATH}" in "".join(one.text)
 
 
 def test_search_text_with_markup_is_shown_not_run(tmp_path, capsys):

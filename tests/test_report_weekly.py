@@ -130,6 +130,9 @@ def test_demo_report_has_every_section_with_charts_and_no_code(tmp_path, capsys)
     assert page.count("Caller ID <strong>") == 2 and "beyond noise across" in page
     assert "load_report" not in page  # code hidden
     executed = nbformat.read(out.with_suffix(".ipynb"), as_version=4)
+    # The funnel by rep, reps sorted by their dials, is drawn.
+    (by_rep,) = [c for c in executed.cells if 'sort="volume"' in c.source]
+    assert [o for o in by_rep.outputs if "image/png" in o.get("data", {})]
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and "demo = True" in injected[0].source
     assert sorted(p.name for p in out.parent.iterdir()) == ["r.html", "r.ipynb"]
@@ -230,6 +233,16 @@ def test_monthly_coaching_report_for_one_rep(tmp_path, capsys):
     assert "Dana Whitfield" not in page  # one rep's page
     executed = nbformat.read(out.with_suffix(".ipynb"), as_version=4)
     assert "Traceback" not in json.dumps(executed.cells[3:], default=str)
+    # Drawn against the team: the team's rate under each of the rep's, as the team's calls
+    # give it, and the funnel and trend charts of the rep beside the team.
+    data = load_report(demo=True, period="month")
+    team = ds.overview(data.team_calls, data.period.start, data.period.end, tz=data.tz)
+    for rate in ("connect_rate", "conversation_rate", "meeting_rate"):
+        assert f"<small>team {team.loc[rate, 'value']:.1%}</small>" in page
+    against = [c for c in executed.cells if 'who="Team"' in c.source or 'label="Team"' in c.source]
+    assert len(against) == 2 and all(
+        [o for o in c.outputs if "image/png" in o.get("data", {})] for c in against
+    )
 
 
 def test_an_unknown_rep_names_the_closest(tmp_path, capsys):

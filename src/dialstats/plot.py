@@ -13,9 +13,10 @@ matplotlib is imported on first use, so ``import dialstats`` stays quick.
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,21 @@ __all__ = [
 def __dir__() -> list[str]:
     # The charts, not the helpers and modules this one imports (np, pd, check_frame, ...).
     return sorted(__all__)
+
+
+def _literal_text(chart: Callable[..., Axes]) -> Callable[..., Axes]:
+    """`chart` with every text it writes taken literally: names come from the dialer, where a
+    rep called "Bo $$" or "A $\\frac{$" would otherwise be read as mathtext (and the second
+    would fail the drawing)."""
+
+    @functools.wraps(chart)
+    def draw(*args: Any, **kwargs: Any) -> Axes:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return chart(*args, **kwargs)
+
+    return draw
 
 
 # Okabe-Ito: distinguishable with every common form of colour blindness.
@@ -97,6 +113,7 @@ _MACHINE_RATES = (
 )
 
 
+@_literal_text
 def funnel(
     data: pd.DataFrame,
     ax: Axes | None = None,
@@ -149,6 +166,7 @@ def funnel(
     return ax
 
 
+@_literal_text
 def answer_rates(
     data: pd.DataFrame,
     ax: Axes | None = None,
@@ -201,6 +219,7 @@ def answer_rates(
     return ax
 
 
+@_literal_text
 def best_time_to_call(
     data: pd.DataFrame,
     ax: Axes | None = None,
@@ -266,6 +285,7 @@ def best_time_to_call(
     return ax
 
 
+@_literal_text
 def rate_vs_volume(
     data: pd.DataFrame,
     ax: Axes | None = None,
@@ -327,6 +347,7 @@ def rate_vs_volume(
     return ax
 
 
+@_literal_text
 def trend(
     data: pd.DataFrame,
     ax: Axes | None = None,
@@ -390,6 +411,7 @@ def trend(
     return ax
 
 
+@_literal_text
 def machine_detection(
     data: pd.DataFrame,
     ax: Axes | None = None,
@@ -451,6 +473,7 @@ def machine_detection(
     return ax
 
 
+@_literal_text
 def durations(data: pd.DataFrame, ax: Axes | None = None, *, bins: int = 40) -> Axes:
     """Distribution of call durations by who answered (person / machine), log scale, with the
     medians marked. Zero-length calls cannot sit on a log axis; the legend counts them.
@@ -493,6 +516,7 @@ def durations(data: pd.DataFrame, ax: Axes | None = None, *, bins: int = 40) -> 
     return ax
 
 
+@_literal_text
 def number_health(
     data: pd.DataFrame,
     ax: Axes | None = None,
@@ -541,6 +565,7 @@ def number_health(
     return ax
 
 
+@_literal_text
 def local_presence(
     data: pd.DataFrame,
     ax: Axes | None = None,
@@ -591,6 +616,7 @@ def local_presence(
 # -- helpers -------------------------------------------------------------------------------
 
 
+@_literal_text
 def attempt_curve(
     data: pd.DataFrame,
     ax: Axes | None = None,
@@ -657,6 +683,7 @@ def attempt_curve(
     return ax
 
 
+@_literal_text
 def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str = "5min") -> Axes:
     """Rates of redials within `within` of a no-answer against later redials, with intervals.
     `data`: a `double_dial` result or a call-log frame."""
@@ -720,6 +747,7 @@ def _two_panels(ax: object) -> tuple[Axes, Axes]:
     return left, figure.add_subplot(cells[1], sharey=left)
 
 
+@_literal_text
 def talk_time(
     data: pd.DataFrame,
     ax: Axes | None = None,
@@ -773,6 +801,7 @@ def talk_time(
     return ax
 
 
+@_literal_text
 def activity(
     data: pd.DataFrame,
     ax: Axes | None = None,

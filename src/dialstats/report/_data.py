@@ -30,6 +30,8 @@ class ReportData:
     ``calls`` cover the trend window (``period`` and the weeks before it), ``tz`` is the zone
     they are placed in and ``tz_reason`` how it was chosen; ``latest`` is the last call in the
     data (NaT when none), ``team`` the dialer's team (None when the source has none: a snapshot).
+    For one rep's report ``calls`` are that rep's and ``team_calls`` everyone's (the benchmark
+    the page draws the rep against); otherwise the two are the same.
     """
 
     calls: pd.DataFrame
@@ -39,11 +41,22 @@ class ReportData:
     latest: pd.Timestamp
     team: pd.DataFrame | None
     rep: str | None = None
+    team_calls: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        if self.team_calls is None:
+            object.__setattr__(self, "team_calls", self.calls)
 
     @property
     def current(self) -> pd.DataFrame:
         """The calls of the period."""
         return self.calls[self.period.contains(self.calls["created_at"])]
+
+    @property
+    def team_current(self) -> pd.DataFrame:
+        """The whole team's calls of the period (the same as `current` unless one rep's)."""
+        calls = self.team_calls
+        return calls[self.period.contains(calls["created_at"])]
 
     @property
     def partial(self) -> bool:
@@ -76,9 +89,10 @@ def load_report(
         start, end, tz, period, demo, snapshot, filters, weeks
     )
     team = _team(demo, snapshot, tz)
+    everyone = calls
     if rep is not None:
         calls = calls[calls["user_name"] == _known_rep(rep, calls, team)].reset_index(drop=True)
-    return ReportData(calls, chosen, tz, reason, latest, team, rep)
+    return ReportData(calls, chosen, tz, reason, latest, team, rep, everyone)
 
 
 def team_zone(calls: pd.DataFrame) -> tuple[str, str]:
