@@ -41,3 +41,17 @@ def test_demo_read_and_statistics_work_after_a_light_import():
         "print(len(df) > 0, ds.wilson_interval(5, 10)[0] < 0.5)"
     )
     assert out == "True True"
+
+
+def test_the_analyses_reader_and_store_load_on_first_use():
+    out = run(
+        "import sys, pandas as pd, dialstats as ds\n"
+        "mods = ('dialstats.analysis', 'dialstats.api._client', 'dialstats.store', 'dialstats.plot')\n"
+        "print('loaded:', *[m for m in mods if m in sys.modules])\n"
+        "print(hasattr(pd.DataFrame(), 'calls'))\n"  # the accessor is registered all the same
+        "from dialstats import answer_rates, read_call_logs\n"
+        "print(answer_rates is ds.answer_rates, 'dialstats.analysis' in sys.modules)\n"
+        "df = read_call_logs(demo=True, max_records=300)\n"
+        "print(df.calls.funnel()['stage'].iloc[0], type(ds.Client).__name__, ds.plot.__name__)"
+    )
+    assert out.splitlines() == ["loaded:", "True", "True True", "dials type dialstats.plot"]

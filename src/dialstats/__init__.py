@@ -11,58 +11,58 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-# Importing accessor registers the df.calls accessor.
-from dialstats import accessor, errors, plot  # noqa: F401
-from dialstats._readers import (
-    read_analytics,
-    read_call_logs,
-    read_contact_lists,
-    read_custom_fields,
-    read_dispositions,
-    read_follow_ups,
-    read_scored_calls,
-    read_sequences,
-    read_snoozed_contacts,
-    read_team,
-)
-from dialstats.analysis import (
-    VENDOR,
-    Definitions,
-    Metric,
-    MissingColumnError,
-    activity,
-    amd_audit,
-    amd_evidence,
-    answer_rates,
-    attempt_curve,
-    best_time_to_call,
-    compare,
-    contact_attempts,
-    disposition_breakdown,
-    disposition_funnel,
-    double_dial,
-    flags,
-    leaderboard,
-    list_performance,
-    local_presence,
-    machine_detection,
-    machine_detection_matrix,
-    metric,
-    minimum_detectable_effect,
-    number_health,
-    overview,
-    sample_size,
-    sdr_performance,
-    sequence_performance,
-    talk_time,
-    trend,
-    wilson_interval,
-)
-from dialstats.api._client import Client
-from dialstats.store import CallLogStore
+# Importing accessor registers the df.calls accessor; it loads the analyses on first use.
+from dialstats import accessor, errors  # noqa: F401
 
-if TYPE_CHECKING:
-    from dialstats import sandbox
+if TYPE_CHECKING:  # what the names below are, for type checkers and editors
+    from dialstats import plot, sandbox
+    from dialstats._readers import (
+        read_analytics,
+        read_call_logs,
+        read_contact_lists,
+        read_custom_fields,
+        read_dispositions,
+        read_follow_ups,
+        read_scored_calls,
+        read_sequences,
+        read_snoozed_contacts,
+        read_team,
+    )
+    from dialstats.analysis import (
+        VENDOR,
+        Definitions,
+        Metric,
+        MissingColumnError,
+        activity,
+        amd_audit,
+        amd_evidence,
+        answer_rates,
+        attempt_curve,
+        best_time_to_call,
+        compare,
+        contact_attempts,
+        disposition_breakdown,
+        disposition_funnel,
+        double_dial,
+        flags,
+        leaderboard,
+        list_performance,
+        local_presence,
+        machine_detection,
+        machine_detection_matrix,
+        metric,
+        minimum_detectable_effect,
+        number_health,
+        overview,
+        sample_size,
+        sdr_performance,
+        sequence_performance,
+        talk_time,
+        trend,
+        wilson_interval,
+    )
+    from dialstats.api._client import Client
+    from dialstats.store import CallLogStore
 
 __version__ = "0.1.0"
 
@@ -116,13 +116,76 @@ __all__ = [
     "wilson_interval",
 ]
 
+# Each public name and the module it comes from, imported on first use: ``import dialstats``
+# costs little more than pandas, and a script that only reads pays for no analysis or chart.
+_HOMES = {
+    **dict.fromkeys(
+        [
+            "read_analytics",
+            "read_call_logs",
+            "read_contact_lists",
+            "read_custom_fields",
+            "read_dispositions",
+            "read_follow_ups",
+            "read_scored_calls",
+            "read_sequences",
+            "read_snoozed_contacts",
+            "read_team",
+        ],
+        "dialstats._readers",
+    ),
+    **dict.fromkeys(
+        [
+            "VENDOR",
+            "Definitions",
+            "Metric",
+            "MissingColumnError",
+            "activity",
+            "amd_audit",
+            "amd_evidence",
+            "answer_rates",
+            "attempt_curve",
+            "best_time_to_call",
+            "compare",
+            "contact_attempts",
+            "disposition_breakdown",
+            "disposition_funnel",
+            "double_dial",
+            "flags",
+            "leaderboard",
+            "list_performance",
+            "local_presence",
+            "machine_detection",
+            "machine_detection_matrix",
+            "metric",
+            "minimum_detectable_effect",
+            "number_health",
+            "overview",
+            "sample_size",
+            "sdr_performance",
+            "sequence_performance",
+            "talk_time",
+            "trend",
+            "wilson_interval",
+        ],
+        "dialstats.analysis",
+    ),
+    "Client": "dialstats.api._client",
+    "CallLogStore": "dialstats.store",
+}
+# Subpackages that are public names themselves. The sandbox brings a web server stack
+# (starlette, uvicorn), the charts matplotlib, on their first use.
+_MODULES = ("plot", "sandbox")
+
 
 def __getattr__(name: str) -> object:
-    # The sandbox brings a web server stack (starlette, uvicorn) that analyses never need:
-    # imported on first use of `ds.sandbox`.
-    if name == "sandbox":
-        return importlib.import_module("dialstats.sandbox")
-    raise AttributeError(f"module 'dialstats' has no attribute {name!r}")
+    if name in _MODULES:
+        return importlib.import_module(f"dialstats.{name}")
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'dialstats' has no attribute {name!r}")
+    value = globals()[name] = getattr(importlib.import_module(home), name)
+    return value
 
 
 def __dir__() -> list[str]:

@@ -12,12 +12,12 @@ Registered when ``dialstats`` is imported:
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
-
-from dialstats import analysis, plot
 
 
 def _method(function: Callable[..., object]) -> Callable[..., object]:
@@ -36,6 +36,24 @@ def _method(function: Callable[..., object]) -> Callable[..., object]:
     parameters = [self_, *list(signature.parameters.values())[1:]]
     method.__signature__ = signature.replace(parameters=parameters)
     return method
+
+
+class _Lazy:
+    """An accessor method made from `module`'s `function` on first use, so that registering
+    ``df.calls`` (on ``import dialstats``) imports no analysis and no chart."""
+
+    def __init__(self, module: str, function: str | None = None) -> None:
+        self._module, self._function = module, function
+        self._made: Callable[..., object] | None = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._function = self._function or name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if self._made is None:
+            module = importlib.import_module(self._module)
+            self._made = _method(getattr(module, self._function))
+        return self._made if instance is None else self._made.__get__(instance, owner)
 
 
 class _Bound:
@@ -60,19 +78,19 @@ class CallsPlot(_Bound):
     _name = "df.calls.plot"
     _kind = "charts"
 
-    funnel = _method(plot.funnel)
-    answer_rates = _method(plot.answer_rates)
-    best_time_to_call = _method(plot.best_time_to_call)
-    machine_detection = _method(plot.machine_detection)
-    durations = _method(plot.durations)
-    rate_vs_volume = _method(plot.rate_vs_volume)
-    trend = _method(plot.trend)
-    attempt_curve = _method(plot.attempt_curve)
-    double_dial = _method(plot.double_dial)
-    number_health = _method(plot.number_health)
-    local_presence = _method(plot.local_presence)
-    talk_time = _method(plot.talk_time)
-    activity = _method(plot.activity)
+    funnel = _Lazy("dialstats.plot")
+    answer_rates = _Lazy("dialstats.plot")
+    best_time_to_call = _Lazy("dialstats.plot")
+    machine_detection = _Lazy("dialstats.plot")
+    durations = _Lazy("dialstats.plot")
+    rate_vs_volume = _Lazy("dialstats.plot")
+    trend = _Lazy("dialstats.plot")
+    attempt_curve = _Lazy("dialstats.plot")
+    double_dial = _Lazy("dialstats.plot")
+    number_health = _Lazy("dialstats.plot")
+    local_presence = _Lazy("dialstats.plot")
+    talk_time = _Lazy("dialstats.plot")
+    activity = _Lazy("dialstats.plot")
 
 
 @pd.api.extensions.register_dataframe_accessor("calls")
@@ -86,29 +104,31 @@ class CallsAccessor(_Bound):
     <df.calls: 24,000 calls; methods: answer_rates, best_time_to_call, compare, ...>
     """
 
-    flags = _method(analysis.flags)
-    answer_rates = _method(analysis.answer_rates)
-    machine_detection = _method(analysis.machine_detection)
-    machine_detection_matrix = _method(analysis.machine_detection_matrix)
-    funnel = _method(analysis.disposition_funnel)  # one name in tab completion, as in the docs
-    disposition_breakdown = _method(analysis.disposition_breakdown)
-    sdr_performance = _method(analysis.sdr_performance)
-    list_performance = _method(analysis.list_performance)
-    sequence_performance = _method(analysis.sequence_performance)
-    best_time_to_call = _method(analysis.best_time_to_call)
-    overview = _method(analysis.overview)
-    leaderboard = _method(analysis.leaderboard)
-    compare = _method(analysis.compare)
-    trend = _method(analysis.trend)
-    contact_attempts = _method(analysis.contact_attempts)
-    attempt_curve = _method(analysis.attempt_curve)
-    double_dial = _method(analysis.double_dial)
-    number_health = _method(analysis.number_health)
-    local_presence = _method(analysis.local_presence)
-    amd_audit = _method(analysis.amd_audit)
-    amd_evidence = _method(analysis.amd_evidence)
-    talk_time = _method(analysis.talk_time)
-    activity = _method(analysis.activity)
+    flags = _Lazy("dialstats.analysis")
+    answer_rates = _Lazy("dialstats.analysis")
+    machine_detection = _Lazy("dialstats.analysis")
+    machine_detection_matrix = _Lazy("dialstats.analysis")
+    funnel = _Lazy(
+        "dialstats.analysis", "disposition_funnel"
+    )  # one name in tab completion, as in the docs
+    disposition_breakdown = _Lazy("dialstats.analysis")
+    sdr_performance = _Lazy("dialstats.analysis")
+    list_performance = _Lazy("dialstats.analysis")
+    sequence_performance = _Lazy("dialstats.analysis")
+    best_time_to_call = _Lazy("dialstats.analysis")
+    overview = _Lazy("dialstats.analysis")
+    leaderboard = _Lazy("dialstats.analysis")
+    compare = _Lazy("dialstats.analysis")
+    trend = _Lazy("dialstats.analysis")
+    contact_attempts = _Lazy("dialstats.analysis")
+    attempt_curve = _Lazy("dialstats.analysis")
+    double_dial = _Lazy("dialstats.analysis")
+    number_health = _Lazy("dialstats.analysis")
+    local_presence = _Lazy("dialstats.analysis")
+    amd_audit = _Lazy("dialstats.analysis")
+    amd_evidence = _Lazy("dialstats.analysis")
+    talk_time = _Lazy("dialstats.analysis")
+    activity = _Lazy("dialstats.analysis")
 
     @property
     def plot(self) -> CallsPlot:
