@@ -54,7 +54,9 @@ Later syncs
     Speed: every changed call seen so far, and every new call not seen yet (the API's count
     minus the calls stored), lies above the first older call, so the pages holding them are
     surely needed: each is requested as soon as that is known, up to the client's
-    ``max_concurrency`` at once. Pages that hold only calls changed at the watermark's very
+    ``max_concurrency`` at once (twice as many pages are taken on, the extra ones waiting for
+    a free connection, so a request leaves as soon as an answer is in, while that page is
+    parsed). Pages that hold only calls changed at the watermark's very
     moment (a bulk change: ties) are read one by one first. Pages read out of order are then
     checked: none may hold a call changed at or after the new watermark that those first
     pages did not, and the distinct calls read at or after W must be exactly as many as the
