@@ -174,13 +174,10 @@ async def fetch_call_log_page(
     session: Session, params: Sequence[tuple[str, str]], page: int
 ) -> Fetched:
     """One page: (page number, body, its ids and pagination)."""
-    body, info = await session.get(
-        CALL_LOG_PATH,
-        [*params, ("page", str(page))],
-        parse=lambda b: (b, read_page_info(b)),
-        label=f"page {page}",
+    info = await session.get(
+        CALL_LOG_PATH, [*params, ("page", str(page))], parse=read_page_info, label=f"page {page}"
     )
-    return page, body, info
+    return page, info.body, info
 
 
 def _count_field(pagination: dict[str, Any], name: str, page: int) -> int | None:
