@@ -318,3 +318,20 @@ def test_a_control_character_after_a_backslash_is_not_taken_for_an_escape():
     # text "\\u000a" (which escaping the newline after it would have made).
     with pytest.raises(ValueError, match="not valid JSON"):
         flatten_bodies([raw.replace(b"\\\\", b"\\")])
+
+
+def test_page_info_with_raw_controls_keeps_the_escaped_body_and_needs_a_count():
+    from dialstats.api._pages import page_count
+    from dialstats.errors import ApiError
+
+    raw = b'{"data": [{"_id": "a", "notes": "x\ny"}], "pagination": {"total": 1}}\n'
+    info = read_page_info(raw)
+    assert info.ids == ["a"] and info.pagination["total"] == 1
+    # Escaped (the trailing line break dropped, not escaped): what the records are read from.
+    assert b"\n" not in info.body and flatten_bodies([info.body])["notes"].to_pylist() == ["x\ny"]
+    assert "notes" not in repr(info) and info == read_page_info(raw.strip())
+    # A pagination with no count at all is refused, as it is for a body without controls.
+    for body in (raw, raw.replace(b"\n", b" ")):
+        uncounted = read_page_info(body.replace(b'"total": 1', b'"page": 1'))
+        with pytest.raises(ApiError, match="neither total, pages nor next"):
+            page_count(uncounted, 100)

@@ -270,7 +270,8 @@ def test_chart_labels_follow_the_confidence_level(frame):
 def test_names_with_dollar_signs_are_drawn_as_written_not_as_mathtext(frame, tmp_path, chart):
     name = r"Bo $\frac{$ $$"  # invalid mathtext: drawing it as such raises
     named = frame.assign(user_name=frame["user_name"].replace("Ann Lee", name))
-    ax = getattr(ds.plot, chart)(named, by="user_name")
-    ax.figure.savefig(tmp_path / "named.png", dpi=40)
-    texts = [t for t in ax.figure.findobj(matplotlib.text.Text) if name in t.get_text()]
-    assert texts and not any(t.get_parse_math() for t in texts)
+    for given in (None, plt.subplots()[1]):  # the chart's own axes, and the caller's
+        ax = getattr(ds.plot, chart)(named, ax=given, by="user_name")
+        ax.figure.savefig(tmp_path / "named.png", dpi=40)
+        texts = [t for t in ax.figure.findobj(matplotlib.text.Text) if name in t.get_text()]
+        assert texts and not any(t.get_parse_math() for t in texts)

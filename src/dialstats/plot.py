@@ -58,16 +58,25 @@ def __dir__() -> list[str]:
 
 
 def _literal_text(chart: Callable[..., Axes]) -> Callable[..., Axes]:
-    """`chart` with every text it writes taken literally: names come from the dialer, where a
+    """`chart` with every text it shows taken literally: names come from the dialer, where a
     rep called "Bo $$" or "A $\\frac{$" would otherwise be read as mathtext (and the second
-    would fail the drawing)."""
+    would fail the drawing). The chart's axes (every axes of its figure, when it made the
+    figure) keep that: a label set on them later takes ``parse_math=True`` to be mathtext."""
 
     @functools.wraps(chart)
     def draw(*args: Any, **kwargs: Any) -> Axes:
-        import matplotlib
+        given = kwargs.get("ax", args[1] if len(args) > 1 else None)
+        # (A wrong `ax` is the chart's to refuse, with its own message.)
+        before = set(getattr(getattr(given, "figure", None), "axes", ()))
+        ax = chart(*args, **kwargs)
+        from matplotlib.text import Text
 
-        with matplotlib.rc_context({"text.parse_math": False}):
-            return chart(*args, **kwargs)
+        # The caller's figure: only the axes the chart drew on (a chart may split its `ax`).
+        owners = [ax.figure] if given is None else [a for a in ax.figure.axes if a not in before]
+        for owner in [*owners, ax]:
+            for text in owner.findobj(Text):
+                text.set_parse_math(False)
+        return ax
 
     return draw
 

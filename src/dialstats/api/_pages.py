@@ -32,6 +32,7 @@ read as above and the parts' calls, being disjoint, together are the answer.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -177,7 +178,8 @@ async def fetch_call_log_page(
     info = await session.get(
         CALL_LOG_PATH, [*params, ("page", str(page))], parse=read_page_info, label=f"page {page}"
     )
-    return page, info.body, info
+    # The body goes on to the parser alone: the info is kept for the whole read.
+    return page, info.body, dataclasses.replace(info, body=b"")
 
 
 def _count_field(pagination: dict[str, Any], name: str, page: int) -> int | None:

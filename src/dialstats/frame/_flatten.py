@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
@@ -217,8 +217,8 @@ def concat_flat(tables: Sequence[pa.Table]) -> pa.Table:
         pass
     types: dict[str, set[pa.DataType]] = {}
     for table in tables:
-        for field in table.schema:
-            types.setdefault(field.name, set()).add(field.type)
+        for column in table.schema:
+            types.setdefault(column.name, set()).add(column.type)
     clashing = {name for name, kinds in types.items() if len(kinds - {pa.null()}) > 1}
     fixed = []
     for table in tables:
@@ -247,7 +247,7 @@ class PageInfo:
     pagination: dict[str, Any]
     # The body to parse the records from: the same JSON, its raw control characters escaped
     # when that was done here already (so it is not done again).
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -261,6 +261,8 @@ def read_page_info(body: bytes) -> PageInfo:
     checked before Arrow sees the bytes (Arrow's JSON reader crashes the process on ``null``).
     """
     check_body(body)
+    if body[:1].isspace() or body[-1:].isspace():
+        body = body.strip(_WHITESPACE)  # (escaped, a trailing line break would be an error)
     # Raw control characters (live transcripts) would make Arrow refuse the body as sent.
     quick = escape_all_controls(body) if has_controls(body) else body
     try:
@@ -272,9 +274,14 @@ def read_page_info(body: bytes) -> PageInfo:
             )
             if raw.num_rows == 1 and raw["data"].null_count == 0:
                 records = pc.list_flatten(raw["data"])
-                if records.null_count == 0:
+                pagination = raw["pagination"][0].as_py() or {}
+                # Arrow gives every pagination field, None where the body has none: a
+                # pagination without any count is left to the JSON module, which tells
+                # absent (an error) from null (the last page).
+                counted = any(pagination.get(k) is not None for k in ("total", "pages", "next"))
+                if records.null_count == 0 and counted:
                     ids = pc.struct_field(records, "_id").to_pylist()
-                    return PageInfo(ids, raw["pagination"][0].as_py() or {}, quick)
+                    return PageInfo(ids, pagination, quick)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass  # not one compact JSON document, or odd types: let the JSON module judge
     records, pagination = _load_page(body)
@@ -470,7 +477,10 @@ def flatten_bodies(bodies: Sequence[bytes]) -> pa.Table:
             pass
     # Raw control characters (in live transcripts) or line breaks: the same JSON, escaped,
     # the quick way first (it fails to parse, rather than misleads, where it does not apply).
-    quick = [escape_all_controls(b) if r else b for b, r in zip(bodies, raw, strict=True)]
+    quick = [
+        escape_all_controls(b.strip(_WHITESPACE)) if r else b
+        for b, r in zip(bodies, raw, strict=True)
+    ]
     if any(raw) and all(body is not None for body in quick):
         try:
             return _parse_bodies(quick)
