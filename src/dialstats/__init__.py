@@ -116,63 +116,10 @@ __all__ = [
     "wilson_interval",
 ]
 
-# Each public name and the module it comes from, imported on first use: ``import dialstats``
-# costs little more than pandas, and a script that only reads pays for no analysis or chart.
-_HOMES = {
-    **dict.fromkeys(
-        [
-            "read_analytics",
-            "read_call_logs",
-            "read_contact_lists",
-            "read_custom_fields",
-            "read_dispositions",
-            "read_follow_ups",
-            "read_scored_calls",
-            "read_sequences",
-            "read_snoozed_contacts",
-            "read_team",
-        ],
-        "dialstats._readers",
-    ),
-    **dict.fromkeys(
-        [
-            "VENDOR",
-            "Definitions",
-            "Metric",
-            "MissingColumnError",
-            "activity",
-            "amd_audit",
-            "amd_evidence",
-            "answer_rates",
-            "attempt_curve",
-            "best_time_to_call",
-            "compare",
-            "contact_attempts",
-            "disposition_breakdown",
-            "disposition_funnel",
-            "double_dial",
-            "flags",
-            "leaderboard",
-            "list_performance",
-            "local_presence",
-            "machine_detection",
-            "machine_detection_matrix",
-            "metric",
-            "minimum_detectable_effect",
-            "number_health",
-            "overview",
-            "sample_size",
-            "sdr_performance",
-            "sequence_performance",
-            "talk_time",
-            "trend",
-            "wilson_interval",
-        ],
-        "dialstats.analysis",
-    ),
-    "Client": "dialstats.api._client",
-    "CallLogStore": "dialstats.store",
-}
+# Each public name is imported from its module on first use: ``import dialstats`` costs little
+# more than pandas, and a script that only reads pays for no analysis or chart. The readers
+# come from `_readers`, these two from their modules, every other name from `analysis`.
+_HOMES = {"Client": "dialstats.api._client", "CallLogStore": "dialstats.store"}
 # Subpackages that are public names themselves. The sandbox brings a web server stack
 # (starlette, uvicorn), the charts matplotlib, on their first use.
 _MODULES = ("plot", "sandbox")
@@ -181,9 +128,10 @@ _MODULES = ("plot", "sandbox")
 def __getattr__(name: str) -> object:
     if name in _MODULES:
         return importlib.import_module(f"dialstats.{name}")
-    home = _HOMES.get(name)
-    if home is None:
+    if name not in __all__:
         raise AttributeError(f"module 'dialstats' has no attribute {name!r}")
+    default = "dialstats._readers" if name.startswith("read_") else "dialstats.analysis"
+    home = _HOMES.get(name, default)
     value = globals()[name] = getattr(importlib.import_module(home), name)
     return value
 
