@@ -263,7 +263,7 @@ def test_groups_whose_inferred_fields_differ_stay_on_the_fast_path(monkeypatch):
         json.dumps({"data": chunk, "pagination": {"total": 59, "page": 1}}).encode()
         for chunk in (plain[:15], plain[15:], more[:15], more[15:])
     ]
-    flat = _flatten._parse_bodies(bodies)  # raised ArrowInvalid before
+    flat, _ = _flatten._parse_bodies(bodies)  # raised ArrowInvalid before
     assert flat.num_rows == 59
     priority = flat["contact_priority"].to_pylist()
     assert priority[:29] == [None] * 29 and priority[29:] == list(range(30, 60))
@@ -335,3 +335,88 @@ def test_page_info_with_raw_controls_keeps_the_escaped_body_and_needs_a_count():
         uncounted = read_page_info(body.replace(b'"total": 1', b'"page": 1'))
         with pytest.raises(ApiError, match="neither total, pages nor next"):
             page_count(uncounted, 100)
+
+
+# Bodies that look like JSON objects but are not all pages: what a lying server may send.
+_ODD_BODIES = [
+    b"{}",
+    b'{"data": null, "pagination": {"total": 5}}',
+    b'{"data": [null], "pagination": {"total": 5}}',
+    b'{"data": 3, "pagination": {"total": 5}}',
+    b'{"data": [{"_id": 7}], "pagination": {"total": 1}}',
+    b'{"data": [{"_id": "a"}, 4], "pagination": {"total": 2}}',
+    b'{"data": [], "pagination": {"total": 0, "next": null}}',
+    b'{"data": [{"_id": "z"}]}',
+    b'{"pagination": {"total": 2}}',
+    b'{"data": [{"_id": "a"}], "pagination": {"total": "2"}}',
+    b'{"data": [{"_id": "a"}], "pagination": {"total": 2}} trailing',
+    b'{"data": [{"_id": "a", "notes": "x\\\ny"}], "pagination": {"total": 1}}',
+]
+
+
+@st.composite
+def _page_bodies(draw) -> bytes:
+    if draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(_ODD_BODIES))
+    start = draw(st.integers(1, 50))
+    texts = draw(st.lists(_HARD_TEXT, max_size=4))
+    records = [record(start + i, transcription=t) for i, t in enumerate(texts)]
+    pagination = draw(
+        st.sampled_from([{"total": 9}, {"total": 9, "page": 2, "next": 3}, {"next": None}, None])
+    )
+    document = (
+        {"data": records} if pagination is None else {"data": records, "pagination": pagination}
+    )
+    return _raw_controls(document, pretty=draw(st.booleans()))
+
+
+@settings(max_examples=120, deadline=None)
+@given(bodies=st.lists(_page_bodies(), min_size=1, max_size=6))
+def test_pages_parsed_together_say_what_each_body_held_as_read_alone(bodies):
+    # The records and the ids/pagination of many bodies read at once, against each body read
+    # on its own by the page-info reader and the JSON module.
+    from dialstats.frame._flatten import parse_pages
+
+    parsed = parse_pages(bodies)
+    assert len(parsed.infos) == len(bodies)
+    expected_notes = []
+    for raw, info in zip(bodies, parsed.infos, strict=True):
+        try:
+            alone = read_page_info(raw)
+            records = json.loads(raw, strict=False)["data"]
+        except ValueError:
+            assert isinstance(info, ValueError), raw
+            continue
+        assert not isinstance(info, ValueError), (raw, info)
+        assert info.ids == alone.ids == [r["_id"] for r in records]
+        for key in ("total", "next"):
+            assert info.pagination.get(key) == alone.pagination.get(key)
+        expected_notes += [r.get("transcription") for r in records]
+    table = parsed.table
+    got = table["transcription"].to_pylist() if "transcription" in table.column_names else None
+    assert got == expected_notes or (got is None and set(expected_notes) <= {None})
+    assert table.num_rows == len(expected_notes)
+
+
+def test_a_page_fetched_again_takes_the_place_of_its_first_body():
+    from dialstats.frame._flatten import BackgroundParser, PageInfo
+
+    pages = {n: body([record(10 * n + i) for i in range(3)], total=12) for n in range(1, 5)}
+    parser = BackgroundParser()
+    try:
+        # Page 2, amid its group, held a null record: the pages around it keep their places.
+        parser([1, 2, 3], [pages[1], b'{"data": [null], "pagination": {"total": 12}}', pages[3]])
+        parser([4], [pages[4]])
+        settled = parser.settled().result()
+        assert isinstance(settled[2], ValueError) and "record 0" in str(settled[2])
+        assert [len(settled[n]) for n in (1, 3, 4)] == [3, 3, 3]
+        info = parser.replace(2, pages[2])
+        assert isinstance(info, PageInfo) and info.ids == [record(20 + i)["_id"] for i in range(3)]
+        ids = parser.table()["id"].to_pylist()
+        assert ids == [record(10 * n + i)["_id"] for n in range(1, 5) for i in range(3)]
+        with pytest.raises(ValueError, match="no 'data' key"):
+            parser.replace(3, b"{}")
+        parser.reset()
+        assert parser.table().num_rows == 0
+    finally:
+        parser.close()

@@ -191,6 +191,28 @@ def test_a_body_that_is_not_a_page_is_a_clear_error_naming_the_page(name):
     assert KEY not in message
 
 
+@pytest.mark.parametrize("name", ["empty object", "data null", "no data", "null record"])
+@pytest.mark.parametrize("concurrency", [1, 8])
+def test_a_body_that_is_no_page_once_is_fetched_again_and_every_call_read_once(name, concurrency):
+    # Such a body passes the first look (it is a JSON object), so it is only found out when the
+    # records are parsed, after every page arrived: that page alone is fetched again, and its
+    # records take its place (page 7 sits amid a group of pages parsed together).
+    raw, _ = BAD_BODIES[name]
+    records = [record(i) for i in range(250)]
+    log = FakeLog(records)
+    served: list[int] = []
+
+    def once(page: int, document: dict) -> bytes | None:
+        served.append(page)
+        return raw if page == 7 and served.count(7) == 1 else None
+
+    log.body = once
+    with loopback(log.app()) as url:
+        frame = client(url, max_concurrency=concurrency).read_call_logs(limit=10)
+    assert frame["id"].tolist() == [r["_id"] for r in records]  # each once, in order
+    assert sorted(served) == [*range(1, 7), 7, 7, *range(8, 26)]  # one page more: page 7 again
+
+
 def test_raw_control_characters_in_strings_are_kept_exactly():
     records = [record(i) for i in range(120)]
     text = 'line one\nline two\ttab\r\x00nul\x01\x1f end \\ "quoted"'

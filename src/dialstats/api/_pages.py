@@ -11,7 +11,9 @@ moment during the read, within what paged answers can show.
 2. Pages are read in a stable order: ``createdAt`` ascending, ties broken by ``_id`` (the server
    does that). An update changes ``updatedAt``, never ``createdAt``, so it cannot move a record.
 3. Page 1 gives the pagination; the other pages are fetched at once (bounded by the client's
-   ``max_concurrency``). Pagination comes in three shapes: ``{total, page, limit, pages}`` (the
+   ``max_concurrency``), and their ids and pagination are read with their records, by the sink
+   (one parse of each body; a body found to be no page then is fetched again, alone, and checked
+   in full). Pagination comes in three shapes: ``{total, page, limit, pages}`` (the
    written spec), ``{total, page, next}`` (the live API: pages from `total` and the page size)
    and ``next`` alone (pages are then followed one after another, refusing a `next` that does not
    move forward).
@@ -32,6 +34,7 @@ read as above and the parts' calls, being disjoint, together are the answer.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import math
 import urllib.parse
@@ -44,7 +47,7 @@ import pandas as pd
 from dialstats.api._filters import encode_filters
 from dialstats.api._http import Session
 from dialstats.errors import ApiError, InvalidParameterError
-from dialstats.frame._flatten import PageInfo, read_page_info
+from dialstats.frame._flatten import PageInfo, checked_body, read_page_info
 
 CALL_LOG_PATH = "/v1/call-log"
 STABLE_SORT = "createdAt"
@@ -59,9 +62,11 @@ class Progress(Protocol):
 
 
 class Sink(Protocol):
-    """Takes groups of page bodies in page order; `reset` forgets a pass that was thrown away."""
+    """Takes groups of page bodies in page order and reads them (see `BackgroundParser`)."""
 
-    def __call__(self, bodies: list[bytes]) -> Any: ...
+    def __call__(self, pages: list[int], bodies: list[bytes]) -> Any: ...
+    def settled(self) -> concurrent.futures.Future[dict[int, PageInfo | ValueError]]: ...
+    def replace(self, page: int, body: bytes) -> PageInfo: ...
     def reset(self) -> Any: ...
 
 
@@ -82,7 +87,8 @@ class CallLogRead:
     changing: bool = True  # the problem came from data changing (else: the server's totals)
 
 
-Fetched = tuple[int, bytes, PageInfo]
+# A page: its number, its body, and its ids and pagination (None until the sink has read them).
+Fetched = tuple[int, bytes, PageInfo | None]
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,18 @@ async def fetch_call_log_page(
     return page, info.body, dataclasses.replace(info, body=b"")
 
 
+async def fetch_call_log_body(
+    session: Session, params: Sequence[tuple[str, str]], page: int
+) -> Fetched:
+    """One page whose pagination is not needed at once: its body is only checked to be a JSON
+    object here (so Arrow may see it); the sink reads its ids and pagination with its records,
+    saving a second parse of every body."""
+    body = await session.get(
+        CALL_LOG_PATH, [*params, ("page", str(page))], parse=checked_body, label=f"page {page}"
+    )
+    return page, body, None
+
+
 def _count_field(pagination: dict[str, Any], name: str, page: int) -> int | None:
     value = pagination.get(name)
     if value is None:
@@ -234,28 +252,26 @@ class _InOrder:
         self._waiting[page] = body
         group = range(self._next, self._next + GROUP)
         while all(p in self._waiting for p in group):
-            self._sink([self._waiting.pop(p) for p in group])
+            self._sink(list(group), [self._waiting.pop(p) for p in group])
             self._next += GROUP
             group = range(self._next, self._next + GROUP)
 
     def flush(self) -> None:
         if self._waiting:
-            self._sink([self._waiting.pop(p) for p in sorted(self._waiting)])
+            pages = sorted(self._waiting)
+            self._sink(pages, [self._waiting.pop(p) for p in pages])
 
 
 async def _fetch_pages(
     session: Session,
     params: Sequence[tuple[str, str]],
     pages: range,
-    progress: Progress,
     arrived: Callable[[Fetched], None],
 ) -> None:
-    tasks = [asyncio.create_task(fetch_call_log_page(session, params, p)) for p in pages]
+    tasks = [asyncio.create_task(fetch_call_log_body(session, params, p)) for p in pages]
     try:
         for next_done in asyncio.as_completed(tasks):
-            fetched = await next_done
-            progress.update(len(fetched[2]))
-            arrived(fetched)
+            arrived(await next_done)
     finally:  # one page failed for good (or the read was cancelled): stop the others
         for task in tasks:
             task.cancel()
@@ -265,13 +281,12 @@ async def _fetch_pages(
 async def _follow_next(
     session: Session,
     params: Sequence[tuple[str, str]],
-    first: Fetched,
+    first: PageInfo,
     last: int | None,
-    progress: Progress,
     arrived: Callable[[Fetched], None],
 ) -> None:
-    """Pages after `first` by their ``next``, one after another, up to page `last`."""
-    page, following = first[0], page_count(first[2], 1, first[0]).next
+    """Pages after page 1 (`first`) by their ``next``, one after another, up to page `last`."""
+    page, following = 1, page_count(first, 1).next
     while following is not None and (last is None or following <= last):
         if following <= page:
             raise ApiError(
@@ -280,8 +295,8 @@ async def _follow_next(
                 status_code=200,
             )
         fetched = await fetch_call_log_page(session, params, following)
-        progress.update(len(fetched[2]))
         arrived(fetched)
+        assert fetched[2] is not None
         page, following = following, page_count(fetched[2], 1, following).next
 
 
@@ -348,39 +363,79 @@ async def read_call_log_pages(
         read.passes += 1
         if read.passes > 1:
             sink.reset()
-        in_order = _InOrder(sink)
-        fetched: dict[int, PageInfo] = {}
-
-        def arrived(page: Fetched, in_order: _InOrder = in_order, fetched: dict = fetched) -> None:
-            fetched[page[0]] = page[2]
-            in_order.add(page[0], page[1])
-
-        first = await fetch_call_log_page(session, params, 1)
-        progress.update(len(first[2]))
-        arrived(first)
-        paging = page_count(first[2], per_page)
-        last = paging.pages
-        if max_records is not None:  # (the server's page size may be below the one asked for)
-            last = (
-                math.ceil(max_records / paging.size)
-                if last is None
-                else min(last, math.ceil(max_records / paging.size))
-            )
-        total = paging.total
-        cap = (lambda n: n) if max_records is None else (lambda n: min(n, max_records))
-        if total is not None:
-            # Another pass (or part) reads its calls again: the bar grows by as much.
-            progress.total = (progress.total or 0) + cap(total)
-            progress.refresh()
-        if paging.pages is None:
-            await _follow_next(session, params, first, last, progress, arrived)
-            last = max(fetched)
-        else:
-            await _fetch_pages(session, params, range(2, last + 1), progress, arrived)
-        in_order.flush()
-        expected = None if total is None else min(cap(total), last * paging.size)
-        read.problem, read.changing = _check_pass(fetched, paging, last, expected)
-        read.received = sum(len(info) for info in fetched.values())
-        read.expected = read.received if expected is None else expected
+        pass_read = await _read_pass(session, params, per_page, max_records, progress, sink)
+        read.problem, read.changing, read.received, read.expected = pass_read
         read.complete = not read.problem
     return read
+
+
+async def _read_pass(
+    session: Session,
+    params: Sequence[tuple[str, str]],
+    per_page: int,
+    max_records: int | None,
+    progress: Progress,
+    sink: Sink,
+) -> tuple[str, bool, int, int]:
+    """One pass over the pages: (what is inconsistent about it, whether that looks like data
+    that changed, distinct records received, records expected)."""
+    in_order = _InOrder(sink)
+    fetched: dict[int, PageInfo] = {}
+    page_one = await fetch_call_log_page(session, params, 1)
+    assert page_one[2] is not None
+    paging = page_count(page_one[2], per_page)
+    last = paging.pages
+    if max_records is not None:  # (the server's page size may be below the one asked for)
+        most = math.ceil(max_records / paging.size)
+        last = most if last is None else min(last, most)
+    total = paging.total
+    cap = (lambda n: n) if max_records is None else (lambda n: min(n, max_records))
+    if total is not None:
+        # Another pass (or part) reads its calls again: the bar grows by as much.
+        progress.total = (progress.total or 0) + cap(total)
+        progress.refresh()
+
+    def arrived(page: Fetched) -> None:
+        number, body, info = page
+        if info is not None:
+            fetched[number] = info
+            progress.update(len(info))
+        elif total is not None:  # (the bar counts what the page holds if it agrees with page 1)
+            progress.update(max(0, min(paging.size, cap(total) - (number - 1) * paging.size)))
+        in_order.add(number, body)
+
+    arrived(page_one)
+    if paging.pages is None:
+        await _follow_next(session, params, page_one[2], last, arrived)
+        last = max(fetched)
+    else:
+        await _fetch_pages(session, params, range(2, last + 1), arrived)
+    in_order.flush()
+    # The sink read each body's ids and pagination along with its records. A body that looked
+    # like a JSON object but is no page is fetched again and judged in full (retried like any
+    # bad answer, then an ApiError naming the page).
+    settled = await asyncio.wrap_future(sink.settled())
+    for page in sorted(settled):
+        info = settled[page]
+        fetched[page] = (
+            await _fetch_again(session, params, page, sink)
+            if isinstance(info, ValueError)
+            else info
+        )
+    expected = None if total is None else min(cap(total), last * paging.size)
+    problem, changing = _check_pass(fetched, paging, last, expected)
+    received = sum(len(info) for info in fetched.values())
+    return problem, changing, received, received if expected is None else expected
+
+
+async def _fetch_again(
+    session: Session, params: Sequence[tuple[str, str]], page: int, sink: Sink
+) -> PageInfo:
+    """Page `page` fetched again and checked in full, its records in place of the first body's."""
+    _, body, _ = await fetch_call_log_page(session, params, page)
+    try:
+        return sink.replace(page, body)
+    except ValueError as exc:  # (its ids and pagination read, its records not)
+        raise ApiError(
+            f"GET {CALL_LOG_PATH} (page {page}): unexpected response body: {exc}", status_code=200
+        ) from None

@@ -4,12 +4,13 @@ Nested objects become ``<parent>_<field>``, ``_id`` becomes ``id`` and camelCase
 snake_case; lists (e.g. ``contact.phone_numbers``) stay list columns. Unknown fields are kept.
 
 Call-log pages are parsed by Arrow's JSON reader straight from the response bytes (no Python
-objects per record), with the known fields' types pinned so every page agrees. Anything that reader
-refuses (a field whose type changes between records, pretty-printed JSON) goes through a one-pass
-Python flattener instead, so no input is lost, only slower. Raw control characters inside strings
-(live transcripts have them; strict parsers refuse them) are escaped on that slower path only and
-read back exactly as sent. A body that is not a JSON object is refused by its first and last bytes
-before Arrow sees it (Arrow's reader crashes the process on ``null``).
+objects per record), many bodies at once, with the known fields' types pinned so every page agrees;
+the same parse gives each body's ids and pagination (`parse_pages`), which paging checks. Anything
+that reader refuses (a field whose type changes between records, pretty-printed JSON, a body that
+is no page) goes through a one-pass Python flattener instead, so no input is lost, only slower.
+Raw control characters inside strings (live transcripts have them; strict parsers refuse them)
+are escaped first and read back exactly as sent. A body that is not a JSON object is refused by
+its first and last bytes before Arrow sees it (Arrow's reader crashes the process on ``null``).
 
 >>> flatten_records([{"_id": "a", "createdAt": "2024-01-01T00:00:00Z", "user": {"first_name": "Ann"}}]).column_names
 ['id', 'created_at', 'user_first_name']
@@ -17,8 +18,10 @@ before Arrow sees it (Arrow's reader crashes the process on ``null``).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,7 +49,7 @@ _PHONE_NUMBER = pa.struct(
         ("_id", _STRING),
     ]
 )
-_BARE_VALUE = re.compile(rb'"value"(\s*):(\s*)(-?[0-9][0-9.eE+-]*|true|false)')
+_BARE_VALUE = re.compile(rb'("value"\s*:\s*)(-?[0-9][0-9.eE+-]*|true|false)')
 # Types of the documented call-log fields, pinned so that pages agree with each other and
 # timestamps stay text until they are parsed tolerantly. Other fields are inferred.
 CALL_LOG_TYPE = pa.struct(
@@ -260,11 +263,9 @@ def read_page_info(body: bytes) -> PageInfo:
     Raises ValueError, saying what is wrong, when the body is not a call-log page; the shape is
     checked before Arrow sees the bytes (Arrow's JSON reader crashes the process on ``null``).
     """
-    check_body(body)
-    if body[:1].isspace() or body[-1:].isspace():
-        body = body.strip(_WHITESPACE)  # (escaped, a trailing line break would be an error)
+    body = checked_body(body)  # (escaped, a trailing line break would be an error)
     # Raw control characters (live transcripts) would make Arrow refuse the body as sent.
-    quick = escape_all_controls(body) if has_controls(body) else body
+    quick = escape_all_controls(body)
     try:
         if quick is not None:
             raw = pa_json.read_json(
@@ -376,8 +377,8 @@ def has_controls(body: bytes) -> bool:
 
 
 def escape_all_controls(body: bytes) -> bytes | None:
-    """`body` with every raw control character escaped (``\\u000a``), or None if that could
-    change its value.
+    """`body` with every raw control character escaped (``\\u000a``) (`body` itself if it has
+    none), or None if that could change its value.
 
     The quick way for a compact body: a raw control character can stand outside a string only
     as whitespace between tokens, where an escape is a syntax error (a backslash outside a
@@ -388,10 +389,11 @@ def escape_all_controls(body: bytes) -> bytes | None:
     >>> escape_all_controls(b'{"a": "x\\ny"}')
     b'{"a": "x\\\\u000ay"}'
     """
-    if _AFTER_BACKSLASH.search(body):
+    codes = set(body.translate(None, _NOT_CONTROL))  # (none: `body` itself, at once)
+    if codes and _AFTER_BACKSLASH.search(body):
         return None
     # One replace per distinct character present (a few): C speed, no call per match.
-    for code in set(body.translate(None, _NOT_CONTROL)):
+    for code in codes:
         body = body.replace(bytes([code]), b"\\u%04x" % code)
     return body
 
@@ -412,121 +414,249 @@ def escape_controls(body: bytes) -> bytes:
     return escaped.replace(b"\n", b" ").replace(b"\r", b" ").replace(b"\t", b" ")
 
 
-def _quote_values(body: bytes) -> bytes:
-    """Values of keys named ``value`` (custom fields') as JSON strings (``"value":3`` ->
-    ``"value":"3"``), so that Arrow reads them as one column of text instead of refusing a
-    column of mixed types.
+def _quoted_pieces(body: bytes) -> list[bytes]:
+    """`body` in pieces whose join has the values of keys named ``value`` (custom fields') as
+    JSON strings (``"value":3`` -> ``"value":"3"``), so that Arrow reads them as one column of
+    text instead of refusing a column of mixed types.
 
     An unescaped ``"value"`` followed by ``:`` can only be a key, never text inside a string.
+    (Pieces, so that a group of bodies is copied once, joined; a regex split is a third quicker
+    than a substitution, whose template is expanded in Python for every match.)
     """
-    return _BARE_VALUE.sub(rb'"value"\1:\2"\3"', body) if b'"value"' in body else body
+    pieces = _BARE_VALUE.split(body)  # [text, key and colon, value, text, ...]
+    pieces[2::3] = [b'"' + value + b'"' for value in pieces[2::3]]
+    return pieces
 
 
-def _groups(bodies: Sequence[bytes], size: int) -> Iterable[list[bytes]]:
-    group: list[bytes] = []
+def _quote_values(body: bytes) -> bytes:
+    """`body` with its custom fields' values as JSON strings (see `_quoted_pieces`)."""
+    return b"".join(_quoted_pieces(body))
+
+
+def _groups(bodies: Sequence[bytes], size: int) -> Iterable[bytes]:
+    """The bodies (each on one line) as newline-delimited JSON, about `size` bytes a group,
+    their values quoted (see `_quoted_pieces`)."""
+    pieces: list[bytes] = []
     total = 0
     for body in bodies:
-        group.append(_quote_values(body))
+        pieces += _quoted_pieces(body)
+        pieces.append(b"\n")
         total += len(body)
         if total >= size:
-            yield group
-            group, total = [], 0
-    if group:
-        yield group
+            yield b"".join(pieces)
+            pieces, total = [], 0
+    if pieces:
+        yield b"".join(pieces)
 
 
-def _parse_bodies(bodies: Sequence[bytes]) -> pa.Table:
+_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
+
+
+@dataclass(frozen=True)
+class ParsedPages:
+    """Call-log bodies parsed together: all their records in order, and for each body what it
+    held (`PageInfo`) or why it is not a call-log page (a ValueError; no records of it kept)."""
+
+    table: pa.Table
+    infos: list[PageInfo | ValueError]
+
+    def error(self) -> ValueError | None:
+        """The first body's error, if any body is not a call-log page."""
+        return next((info for info in self.infos if isinstance(info, ValueError)), None)
+
+
+def checked_body(body: bytes) -> bytes:
+    """`body` without surrounding whitespace, once `check_body` has found it a JSON object."""
+    check_body(body)
+    return body.strip(_WHITESPACE) if body[:1].isspace() or body[-1:].isspace() else body
+
+
+def _quickest(body: bytes) -> bytes:
+    """The form of a checked body Arrow is tried on first: as sent, or with its raw control
+    characters escaped the quick way where that is safe (see `escape_all_controls`)."""
+    quick = escape_all_controls(body)
+    return escape_controls(body) if quick is None else quick
+
+
+def _page_infos(
+    table: pa.Table, data: pa.ChunkedArray, records: pa.ChunkedArray, pagination: pa.ChunkedArray
+) -> list[PageInfo | None]:
+    """Each body's ids and pagination from Arrow's reading of a group of them; None for a body
+    that is plainly not a page to Arrow (no list under ``data``, a record that is null), for the
+    JSON module to judge."""
+    rows = pc.list_value_length(data).to_pylist()
+    ids = table["id"].to_pylist() if "id" in table.column_names else [None] * table.num_rows
+    odd: set[int] = set()
+    if records.null_count:  # (rare: find which bodies hold the null records)
+        ends = list(itertools.accumulate(n or 0 for n in rows))
+        nulls = records.is_null().to_pylist()
+        odd = {bisect.bisect_right(ends, i) for i, null in enumerate(nulls) if null}
+    infos: list[PageInfo | None] = []
+    start = 0
+    for i, (n, paging) in enumerate(zip(rows, pagination.to_pylist(), strict=True)):
+        infos.append(
+            None if n is None or i in odd else PageInfo(ids[start : start + n], paging or {})
+        )
+        start += n or 0
+    return infos
+
+
+def _parse_bodies(
+    bodies: Sequence[bytes], *, use_threads: bool = True
+) -> tuple[pa.Table, list[PageInfo | None]]:
     # Bodies are joined newline-delimited a group at a time: Arrow parses a group's blocks in
     # parallel, and only one group is ever copied. Each group is flattened before the groups are
     # stacked: stacking nested tables whose inferred fields differ between groups (a contact
     # field one group never has) can give an invalid table in pyarrow, which would send every
     # body down the slow one-by-one path; flat columns are unified safely by `concat_flat`.
     block = max(_BLOCK, max(len(body) for body in bodies) + 64)
-    options = pa_json.ReadOptions(block_size=block)
-    tables = [
-        flatten_struct(
-            pc.list_flatten(
-                pa_json.read_json(
-                    pa.BufferReader(b"\n".join(group)),
-                    read_options=options,
-                    parse_options=_PARSE_OPTIONS,
-                )["data"]
-            )
+    options = pa_json.ReadOptions(use_threads=use_threads, block_size=block)
+    tables, infos = [], []
+    for group in _groups(bodies, 4 * block):
+        raw = pa_json.read_json(
+            pa.BufferReader(group), read_options=options, parse_options=_PARSE_OPTIONS
         )
-        for group in _groups(bodies, 4 * block)
-    ]
-    return tables[0] if len(tables) == 1 else concat_flat(tables)
+        records = pc.list_flatten(raw["data"])
+        tables.append(flatten_struct(records))
+        infos += _page_infos(tables[-1], raw["data"], records, raw["pagination"])
+    return (tables[0] if len(tables) == 1 else concat_flat(tables)), infos
+
+
+def parse_pages(bodies: Sequence[bytes], *, use_threads: bool = True) -> ParsedPages:
+    """GET /v1/call-log response bodies -> their records (one flat table, in order) and each
+    body's ids and pagination, or why it is not a page.
+
+    All bodies are parsed in one go by Arrow (in parallel blocks unless `use_threads` is
+    False). If that fails (a body spread over several lines, a field whose type changes, a
+    body that is not a page), each body is parsed on its own, the odd ones by the JSON module,
+    and their columns unified. Arrow never sees a body that is not a JSON object.
+    """
+    firsts: list[bytes | ValueError] = []
+    for body in bodies:
+        try:
+            firsts.append(_quickest(checked_body(body)))
+        except ValueError as exc:
+            firsts.append(exc)
+    good = [first for first in firsts if isinstance(first, bytes)]
+    if good:
+        try:
+            table, found = _parse_bodies(good, use_threads=use_threads)
+        except _ARROW_ERRORS:
+            pass
+        else:
+            if all(info is not None for info in found):
+                known = iter(found)
+                infos = [f if isinstance(f, ValueError) else next(known) for f in firsts]
+                return ParsedPages(table, infos)  # type: ignore[arg-type]
+    tables: list[pa.Table] = []
+    infos = []
+    for body, first in zip(bodies, firsts, strict=True):
+        try:
+            if isinstance(first, ValueError):
+                raise first
+            table, info = _parse_one(checked_body(body), first, use_threads=use_threads)
+        except ValueError as exc:
+            infos.append(exc)
+        else:
+            tables.append(table)
+            infos.append(info)
+    return ParsedPages(concat_flat(tables), infos)
+
+
+def _parse_one(body: bytes, first: bytes, *, use_threads: bool) -> tuple[pa.Table, PageInfo]:
+    """One checked body: by Arrow if it takes it (as first tried, then escaped the careful way,
+    on one line), else by the JSON module, which raises ValueError saying what is wrong."""
+    careful = escape_controls(body)
+    for form in dict.fromkeys([first, careful]):
+        if b"\n" in form:
+            continue
+        try:
+            table, (info,) = _parse_bodies([form], use_threads=use_threads)
+        except _ARROW_ERRORS:
+            continue
+        if info is not None:
+            return table, info
+    records, pagination = _load_page(careful)
+    return flatten_records(records), PageInfo([r.get("_id") for r in records], pagination)
 
 
 def flatten_bodies(bodies: Sequence[bytes]) -> pa.Table:
-    """GET /v1/call-log response bodies -> one flat table of their records, in order.
-
-    All bodies are parsed in one go by Arrow (in parallel blocks). If that fails (a body spread
-    over several lines, a field whose type changes), each body is parsed on its own, the odd
-    ones by the JSON module, and their columns unified.
-    """
-    if not bodies:
-        return _empty_rows(0)
-    for body in bodies:
-        check_body(body)  # (Arrow must never see a body that is not an object)
-    raw = [has_controls(body) for body in bodies]
-    if not any(raw):  # (Arrow refuses raw control characters: no use trying)
-        try:
-            return _parse_bodies(bodies)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            pass
-    # Raw control characters (in live transcripts) or line breaks: the same JSON, escaped,
-    # the quick way first (it fails to parse, rather than misleads, where it does not apply).
-    quick = [
-        escape_all_controls(b.strip(_WHITESPACE)) if r else b
-        for b, r in zip(bodies, raw, strict=True)
-    ]
-    if any(raw) and all(body is not None for body in quick):
-        try:
-            return _parse_bodies(quick)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            pass
-    escaped = [escape_controls(body) for body in bodies]
-    if escaped != list(bodies):
-        try:
-            return _parse_bodies(escaped)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            pass
-    return concat_flat([_flatten_body(body) for body in escaped])
-
-
-def _flatten_body(body: bytes) -> pa.Table:
-    if b"\n" not in body:
-        try:
-            return _parse_bodies([body])
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            pass
-    return flatten_records(_load_page(body)[0])
+    """GET /v1/call-log response bodies -> one flat table of their records, in order (see
+    `parse_pages`); raises ValueError, saying what is wrong, if a body is not a page."""
+    parsed = parse_pages(bodies)
+    error = parsed.error()
+    if error is not None:
+        raise error
+    return parsed.table
 
 
 class BackgroundParser:
     """Parses groups of page bodies on a worker thread while later pages are still fetched
     (Arrow's JSON reader releases the GIL), so little is left to do when the last one lands.
 
-    Call it with each group, in order; `table` returns all their records, in that order.
+    Call it with each group (page numbers and bodies), in order; `settled` tells what each page
+    held, `replace` puts a page fetched again in place of its first body, and `table` returns
+    all their records, in page order. Arrow's own threads are not used: the parsing already
+    runs beside the fetching, and on a small machine they cost more CPU than they save.
     """
 
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="dialstats-parse")
-        self._parts: list[Future[pa.Table]] = []
+        self._groups: list[tuple[list[int], Future[ParsedPages]]] = []
+        self._replaced: dict[int, ParsedPages] = {}
 
-    def __call__(self, bodies: list[bytes]) -> None:
-        self._parts.append(self._executor.submit(flatten_bodies, bodies))
+    def __call__(self, pages: list[int], bodies: list[bytes]) -> None:
+        self._groups.append((pages, self._executor.submit(parse_pages, bodies, use_threads=False)))
+
+    def settled(self) -> Future[dict[int, PageInfo | ValueError]]:
+        """Each page given so far -> its ids and pagination, or why it is not a page; done once
+        every group is parsed (the worker takes jobs in order, so this one comes last)."""
+        groups = list(self._groups)
+
+        def collect() -> dict[int, PageInfo | ValueError]:
+            return {
+                page: info
+                for pages, parsed in groups
+                for page, info in zip(pages, parsed.result().infos, strict=True)
+            }
+
+        return self._executor.submit(collect)
+
+    def replace(self, page: int, body: bytes) -> PageInfo:
+        """Take `body` (page `page`, fetched again) in place of the body given before; returns
+        its info, or raises ValueError if it is not a page either."""
+        parsed = parse_pages([body])
+        error = parsed.error()
+        if error is not None:
+            raise error
+        self._replaced[page] = parsed
+        return parsed.infos[0]  # type: ignore[return-value]
 
     def table(self) -> pa.Table:
-        return concat_flat([part.result() for part in self._parts])
+        parts = []
+        for pages, future in self._groups:
+            parsed = future.result()
+            if self._replaced.keys().isdisjoint(pages):
+                parts.append(parsed.table)
+                continue
+            start = 0
+            for page, info in zip(pages, parsed.infos, strict=True):
+                rows = len(info) if isinstance(info, PageInfo) else 0
+                replaced = self._replaced.get(page)
+                parts.append(
+                    parsed.table.slice(start, rows) if replaced is None else replaced.table
+                )
+                start += rows
+        return concat_flat(parts)
 
     def reset(self) -> None:
         """Forget every group given so far (a pass over the pages that was thrown away)."""
-        for part in self._parts:
+        for _, part in self._groups:
             part.cancel()
-        self._parts = []
+        self._groups = []
+        self._replaced = {}
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
-        self._parts = []
+        self._groups = []
+        self._replaced = {}
