@@ -55,10 +55,11 @@ def _scalar(value: Any) -> Any:
     return None if value is None or value is pd.NA else str(value)
 
 
-def _arrow_type(dtype: Any) -> pa.DataType:
-    """The Arrow type a schema column is computed in (categories stay text until pandas)."""
+def arrow_type(dtype: Any, timestamp: pa.DataType = _TS) -> pa.DataType:
+    """The Arrow type a schema column is computed in (categories stay text until pandas);
+    timestamps in `timestamp` (the store keeps microseconds)."""
     if isinstance(dtype, pd.DatetimeTZDtype):
-        return _TS
+        return timestamp
     if isinstance(dtype, pd.Int64Dtype):
         return pa.int64()
     if isinstance(dtype, pd.Float64Dtype):
@@ -69,7 +70,7 @@ def _arrow_type(dtype: Any) -> pa.DataType:
 
 
 _SCHEMA = call_log_dtypes()
-_ARROW_SCHEMA = {name: _arrow_type(dtype) for name, dtype in _SCHEMA.items()}
+_ARROW_SCHEMA = {name: arrow_type(dtype) for name, dtype in _SCHEMA.items()}
 CATEGORY_COLUMNS = tuple(n for n, d in _SCHEMA.items() if isinstance(d, pd.CategoricalDtype))
 # Columns computed here from others; an API field of the same name only fills their gaps.
 _DERIVED = (

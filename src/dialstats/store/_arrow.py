@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dialstats.frame._build import call_log_frame
+from dialstats.frame._build import arrow_type, call_log_frame
 from dialstats.frame._flatten import to_text
 from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
 from dialstats.store._errors import StoreError
@@ -32,25 +32,13 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 PARTITION_INFO = b"dialstats.partition"
 
 
-def _arrow_type(dtype: object) -> pa.DataType:
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return TIMESTAMP
-    if isinstance(dtype, pd.Int64Dtype):
-        return pa.int64()
-    if isinstance(dtype, pd.Float64Dtype):
-        return pa.float64()
-    if isinstance(dtype, pd.BooleanDtype):
-        return pa.bool_()
-    return pa.string()  # strings and categories
-
-
 _NEARLY_UNIQUE = frozenset(
     {"id", "call_id", "started_at", "ended_at", "created_at", "updated_at", "recording_url", "to"}
     | {"contact_email", "contact_phone", "transcription", "summary"}
 )
 _PRUNED_ON = ("created_at", "updated_at", "started_at", "ended_at", "duration", "disposition_id")
 STORED_TYPES: dict[str, pa.DataType] = {
-    name: _arrow_type(dtype) for name, dtype in call_log_dtypes().items()
+    name: arrow_type(dtype, TIMESTAMP) for name, dtype in call_log_dtypes().items()
 }
 
 
