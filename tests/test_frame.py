@@ -351,6 +351,9 @@ _ODD_BODIES = [
     b'{"data": [{"_id": "a"}], "pagination": {"total": "2"}}',
     b'{"data": [{"_id": "a"}], "pagination": {"total": 2}} trailing',
     b'{"data": [{"_id": "a", "notes": "x\\\ny"}], "pagination": {"total": 1}}',
+    b'{"data": [{"_id": "a"}], "pagination": {"total": 2}} {"data": [{"_id": "b"}]}',
+    b'{"data": [{"_id": "a\xff"}], "pagination": {"total": 1}}',
+    b'{"data": [{"id": "a"}, {"_id": null, "ID": "b"}], "pagination": {"total": 2}}',
 ]
 
 
@@ -388,7 +391,7 @@ def test_pages_parsed_together_say_what_each_body_held_as_read_alone(bodies):
             assert isinstance(info, ValueError), raw
             continue
         assert not isinstance(info, ValueError), (raw, info)
-        assert info.ids == alone.ids == [r["_id"] for r in records]
+        assert info.ids == alone.ids == [r.get("_id") for r in records]
         for key in ("total", "next"):
             assert info.pagination.get(key) == alone.pagination.get(key)
         expected_notes += [r.get("transcription") for r in records]

@@ -213,6 +213,73 @@ def test_a_body_that_is_no_page_once_is_fetched_again_and_every_call_read_once(n
     assert sorted(served) == [*range(1, 7), 7, 7, *range(8, 26)]  # one page more: page 7 again
 
 
+def _two_documents(document: dict) -> bytes:
+    # The page, then another document on the same line: Arrow's reader takes it for two rows.
+    extra = {"data": [record(900)], "pagination": {**document["pagination"], "next": None}}
+    return json.dumps(document).encode() + b" " + json.dumps(extra).encode()
+
+
+def _not_utf8(document: dict) -> bytes:
+    # A corrupted byte in an id (Arrow does not check UTF-8; reading the ids does).
+    wrong = json.dumps(document).encode()
+    first = document["data"][0]["_id"].encode()
+    return wrong.replace(first, first[:-1] + b"\xff", 1)
+
+
+ODD_PAGES = {"two documents": _two_documents, "not UTF-8": _not_utf8}
+
+
+@pytest.mark.parametrize("name", list(ODD_PAGES))
+@pytest.mark.parametrize("always", [False, True])
+def test_a_page_body_holding_two_documents_or_bad_utf8_is_never_read_as_pages(name, always):
+    records = [record(i) for i in range(250)]
+    log = FakeLog(records)
+    served: list[int] = []
+
+    def odd(page: int, document: dict) -> bytes | None:
+        served.append(page)
+        if page == 7 and (always or served.count(7) == 1):
+            return ODD_PAGES[name](document)
+        return None
+
+    log.body = odd
+    with loopback(log.app()) as url:
+        if always:
+            with pytest.raises(ApiError) as caught:
+                client(url).read_call_logs(limit=10)
+            assert "(page 7)" in str(caught.value)
+            assert not isinstance(caught.value, IncompleteReadError)
+        else:
+            frame = client(url).read_call_logs(limit=10)
+            assert frame["id"].tolist() == [r["_id"] for r in records]
+
+
+def test_the_progress_bar_counts_every_call_when_pagination_gives_pages_but_no_total(
+    monkeypatch,
+):
+    from dialstats.api import _client
+
+    class Bar:
+        total, n = None, 0
+
+        def update(self, n: float = 1) -> None:
+            self.n += n
+
+        def refresh(self) -> None: ...
+        def close(self) -> None: ...
+
+    bars: list[Bar] = []
+    monkeypatch.setattr(_client, "_progress_bar", lambda *_: bars.append(Bar()) or bars[-1])
+    records = [record(i) for i in range(245)]
+    log = FakeLog(records, "written")
+    log.body = lambda page, document: json.dumps(
+        {**document, "pagination": {"page": page, "limit": 10, "pages": 25}}
+    ).encode()
+    with loopback(log.app()) as url:
+        frame = client(url).read_call_logs(limit=10)
+    assert len(frame) == 245 and bars[0].n == 245  # (the last page's 5 rows corrected)
+
+
 def test_raw_control_characters_in_strings_are_kept_exactly():
     records = [record(i) for i in range(120)]
     text = 'line one\nline two\ttab\r\x00nul\x01\x1f end \\ "quoted"'

@@ -331,7 +331,7 @@ class Session:
         """
         settings = self.settings
         tries = settings.max_retries + 1
-        where = f"GET {self._url(path)}" + (f" ({label})" if label else "")
+        where = f"GET {self.url(path)}" + (f" ({label})" if label else "")
         started: float | None = None
         previous: Exception | None = None
         for attempt in range(1, tries + 1):
@@ -357,7 +357,7 @@ class Session:
             except TimeoutError as exc:  # the whole attempt, not one socket read, took too long
                 failure = ApiConnectionError(
                     f"{where}: Timeout: no complete answer within {min(settings.timeout, left):g} s",
-                    url=self._url(path),
+                    url=self.url(path),
                 )
                 failure.__cause__ = exc
             except _RETRYABLE as exc:
@@ -366,7 +366,7 @@ class Session:
                 failure = ApiError(
                     self.auth.scrub(f"{where}: unexpected response body: {exc}"),
                     status_code=200,
-                    url=self._url(path),
+                    url=self.url(path),
                 )
             finally:
                 await self.limiter.release(
@@ -403,7 +403,7 @@ class Session:
             if refused
             else f"{type(exc).__name__}: {exc}"
         )
-        failure = ApiConnectionError(self.auth.scrub(f"{where}: {what}"), url=self._url(path))
+        failure = ApiConnectionError(self.auth.scrub(f"{where}: {what}"), url=self.url(path))
         failure.refused = refused  # type: ignore[attr-defined]
         failure.__cause__ = exc
         return failure
@@ -427,7 +427,8 @@ class Session:
             type(failure) is ApiError and failure.status_code == 200
         )
 
-    def _url(self, path: str) -> str:
+    def url(self, path: str) -> str:
+        """The full URL of `path`, the key masked (for messages)."""
         return self.auth.scrub(f"{self.settings.base_url}{path}")
 
     def _error(

@@ -395,13 +395,17 @@ async def _read_pass(
         progress.total = (progress.total or 0) + cap(total)
         progress.refresh()
 
+    guessed: dict[int, int] = {}  # rows the bar counted for a page before its body was read
+
     def arrived(page: Fetched) -> None:
         number, body, info = page
         if info is not None:
             fetched[number] = info
             progress.update(len(info))
-        elif total is not None:  # (the bar counts what the page holds if it agrees with page 1)
-            progress.update(max(0, min(paging.size, cap(total) - (number - 1) * paging.size)))
+        else:  # what the page holds if it agrees with page 1, until the sink has read it
+            left = paging.size if total is None else cap(total) - (number - 1) * paging.size
+            guessed[number] = max(0, min(paging.size, left))
+            progress.update(guessed[number])
         in_order.add(number, body)
 
     arrived(page_one)
@@ -422,6 +426,9 @@ async def _read_pass(
             if isinstance(info, ValueError)
             else info
         )
+    counted = sum(len(fetched[page]) - rows for page, rows in guessed.items())
+    if counted:
+        progress.update(counted)
     expected = None if total is None else min(cap(total), last * paging.size)
     problem, changing = _check_pass(fetched, paging, last, expected)
     received = sum(len(info) for info in fetched.values())
@@ -436,6 +443,12 @@ async def _fetch_again(
     try:
         return sink.replace(page, body)
     except ValueError as exc:  # (its ids and pagination read, its records not)
+        url = session.url(CALL_LOG_PATH)
         raise ApiError(
-            f"GET {CALL_LOG_PATH} (page {page}): unexpected response body: {exc}", status_code=200
+            session.auth.scrub(
+                f"GET {url} (page {page}): unexpected response body, twice (its records "
+                f"could not be read): {exc}"
+            ),
+            status_code=200,
+            url=url,
         ) from None

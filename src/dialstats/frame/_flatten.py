@@ -479,13 +479,13 @@ def _quickest(body: bytes) -> bytes:
 
 
 def _page_infos(
-    table: pa.Table, data: pa.ChunkedArray, records: pa.ChunkedArray, pagination: pa.ChunkedArray
+    data: pa.ChunkedArray, records: pa.ChunkedArray, pagination: pa.ChunkedArray
 ) -> list[PageInfo | None]:
     """Each body's ids and pagination from Arrow's reading of a group of them; None for a body
     that is plainly not a page to Arrow (no list under ``data``, a record that is null), for the
     JSON module to judge."""
     rows = pc.list_value_length(data).to_pylist()
-    ids = table["id"].to_pylist() if "id" in table.column_names else [None] * table.num_rows
+    ids = pc.struct_field(records, "_id").to_pylist()  # (UnicodeDecodeError: not UTF-8)
     odd: set[int] = set()
     if records.null_count:  # (rare: find which bodies hold the null records)
         ends = list(itertools.accumulate(n or 0 for n in rows))
@@ -518,8 +518,23 @@ def _parse_bodies(
         )
         records = pc.list_flatten(raw["data"])
         tables.append(flatten_struct(records))
-        infos += _page_infos(tables[-1], raw["data"], records, raw["pagination"])
+        infos += _page_infos(raw["data"], records, raw["pagination"])
     return (tables[0] if len(tables) == 1 else concat_flat(tables)), infos
+
+
+def _read_together(
+    forms: Sequence[bytes], *, use_threads: bool
+) -> tuple[pa.Table, list[PageInfo]] | None:
+    """Arrow's reading of bodies (each on one line), if it took each of them for one page."""
+    try:
+        table, infos = _parse_bodies(forms, use_threads=use_threads)
+    except (*_ARROW_ERRORS, UnicodeDecodeError):  # (Arrow leaves UTF-8 to Python's decoding)
+        return None
+    # A body holding two documents (``{...} {...}``) is two rows to Arrow: the JSON module
+    # refuses it.
+    if len(infos) != len(forms) or any(info is None for info in infos):
+        return None
+    return table, infos  # type: ignore[return-value]
 
 
 def parse_pages(bodies: Sequence[bytes], *, use_threads: bool = True) -> ParsedPages:
@@ -527,34 +542,38 @@ def parse_pages(bodies: Sequence[bytes], *, use_threads: bool = True) -> ParsedP
     body's ids and pagination, or why it is not a page.
 
     All bodies are parsed in one go by Arrow (in parallel blocks unless `use_threads` is
-    False). If that fails (a body spread over several lines, a field whose type changes, a
-    body that is not a page), each body is parsed on its own, the odd ones by the JSON module,
-    and their columns unified. Arrow never sees a body that is not a JSON object.
+    False), their raw control characters escaped the quick way, then, failing that, the careful
+    way. If that fails too (a field whose type changes, a body that is not a page), each body
+    is parsed on its own, the odd ones by the JSON module, and their columns unified. Arrow
+    never sees a body that is not a JSON object.
     """
-    firsts: list[bytes | ValueError] = []
+    checked: list[bytes | ValueError] = []  # each body stripped, or why it is no JSON object
     for body in bodies:
         try:
-            firsts.append(_quickest(checked_body(body)))
+            checked.append(checked_body(body))
         except ValueError as exc:
-            firsts.append(exc)
-    good = [first for first in firsts if isinstance(first, bytes)]
-    if good:
-        try:
-            table, found = _parse_bodies(good, use_threads=use_threads)
-        except _ARROW_ERRORS:
-            pass
-        else:
-            if all(info is not None for info in found):
-                known = iter(found)
-                infos = [f if isinstance(f, ValueError) else next(known) for f in firsts]
-                return ParsedPages(table, infos)  # type: ignore[arg-type]
+            checked.append(exc)
+    good = [body for body in checked if isinstance(body, bytes)]
+    firsts = [_quickest(body) for body in good]
+    careful: list[bytes] | None = None
+    together = _read_together(firsts, use_threads=use_threads) if good else None
+    if together is None and any(f is not b for f, b in zip(firsts, good, strict=True)):
+        # Raw control characters, perhaps line breaks between tokens (pretty-printed).
+        careful = [escape_controls(body) for body in good]
+        together = _read_together(careful, use_threads=use_threads)
+    if together is not None:
+        table, found = together
+        known = iter(found)
+        infos = [body if isinstance(body, ValueError) else next(known) for body in checked]
+        return ParsedPages(table, infos)  # type: ignore[arg-type]
     tables: list[pa.Table] = []
     infos = []
-    for body, first in zip(bodies, firsts, strict=True):
+    forms = iter(zip(firsts, careful or [None] * len(good), strict=True))
+    for body in checked:
         try:
-            if isinstance(first, ValueError):
-                raise first
-            table, info = _parse_one(checked_body(body), first, use_threads=use_threads)
+            if isinstance(body, ValueError):
+                raise body
+            table, info = _parse_one(body, *next(forms), use_threads=use_threads)
         except ValueError as exc:
             infos.append(exc)
         else:
@@ -563,19 +582,18 @@ def parse_pages(bodies: Sequence[bytes], *, use_threads: bool = True) -> ParsedP
     return ParsedPages(concat_flat(tables), infos)
 
 
-def _parse_one(body: bytes, first: bytes, *, use_threads: bool) -> tuple[pa.Table, PageInfo]:
+def _parse_one(
+    body: bytes, first: bytes, careful: bytes | None, *, use_threads: bool
+) -> tuple[pa.Table, PageInfo]:
     """One checked body: by Arrow if it takes it (as first tried, then escaped the careful way,
     on one line), else by the JSON module, which raises ValueError saying what is wrong."""
-    careful = escape_controls(body)
+    careful = escape_controls(body) if careful is None else careful
     for form in dict.fromkeys([first, careful]):
-        if b"\n" in form:
-            continue
-        try:
-            table, (info,) = _parse_bodies([form], use_threads=use_threads)
-        except _ARROW_ERRORS:
-            continue
-        if info is not None:
-            return table, info
+        if b"\n" not in form:
+            together = _read_together([form], use_threads=use_threads)
+            if together is not None:
+                table, (info,) = together
+                return table, info
     records, pagination = _load_page(careful)
     return flatten_records(records), PageInfo([r.get("_id") for r in records], pagination)
 
