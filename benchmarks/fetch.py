@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import math
 import os
 import re
@@ -69,7 +70,8 @@ def baseline(base_url: str) -> pd.DataFrame:
         while page <= pages:
             response = http.get("/v1/call-log", params={"page": page, "limit": 100})
             response.raise_for_status()
-            body = response.json()
+            # strict=False: live transcripts hold raw control characters, which json refuses.
+            body = json.loads(response.content, strict=False)
             records.extend(body["data"])
             pagination = body["pagination"]  # written {.., pages} or live {total, page, next}
             pages = pagination.get("pages") or math.ceil(pagination["total"] / 100)
