@@ -70,6 +70,8 @@ class FakeLog:
         self.before: Callable[[int], None] = lambda n: None
         self.body: Callable[[int, dict], bytes | None] = lambda page, document: None
         self.total: Callable[[int, int], int] = lambda page, true_total: true_total
+        self.status: Callable[[int], int] = lambda page: 200
+        self.served: list[int] = []  # the page of each request, in the order answered
         self.requests = 0
         self.url_lengths: list[int] = []
         self.lock = threading.Lock()
@@ -93,6 +95,10 @@ class FakeLog:
             page = int(request.query_params.get("page", 1))
             limit = int(request.query_params.get("limit", 10))
             rows = self.select(request)
+            self.served.append(page)
+            status = self.status(page)
+        if status != 200:
+            return Response(b'{"message": "busy"}', status_code=status)
         total = self.total(page, len(rows))
         data = rows[(page - 1) * limit : page * limit]
         more = page * limit < len(rows)
@@ -211,6 +217,30 @@ def test_a_body_that_is_no_page_once_is_fetched_again_and_every_call_read_once(n
         frame = client(url, max_concurrency=concurrency).read_call_logs(limit=10)
     assert frame["id"].tolist() == [r["_id"] for r in records]  # each once, in order
     assert sorted(served) == [*range(1, 7), 7, 7, *range(8, 26)]  # one page more: page 7 again
+
+
+def test_a_server_sending_no_pages_fails_the_read_while_pages_still_arrive():
+    # Every page after the first is an empty object: found out when the first group of pages
+    # is parsed, and page 2 fetched again then, not after all 600 pages were requested (the
+    # server takes 4 ms a request, 2.4 s for them all).
+    log = FakeLog([record(i) for i in range(600)])
+    log.before = lambda n: time.sleep(0.004)
+    log.body = lambda page, document: b"{}" if page > 1 else None
+    with loopback(log.app()) as url, pytest.raises(ApiError, match=r"\(page 2\).*no 'data' key"):
+        client(url, max_concurrency=2).read_call_logs(limit=1)
+    assert log.requests < 300, log.requests
+
+
+def test_a_retry_goes_ahead_of_the_pages_still_waiting():
+    # Page 2 fails once while 300 pages wait for the two connections: its retry is sent next,
+    # not after every page queued behind it (which would count against max_page_time).
+    log = FakeLog([record(i) for i in range(300)])
+    log.before = lambda n: time.sleep(0.001)
+    log.status = lambda page: 503 if page == 2 and log.served.count(2) == 1 else 200
+    with loopback(log.app()) as url:
+        frame = client(url, max_concurrency=2).read_call_logs(limit=1)
+    assert len(frame) == 300
+    assert log.served.count(2) == 2 and log.served.index(2, log.served.index(2) + 1) < 20
 
 
 def _two_documents(document: dict) -> bytes:

@@ -173,6 +173,7 @@ class Limiter:
 
     Waiters queue in order and a released slot wakes exactly one of them: with thousands of
     pages queued, waking them all on every release would cost the square of the page count.
+    A retry goes to the front (else it would wait behind every page queued since its first try).
     """
 
     def __init__(self, limit: int) -> None:
@@ -187,12 +188,16 @@ class Limiter:
     def _paused(self) -> float:
         return self._resume_at - time.monotonic()
 
-    async def acquire(self) -> None:
+    async def acquire(self, *, first: bool = False) -> None:
+        """Wait for a slot; `first`: ahead of every request waiting."""
         if not self._waiters and self._active < self.limit and self._paused() <= 0:
             self._active += 1
             return
         waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        if first:
+            self._waiters.appendleft(waiter)
+        else:
+            self._waiters.append(waiter)
         self._wake()
         try:
             await waiter
@@ -322,12 +327,14 @@ class Session:
         parse: Callable[[bytes], T] = json.loads,
         *,
         label: str = "",
+        again: bool = False,
     ) -> T:
         """GET `path` and return ``parse(body)``; a body that fails to parse is retried too.
 
         Each attempt must be answered in full within ``timeout`` seconds, and the request as a
         whole (retries and waits included, from its first attempt) gives up after
-        ``max_page_time``. `label` (e.g. ``"page 3"``) names the request in errors.
+        ``max_page_time``. `label` (e.g. ``"page 3"``) names the request in errors. Retries, and
+        every attempt of a request made `again`, go ahead of the requests waiting for a slot.
         """
         settings = self.settings
         tries = settings.max_retries + 1
@@ -335,7 +342,7 @@ class Session:
         started: float | None = None
         previous: Exception | None = None
         for attempt in range(1, tries + 1):
-            await self.limiter.acquire()
+            await self.limiter.acquire(first=again or attempt > 1)
             now = time.monotonic()
             started = now if started is None else started
             left = settings.max_page_time - (now - started)

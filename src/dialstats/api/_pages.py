@@ -65,6 +65,7 @@ class Sink(Protocol):
     """Takes groups of page bodies in page order and reads them (see `BackgroundParser`)."""
 
     def __call__(self, pages: list[int], bodies: list[bytes]) -> Any: ...
+    def refused(self) -> list[int]: ...
     def settled(self) -> concurrent.futures.Future[dict[int, PageInfo | ValueError]]: ...
     def replace(self, page: int, body: bytes) -> PageInfo: ...
     def reset(self) -> Any: ...
@@ -178,11 +179,16 @@ def split_filters(
 
 
 async def fetch_call_log_page(
-    session: Session, params: Sequence[tuple[str, str]], page: int
+    session: Session, params: Sequence[tuple[str, str]], page: int, *, again: bool = False
 ) -> Fetched:
-    """One page: (page number, body, its ids and pagination)."""
+    """One page: (page number, body, its ids and pagination); `again`: a page fetched before,
+    whose request goes ahead of those waiting."""
     info = await session.get(
-        CALL_LOG_PATH, [*params, ("page", str(page))], parse=read_page_info, label=f"page {page}"
+        CALL_LOG_PATH,
+        [*params, ("page", str(page))],
+        parse=read_page_info,
+        label=f"page {page}",
+        again=again,
     )
     # The body goes on to the parser alone: the info is kept for the whole read.
     return page, info.body, dataclasses.replace(info, body=b"")
@@ -267,11 +273,16 @@ async def _fetch_pages(
     params: Sequence[tuple[str, str]],
     pages: range,
     arrived: Callable[[Fetched], None],
+    sink: Sink,
 ) -> None:
     tasks = [asyncio.create_task(fetch_call_log_body(session, params, p)) for p in pages]
     try:
         for next_done in asyncio.as_completed(tasks):
             arrived(await next_done)
+            # A body the parser found to be no page is fetched again at once: a server sending
+            # such bodies fails the read now, not after a whole pass.
+            for page in sink.refused():
+                await _fetch_again(session, params, page, sink)
     finally:  # one page failed for good (or the read was cancelled): stop the others
         for task in tasks:
             task.cancel()
@@ -413,11 +424,11 @@ async def _read_pass(
         await _follow_next(session, params, page_one[2], last, arrived)
         last = max(fetched)
     else:
-        await _fetch_pages(session, params, range(2, last + 1), arrived)
+        await _fetch_pages(session, params, range(2, last + 1), arrived, sink)
     in_order.flush()
     # The sink read each body's ids and pagination along with its records. A body that looked
     # like a JSON object but is no page is fetched again and judged in full (retried like any
-    # bad answer, then an ApiError naming the page).
+    # bad answer, then an ApiError naming the page), if that was not done while pages arrived.
     settled = await asyncio.wrap_future(sink.settled())
     for page in sorted(settled):
         info = settled[page]
@@ -439,7 +450,7 @@ async def _fetch_again(
     session: Session, params: Sequence[tuple[str, str]], page: int, sink: Sink
 ) -> PageInfo:
     """Page `page` fetched again and checked in full, its records in place of the first body's."""
-    _, body, _ = await fetch_call_log_page(session, params, page)
+    _, body, _ = await fetch_call_log_page(session, params, page, again=True)
     try:
         return sink.replace(page, body)
     except ValueError as exc:  # (its ids and pagination read, its records not)

@@ -612,9 +612,10 @@ class BackgroundParser:
     """Parses groups of page bodies on a worker thread while later pages are still fetched
     (Arrow's JSON reader releases the GIL), so little is left to do when the last one lands.
 
-    Call it with each group (page numbers and bodies), in order; `settled` tells what each page
-    held, `replace` puts a page fetched again in place of its first body, and `table` returns
-    all their records, in page order. Arrow's own threads are not used: the parsing already
+    Call it with each group (page numbers and bodies), in order; `refused` tells (without
+    waiting) which pages parsed so far are no pages, `settled` what each page held, `replace`
+    puts a page fetched again in place of its first body, and `table` returns all their
+    records, in page order. Arrow's own threads are not used: the parsing already
     runs beside the fetching, and on a small machine they cost more CPU than they save.
     """
 
@@ -622,18 +623,33 @@ class BackgroundParser:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="dialstats-parse")
         self._groups: list[tuple[list[int], Future[ParsedPages]]] = []
         self._replaced: dict[int, ParsedPages] = {}
+        self._looked = 0  # groups `refused` has looked at (each once: the worker keeps order)
 
     def __call__(self, pages: list[int], bodies: list[bytes]) -> None:
         self._groups.append((pages, self._executor.submit(parse_pages, bodies, use_threads=False)))
 
+    def refused(self) -> list[int]:
+        """Pages whose body turned out to be no page, among the groups parsed since the last
+        look (it does not wait for the others)."""
+        found: list[int] = []
+        while self._looked < len(self._groups) and self._groups[self._looked][1].done():
+            pages, future = self._groups[self._looked]
+            self._looked += 1
+            if not future.cancelled() and future.exception() is None:  # (else: at `settled`)
+                infos = future.result().infos
+                found += [p for p, i in zip(pages, infos, strict=True) if isinstance(i, ValueError)]
+        return found
+
     def settled(self) -> Future[dict[int, PageInfo | ValueError]]:
-        """Each page given so far -> its ids and pagination, or why it is not a page; done once
-        every group is parsed (the worker takes jobs in order, so this one comes last)."""
+        """Each page given so far -> its ids and pagination (a page fetched again: its new
+        body's), or why it is not a page; done once every group is parsed (the worker takes
+        jobs in order, so this one comes last)."""
         groups = list(self._groups)
+        replaced = {page: parsed.infos[0] for page, parsed in self._replaced.items()}
 
         def collect() -> dict[int, PageInfo | ValueError]:
             return {
-                page: info
+                page: replaced.get(page, info)
                 for pages, parsed in groups
                 for page, info in zip(pages, parsed.result().infos, strict=True)
             }
@@ -673,6 +689,7 @@ class BackgroundParser:
             part.cancel()
         self._groups = []
         self._replaced = {}
+        self._looked = 0
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
