@@ -69,8 +69,7 @@ def tally(
     if codes is None:
         counts = np.zeros((len(groups.kept), 0), dtype=np.int64)
     else:
-        cells = np.bincount(groups.code * width + codes, minlength=groups.cells * width)
-        counts = cells.reshape(groups.cells, width)[groups.kept]
+        counts = groups.class_counts(codes, width)
     out = out.sort_values(list(keys), na_position="last", kind="stable")
     counts = counts[out.index.to_numpy()]
     out = out.reset_index(drop=True)
@@ -131,6 +130,12 @@ class _Groups:
                 columns[name] = pd.array(values.take(position[-1]), dtype=self.keys[name].dtype)
         frame = pd.DataFrame(columns, index=pd.RangeIndex(len(self.kept)))
         return frame[list(self.keys)]
+
+    def class_counts(self, codes: np.ndarray, width: int) -> np.ndarray:
+        """Per kept group (rows) how many of its rows have each class (columns) of `codes`,
+        integers in [0, width): one `bincount` for all of them."""
+        cells = np.bincount(self.code * width + codes, minlength=self.cells * width)
+        return cells.reshape(self.cells, width)[self.kept]
 
     def counts_where(self, mask: np.ndarray) -> np.ndarray:
         """Per group, how many of its rows `mask` holds for."""

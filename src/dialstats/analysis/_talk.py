@@ -71,9 +71,8 @@ def talk_time(
     reach = np.searchsorted(np.asarray(thresholds), seconds, side="right")
     width = len(thresholds) + 3
     kind = np.where(connected, np.where(timed, 1 + reach, 0), width - 1)
-    cells = np.bincount(groups.code * width + kind, minlength=groups.cells * width)
     # Per kept group, how many calls are in each class or a later one.
-    at_least = np.cumsum(cells.reshape(groups.cells, width)[groups.kept, ::-1], axis=1)[:, ::-1]
+    at_least = np.cumsum(groups.class_counts(kind, width)[:, ::-1], axis=1)[:, ::-1]
     out["connects"] = at_least[:, 0] - at_least[:, -1]
     out["timed"] = at_least[:, 1] - at_least[:, -1]
     for i, t in enumerate(thresholds):
