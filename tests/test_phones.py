@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -161,7 +162,7 @@ def test_numbers_ids_and_the_dialled_numbers_flags():
     assert frame["contact_phone_is_wrong_number"].tolist() == [True, pd.NA, pd.NA, pd.NA]
     assert frame["contact_phone_call_classification"].tolist() == ["office", pd.NA, pd.NA, pd.NA]
     # the phone_numbers list keeps every live field
-    entry = frame["contact_phone_numbers"].iloc[0][1]
+    entry = json.loads(frame["contact_phone_numbers"].iloc[0])[1]
     assert {"type", "number", "country_code", "extension", "do_not_call", "is_wrong_number",
             "total_calls", "validation", "call_classification", "_id"} <= set(entry)  # fmt: skip
     assert entry["country_code"] == "+1" and entry["total_calls"] == 3

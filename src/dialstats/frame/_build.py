@@ -344,9 +344,6 @@ def _nullable_dtype(arrow_type: pa.DataType) -> Any:
         return pd.BooleanDtype()
     if pa.types.is_floating(arrow_type):
         return pd.Float64Dtype()
-    if pa.types.is_nested(arrow_type):
-        # Lists and objects stay Arrow-backed: no Python object per element.
-        return pd.ArrowDtype(arrow_type)
     return None
 
 
@@ -370,6 +367,11 @@ def table_to_frame(
         column = table[name]
         if pa.types.is_timestamp(column.type):
             column = column.cast(pa.timestamp("ns", tz))
+        elif pa.types.is_nested(column.type):
+            # Lists as JSON text: pandas cannot read a nested Arrow dtype back from the Parquet
+            # it writes (pandas-dev/pandas#57411), so `df.to_parquet(p); pd.read_parquet(p)`
+            # would fail. `json.loads` gives the values back.
+            column = to_text(column)
         if name in categories:
             cats = pa.array(_categories(column, categories[name]), pa.string())
             indices = pc.index_in(column.cast(pa.string()), value_set=cats).cast(pa.int32())

@@ -1,7 +1,8 @@
 """API JSON -> flat Arrow tables, by the flattening rule of the column schema.
 
 Nested objects become ``<parent>_<field>``, ``_id`` becomes ``id`` and camelCase becomes
-snake_case; lists (e.g. ``contact.phone_numbers``) stay list columns. Unknown fields are kept.
+snake_case; lists (e.g. ``contact.phone_numbers``) stay list columns here (the frame holds them as
+JSON text, see `table_to_frame`). Unknown fields are kept.
 
 Call-log pages are parsed by Arrow's JSON reader straight from the response bytes (no Python
 objects per record), many bodies at once, with the known fields' types pinned so every page agrees;
@@ -32,6 +33,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
+
+from dialstats.frame._json import json_text
 
 _STRING = pa.string()
 _USER = pa.struct([(name, _STRING) for name in ("_id", "email", "first_name", "last_name")])
@@ -118,11 +121,12 @@ def _join(prefix: str, key: str) -> str:
 
 def to_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """A column as text: numbers and dates cast, lists and objects as JSON."""
+    if pa.types.is_nested(column.type):
+        return json_text(column)
     try:
         return pc.cast(column, _STRING)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        values = [None if v is None else json.dumps(v, default=str) for v in column.to_pylist()]
-        return pa.chunked_array([pa.array(values, _STRING)])
+        return json_text(column)
 
 
 def _put(out: dict[str, pa.ChunkedArray], name: str, column: pa.ChunkedArray) -> None:
