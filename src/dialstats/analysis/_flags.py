@@ -12,13 +12,16 @@ A missing value never counts as a yes.
 
 from __future__ import annotations
 
+import difflib
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis._validate import check_columns, check_frame
+from dialstats.analysis._validate import caller_stacklevel, check_columns, check_frame
+from dialstats.errors import InvalidParameterError
 from dialstats.frame._schema import MACHINE_PREFIX
 
 if TYPE_CHECKING:
@@ -98,6 +101,9 @@ def compute(
     def get(name: str) -> np.ndarray:
         if name not in out:
             if name in _DEFINED:
+                field = _FIELDS.get(name)
+                if field is not None:
+                    _check_names(df, field, getattr(definitions, field), function)
                 out[name] = _DEFINED[name](df, definitions)
             else:
                 out[name] = _FORMULAS[name](df, get)
@@ -126,6 +132,40 @@ def _among(df: pd.DataFrame, dispositions: frozenset[int | str]) -> np.ndarray:
     return hit
 
 
+def _check_names(
+    df: pd.DataFrame, field: str, dispositions: frozenset[int | str], function: str
+) -> None:
+    """Refuse a disposition name that is a misspelling of one in `df`; warn of one no call has.
+
+    A name close to one the data holds ("Not a Decision Makr") is a typo that would silently
+    count nothing. A name unlike any may be a real disposition this slice of calls lacks (a week
+    with no referral), so it is said, not refused.
+    """
+    names = [item for item in dispositions if isinstance(item, str)]
+    if not names or df.empty:
+        return
+    known = {str(k).casefold(): k for k in df["disposition_name"].dropna().unique().tolist()}
+    for name in sorted(set(names) - set(known.values())):
+        # Close: the same letters but for case or a slip of a key or two, not a related name
+        # ("Board Meeting Booked" is not "Answered - Meeting Set").
+        close = difflib.get_close_matches(name.casefold(), known, n=1, cutoff=0.85)
+        if close:
+            hint = f" (did you mean {known[close[0]]!r}?)"
+            raise InvalidParameterError(
+                f"definitions.{field}",
+                f"{function}(): Definitions({field}=...) names disposition {name!r}, which no "
+                f"call has{hint}; names must match disposition_name exactly "
+                "(ds.read_dispositions() lists them)",
+            )
+        warnings.warn(
+            f"{function}(): Definitions({field}=...) names disposition {name!r}, which no call "
+            "in this frame has, so it counts nothing here (ds.read_dispositions() lists the "
+            "account's dispositions)",
+            UserWarning,
+            stacklevel=caller_stacklevel(),
+        )
+
+
 def _reached(df: pd.DataFrame, definitions: Definitions) -> np.ndarray:
     hit = _among(df, definitions.reached)
     if definitions.reached_below is not None:
@@ -133,6 +173,8 @@ def _reached(df: pd.DataFrame, definitions: Definitions) -> np.ndarray:
     return hit
 
 
+# The `Definitions` field of dispositions each defined flag reads.
+_FIELDS = {"reached": "reached", "meeting": "meetings", "voicemail": "voicemails"}
 # Flags whose meaning is a `Definitions` field.
 _DEFINED = {
     "reached": _reached,

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import sys
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
 from dialstats._suggest import did_you_mean
 from dialstats.errors import InvalidParameterError
+
+_PACKAGE = str(Path(__file__).resolve().parents[1])
+
+
+def caller_stacklevel() -> int:
+    """The `warnings.warn` stacklevel of the first frame outside dialstats: a warning raised
+    however deep in an analysis points at the user's line."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
+
 
 # What people call the call log's columns: by="rep" means the rep's name.
 COLUMN_SYNONYMS = {
