@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dialstats.analysis import _groups
+from dialstats.analysis import _engine, _groups
 from dialstats.analysis._metrics import Definitions, check_definitions, count_columns, rates
 from dialstats.analysis._periods import PERIOD, check_freq, period_key
 from dialstats.analysis._rates import with_rates
@@ -34,9 +34,16 @@ def answer_rates(
     bounds. No dials -> NA rates. `definitions` says what connected means (the vendor's rule
     by default).
 
+    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation or a pyarrow.Table:
+    the counts are then taken in that engine and only the count table is collected (see
+    `dialstats.analysis._engine`); the result is the same pandas frame.
+
     >>> import dialstats as ds
     >>> ds.answer_rates(ds.read_call_logs(demo=True), by="user_name", freq="W")  # doctest: +SKIP
     """
+    frame = _engine.wrap(df)
+    if frame is not None:
+        return _answer_rates_on_engine(frame, by, freq, confidence, definitions)
     check_frame(df, "answer_rates")
     keys = {name: df[name] for name in group_keys(df, by, "answer_rates")}
     confidence = check_confidence(confidence)
@@ -55,3 +62,22 @@ def answer_rates(
     if freq is not None:
         counts[PERIOD] = counts[PERIOD].astype(keys[PERIOD].cat.categories.dtype)
     return with_rates(counts, rates(RATES), confidence)
+
+
+def _answer_rates_on_engine(
+    frame: object,
+    by: str | Sequence[str] | None,
+    freq: str | None,
+    confidence: float,
+    definitions: Definitions | None,
+) -> pd.DataFrame:
+    confidence = check_confidence(confidence)
+    definitions = check_definitions(definitions)
+    if freq is not None:
+        check_freq(freq)
+    counts = {name: None if name == "dials" else name for name in COUNTS}
+    reduced = _engine.reduce(frame, by, counts, "answer_rates", definitions, freq)
+    out = reduced.aggregate()
+    if freq is not None:
+        out[PERIOD] = out[PERIOD].astype(reduced.keys[PERIOD].cat.categories.dtype)
+    return with_rates(out, rates(RATES), confidence)

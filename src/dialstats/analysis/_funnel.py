@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _flags, _groups
+from dialstats.analysis import _engine, _flags, _groups
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
@@ -60,6 +61,9 @@ def disposition_funnel(
     >>> import dialstats as ds
     >>> ds.disposition_funnel(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
     """
+    frame = _engine.wrap(df)
+    if frame is not None:
+        return _funnel_on_engine(frame, by, stages, confidence, definitions)
     check_frame(df, "disposition_funnel")
     keys = {name: df[name] for name in group_keys(df, by, "disposition_funnel")}
     confidence = check_confidence(confidence)
@@ -72,11 +76,49 @@ def disposition_funnel(
         reached = reached & mask
         columns[f"stage_{position}"] = (reached, _groups.SUM)
     wide = _groups.aggregate(df.index, keys, columns)
-    counts = wide[list(columns)].to_numpy(dtype=np.int64)
+    return _long(wide, list(keys), list(columns), names, confidence)
+
+
+def _funnel_on_engine(
+    frame: object,
+    by: str | Sequence[str] | None,
+    stages: Mapping[str, object] | None,
+    confidence: float,
+    definitions: Definitions | None,
+) -> pd.DataFrame:
+    """The funnel counted in the frame's own engine: default stages, or stages given as
+    narwhals expressions (``nw.col("duration") >= 30``)."""
+    confidence = check_confidence(confidence)
+    definitions = check_definitions(definitions)
+    if stages is None:
+        stages = DEFAULT_STAGES
+    elif not isinstance(stages, Mapping) or not stages:
+        _stage_masks(None, stages, definitions)  # the pandas path's error
+    else:
+        for name, stage in stages.items():
+            if not isinstance(stage, nw.Expr):
+                raise InvalidParameterError(
+                    "stages",
+                    f"stages[{_stage_name(name)!r}]: on a {_engine.full_name(type(frame.to_native()))} "
+                    "a stage is a narwhals expression (narwhals.col('duration') >= 30); masks, "
+                    "callables and query strings need a pandas frame",
+                )
+    names = [_stage_name(name) for name in stages]
+    columns = {f"stage_{position}": stage for position, stage in enumerate(stages.values())}
+    reduced = _engine.reduce(frame, by, columns, "disposition_funnel", definitions, cumulative=True)
+    wide = reduced.aggregate()
+    return _long(wide, list(reduced.keys), list(columns), names, confidence)
+
+
+def _long(
+    wide: pd.DataFrame, keys: list[str], columns: list[str], names: list[str], confidence: float
+) -> pd.DataFrame:
+    """Per group, per stage: the count and its rates from the previous stage and the top."""
+    counts = wide[columns].to_numpy(dtype=np.int64)
     groups, depth = counts.shape
     previous = np.concatenate([counts[:, :1], counts[:, :-1]], axis=1)
     top = np.repeat(counts[:, :1], depth, axis=1)
-    out = wide[list(keys)].iloc[np.repeat(np.arange(groups), depth)].reset_index(drop=True)
+    out = wide[keys].iloc[np.repeat(np.arange(groups), depth)].reset_index(drop=True)
     codes = np.tile(np.arange(depth), groups)
     out["stage"] = pd.Categorical.from_codes(codes, categories=names, ordered=True)
     out["count"] = counts.ravel()

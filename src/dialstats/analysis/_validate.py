@@ -63,8 +63,13 @@ class MissingColumnError(InvalidParameterError):
 
 
 def check_frame(df: object, function: str) -> pd.DataFrame:
+    """`df` if it is a pandas DataFrame; else an `InvalidParameterError` (a TypeError too)
+    naming its type in full, what `function` reads, and how to convert a frame of another
+    engine."""
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{function}() takes a call-log DataFrame, got {type(df).__name__}")
+        from dialstats.analysis._engine import frame_error  # narwhals only when needed
+
+        raise frame_error(df, function)
     return df
 
 
