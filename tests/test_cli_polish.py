@@ -132,3 +132,61 @@ def test_sandbox_quiet_drops_request_lines(quiet):
         out, err = process.communicate(timeout=30)
     logged = "GET /v1/team" in out + err
     assert logged is not quiet, out + err
+
+
+def test_report_rep_is_checked_before_the_notebook_and_names_the_flag(tmp_path):
+    out = tmp_path / "r.html"
+    result = dialstats("report", "--demo", "--rep", "maya patle", "-o", str(out))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "dialstats report: error: --rep 'maya patle': no rep of that name; "
+        "did you mean 'Maya Patel'?"
+    ]
+    assert "running" not in result.stderr and "cell" not in result.stderr  # no kernel started
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("rep", [[], ["--rep", "Maya Patel"]], ids=["report", "rep"])
+def test_report_names_the_url_it_could_not_reach_and_never_the_key(tmp_path, rep):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    key = "sk-live-UNREACHABLE-41d9"
+    env = {**without_key(), "SALESFINITY_API_KEY": key,
+           "SALESFINITY_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    result = dialstats("report", *rep, "-o", str(tmp_path / "r.html"), env=env)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        f"dialstats report: error: could not connect to http://127.0.0.1:{port}: "
+    )
+    assert "connection refused" in last
+    assert "cell" not in last and "ApiConnectionError" not in last
+    assert key not in result.stderr + result.stdout
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_bad_parameter_raised_in_the_kernel_is_said_as_the_flag(tmp_path):
+    # A store holds no team list, so --rep is checked where the notebook reads the calls.
+    store = ds.CallLogStore(tmp_path / "calls")
+    store.sync(demo=True, progress=False)
+    result = dialstats("report", "--from", str(store.path), "--rep", "Tyler Grnat",
+                       "-o", str(tmp_path / "r.html"))  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "dialstats report: error: --rep 'Tyler Grnat': no rep of that name; "
+        "did you mean 'Tyler Grant'?"
+    )
+
+
+def test_rep_names_match_without_case_or_spacing_and_suggest_by_edit_distance():
+    from dialstats._suggest import closest_names, edit_distance, match_name
+
+    names = ["Maya Patel", "Tyler Grant", "Dana Whitfield"]
+    assert match_name("  MAYA   patel ", names) == "Maya Patel"
+    assert match_name("Maya Pate", names) is None
+    assert closest_names("Tylr Grnt", names) == ["Tyler Grant"]
+    assert closest_names("Zed", names) == []
+    assert edit_distance("kitten", "sitting") == 3

@@ -247,8 +247,10 @@ def test_monthly_coaching_report_for_one_rep(tmp_path, capsys):
 
 def test_an_unknown_rep_names_the_closest(tmp_path, capsys):
     code = cli.main(["report", "--demo", "--rep", "maya patle", "-o", str(tmp_path / "r.html")])
-    assert code == 1
-    assert "did you mean 'Maya Patel'?" in capsys.readouterr().err
+    assert code == 2  # checked before the notebook runs
+    assert "--rep 'maya patle': no rep of that name; did you mean 'Maya Patel'?" in (
+        capsys.readouterr().err
+    )
     assert not (tmp_path / "r.html").exists()
 
 

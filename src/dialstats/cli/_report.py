@@ -118,8 +118,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
 
+    from dialstats.errors import ApiError
     from dialstats.report._render import ReportExecutionError, render_report
 
+    if args.rep is not None:
+        try:
+            parameters["rep"] = _rep(args.rep, demo=args.demo, snapshot=parameters["snapshot"])
+        except InvalidParameterError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 2
+        except ApiError as exc:
+            print(f"{PROG}: error: {_api_failure(type(exc).__name__, str(exc))}", file=sys.stderr)
+            return 1
     data = "the demo data" if args.demo else (parameters["snapshot"] or "the live API")
     _say(f"running {notebook.name if notebook else 'the weekly report'} on {data}")
     try:
@@ -132,11 +142,90 @@ def run(args: argparse.Namespace) -> int:
                 title=args.title,
                 progress=args.verbose,
             )
-    except (ReportExecutionError, OSError) as exc:
+    except ReportExecutionError as exc:
+        print(f"{PROG}: error: {_explain(exc)}", file=sys.stderr)
+        return 2 if exc.ename in _BAD_PARAMETER else 1
+    except OSError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
     _say(f"wrote {report.html} and {report.notebook}")
     return 0
+
+
+# Exceptions from the kernel that say what the user asked for, not what the notebook did: their
+# message is the error. (MissingApiKeyError is an InvalidParameterError.)
+_BAD_PARAMETER = ("InvalidParameterError", "MissingApiKeyError")
+_API_ERRORS = (
+    "ApiError",
+    "ApiConnectionError",
+    "AuthenticationError",
+    "BadRequestError",
+    "NotFoundError",
+    "RateLimitedError",
+    "ServerError",
+)
+_REQUEST = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) \S+( \([^)]*\))?: ")
+
+
+def _explain(exc: Any) -> str:
+    """A failed run in the terms of the command line: a bad parameter or an unreachable API is
+    the user's to fix, and is said as such; any other error names the cell that raised it."""
+    if exc.ename in _BAD_PARAMETER:
+        message = exc.evalue
+        if message.startswith("rep "):  # load_report's parameter is the command's --rep
+            message = "--" + message
+        return _scrubbed(message)
+    if exc.ename in _API_ERRORS:
+        return _api_failure(exc.ename, exc.evalue)
+    return _scrubbed(str(exc))
+
+
+def _api_failure(ename: str, evalue: str) -> str:
+    from dialstats.api._config import resolve_base_url
+
+    try:
+        url = resolve_base_url(None, check_scheme=False)
+    except InvalidParameterError:
+        url = os.environ.get("SALESFINITY_BASE_URL", "the API")
+    reason = _REQUEST.sub("", evalue).replace(
+        "is base_url right?", "is SALESFINITY_BASE_URL right?"
+    )
+    if ename == "ApiConnectionError":
+        return _scrubbed(f"could not connect to {url}: {reason}")
+    if ename == "AuthenticationError":
+        return _scrubbed(f"{url} refused the API key in {API_KEY_ENV}: {reason}")
+    return _scrubbed(f"the API at {url} failed: {reason}")
+
+
+def _scrubbed(message: str) -> str:
+    """``message`` without the API key, should any text ever carry it."""
+    key = os.environ.get(API_KEY_ENV, "").strip()
+    return message.replace(key, "***") if len(key) >= 4 else message
+
+
+def _rep(name: str, *, demo: bool, snapshot: str | None) -> str:
+    """``--rep`` as the data spells it, checked before a kernel starts where the names are
+    cheap to read: the demo team, a snapshot file's column, the live API's team list."""
+    import dialstats as ds
+    from dialstats.report._data import known_rep
+
+    name = name.strip()
+    if not name:
+        raise _bad("--rep", "must name a rep, got an empty string")
+    if demo:
+        names = ds.read_team(demo=True)["user_name"].dropna()
+    elif snapshot is not None:
+        if Path(snapshot).is_dir():
+            return name  # a store: the notebook checks the name against what it reads
+        import pyarrow.parquet as pq
+
+        try:
+            names = pq.read_table(snapshot, columns=["user_name"]).column(0).to_pylist()
+        except (KeyError, ValueError):
+            return name
+    else:
+        names = ds.read_team()["user_name"].dropna()
+    return known_rep(name, [n for n in names if n is not None], flag="--rep")
 
 
 # Start-up and shutdown chatter of a local kernel, not news to someone who asked for a report.

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from dialstats._suggest import closest_names, match_name
 from dialstats.errors import InvalidParameterError
 from dialstats.frame._schema import check_tz
 from dialstats.report._period import Period, resolve_period
@@ -121,15 +121,28 @@ def _team(demo: bool, snapshot: object, tz: str) -> pd.DataFrame | None:
 
 
 def _known_rep(rep: str, calls: pd.DataFrame, team: pd.DataFrame | None) -> str:
+    """The rep's name as the data spells it (case and whitespace aside), or an error naming the
+    closest names."""
     names = set(calls["user_name"].dropna())
     if team is not None:
         names |= set(team["user_name"].dropna())
-    if rep in names:
-        return rep
-    folded = {name.casefold(): name for name in names}
-    close = difflib.get_close_matches(rep.casefold(), list(folded), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(repr(folded[c]) for c in close)}?" if close else ""
-    raise InvalidParameterError("rep", f"rep: no rep named {rep!r} in the data{hint}")
+    return known_rep(rep, names)
+
+
+def known_rep(rep: str, names: Iterable[str], *, flag: str = "rep") -> str:
+    """``rep`` as ``names`` spell it, matched ignoring case and whitespace; an unknown name
+    raises `InvalidParameterError` suggesting the closest names by edit distance.
+
+    >>> known_rep("maya patel", ["Maya Patel"])
+    'Maya Patel'
+    """
+    names = [str(name) for name in names]
+    found = match_name(rep, names)
+    if found is not None:
+        return found
+    close = closest_names(rep, names)
+    hint = f"; did you mean {' or '.join(repr(name) for name in close)}?" if close else ""
+    raise InvalidParameterError("rep", f"{flag} {rep!r}: no rep of that name{hint}")
 
 
 def load_calls(
