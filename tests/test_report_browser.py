@@ -60,3 +60,42 @@ def test_the_probe_sees_errors_broken_images_and_overflow(tmp_path):
     assert seen["scroll_width"] > seen["width"] == 390
     assert len(seen["broken_images"]) == 2
     assert any("example.invalid" in error for error in seen["errors"])
+
+
+def chosen_png(page_text, tail):
+    """The PNG (decoded) of the page's data URI that ends with ``tail``, and its width in inches."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    (data,) = {m for m in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page_text)
+               if m.endswith(tail)}  # fmt: skip
+    image = Image.open(io.BytesIO(base64.b64decode(data)))
+    return image.size[0] / image.info["dpi"][0]
+
+
+def test_on_a_phone_charts_fill_the_width_readably_and_sort_columns_show(report):
+    seen = check_page(report, width=390)
+    page = report.read_text(encoding="utf-8")
+    assert len(seen["charts"]) == 6
+    for chart in seen["charts"]:
+        # Full width (the page's 10 px margins aside), from the variant drawn ~4 inches wide:
+        # its 10-point text is ~12 CSS px, not the desktop figure's 10 inches squeezed to 370 px.
+        assert chart["width"] >= 360 and chart["right"] <= 390, chart
+        assert chart["width"] <= chart["natural_width"] <= 2.5 * chart["width"], chart
+        assert 3.8 <= chosen_png(page, chart["src_tail"]) <= 4.8
+    # The boards' sort column (next to the name) is on screen without scrolling sideways.
+    assert len(seen["sorted_columns"]) == 4  # machines, reps, lists, sequences
+    for column in seen["sorted_columns"]:
+        assert column["left"] >= 0 and column["right"] <= 390, column
+
+
+def test_on_a_desktop_charts_are_the_desktop_variants(report):
+    seen = check_page(report, width=1280)
+    page = report.read_text(encoding="utf-8")
+    assert len(seen["charts"]) == 6
+    for chart in seen["charts"]:
+        assert chosen_png(page, chart["src_tail"]) >= 8
+        assert chart["width"] <= chart["natural_width"]  # never blown up past its pixels

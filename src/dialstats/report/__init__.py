@@ -11,6 +11,7 @@ from __future__ import annotations
 from dialstats.report._changes import period_change
 from dialstats.report._data import ReportData, load_calls, load_report, team_zone
 from dialstats.report._escape import escape_markdown
+from dialstats.report._page import figure, note_for, show_chart, show_warnings_as_notes
 from dialstats.report._period import Period, last_full_month, last_full_week, resolve_period
 from dialstats.report._render import (
     DEFAULT_NOTEBOOK,
@@ -27,13 +28,17 @@ __all__ = [
     "ReportData",
     "ReportExecutionError",
     "escape_markdown",
+    "figure",
     "last_full_month",
     "last_full_week",
     "load_calls",
     "load_report",
+    "note_for",
     "period_change",
     "render_report",
     "resolve_period",
+    "show_chart",
+    "show_warnings_as_notes",
     "team_zone",
     "to_html",
 ]

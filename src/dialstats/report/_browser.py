@@ -60,13 +60,30 @@ _PROBE = """
   window.addEventListener("load", function () {
     var images = Array.prototype.slice.call(document.images);
     var broken = images.filter(function (i) { return !(i.complete && i.naturalWidth > 0); });
+    var box = function (e) {
+      var r = e.getBoundingClientRect();
+      return {left: r.left, right: r.right, top: r.top, width: r.width};
+    };
+    var charts = Array.prototype.slice.call(document.querySelectorAll("picture img"));
+    var sorted = Array.prototype.slice.call(document.querySelectorAll("th[aria-sort]"));
     var results = JSON.stringify({
       width: window.innerWidth,
       scroll_width: document.documentElement.scrollWidth,
       height: document.documentElement.scrollHeight,
       images: images.length,
       broken_images: broken.map(function (i) { return (i.alt || "") + " " + i.src.slice(0, 40); }),
-      errors: errors
+      errors: errors,
+      charts: charts.map(function (i) {
+        var b = box(i);
+        b.natural_width = i.naturalWidth;
+        b.src_tail = (i.currentSrc || i.src).slice(-64);
+        return b;
+      }),
+      sorted_columns: sorted.map(function (th) {
+        var b = box(th);
+        b.text = th.textContent.trim();
+        return b;
+      })
     });
     window.parent.postMessage(results, "*");
   });
@@ -106,7 +123,11 @@ def check_page(page: str | os.PathLike[str], *, width: int, height: int = 900) -
 
     Returns ``width`` (the window's inner width), ``scroll_width`` and ``height`` of the document,
     ``images`` (how many), ``broken_images`` (not decoded) and ``errors`` (console errors,
-    exceptions, failed loads, content-policy violations).
+    exceptions, failed loads, content-policy violations). ``charts`` gives each ``<picture>``
+    image's box in CSS px (``left``, ``right``, ``top``, ``width``), its ``natural_width`` in
+    pixels and the last characters of the source the browser chose (``src_tail``);
+    ``sorted_columns`` the box and ``text`` of each column header marked ``aria-sort``, as laid
+    out before any scrolling.
 
     >>> check_page("out/report.html", width=1280)["errors"]  # doctest: +SKIP
     []

@@ -46,10 +46,21 @@ main { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px; }
 .jp-RenderedHTMLCommon pre, .jp-RenderedHTMLCommon code { white-space: pre-wrap; }
 .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon li { overflow-wrap: anywhere; }
 .jp-RenderedHTMLCommon td { white-space: nowrap; }  /* a number never breaks across lines */
+/* Charts come as <picture>: a variant drawn for phones below 600 px (report/_page.py). */
+.jp-OutputArea-output picture img { display: block; }
 @media (max-width: 600px) {
   main { padding: 0 10px 32px; }
   .jp-RenderedHTMLCommon table { font-size: 12px; }
   .jp-RenderedHTMLCommon h1 { font-size: 1.6em; }
+  /* A chart fills the width; a long name wraps, so the column sorted by (next to it) shows. */
+  .jp-OutputArea-output picture img { width: 100%; }
+  /* A phone has no room for the notebook's gutters: the margins of <main> are enough. */
+  .jp-Notebook, .jp-Cell, .jp-OutputArea-output, .jp-RenderedHTMLCommon {
+    padding-left: 0 !important; padding-right: 0 !important;
+  }
+  .jp-Collapser { display: none !important; }
+  body { margin: 0 !important; }
+  .jp-RenderedHTMLCommon td:first-child { white-space: normal; min-width: 6em; }
 }
 </style>
 {% endblock extra_css %}
