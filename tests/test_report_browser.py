@@ -99,3 +99,15 @@ def test_on_a_desktop_charts_are_the_desktop_variants(report):
     for chart in seen["charts"]:
         assert chosen_png(page, chart["src_tail"]) >= 8
         assert chart["width"] <= chart["natural_width"]  # never blown up past its pixels
+
+
+def test_a_phone_screenshot_is_the_phone_width_and_the_whole_page(report, tmp_path):
+    from PIL import Image
+
+    from dialstats.report._browser import screenshot
+
+    png = screenshot(report, tmp_path / "phone.png", width=390)
+    with Image.open(png) as shot:
+        assert shot.size == (390, check_page(report, width=390)["height"])
+        # The page itself, not the blank right of a 500 px window: the right edge has content.
+        assert shot.crop((300, 0, 390, shot.height)).getextrema() != ((255, 255),) * 3

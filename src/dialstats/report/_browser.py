@@ -106,6 +106,9 @@ window.addEventListener("message", function (e) {{
 """
 
 
+_LEAST_WIDTH = 500  # CSS px: a headless window is never narrower
+
+
 class BrowserMissingError(RuntimeError):
     """No Chromium binary was found."""
 
@@ -151,17 +154,28 @@ def screenshot(
 ) -> Path:
     """A full-page PNG of ``page`` at ``width`` CSS pixels (the window is as tall as the page).
 
+    Below a headless window's least width (500 px, wider than a phone) the page is shown in a
+    frame of ``width`` and the shot is cropped to it.
+
     >>> screenshot("out/report.html", "docs/report.png")  # doctest: +SKIP
+    >>> screenshot("out/report.html", "docs/report-phone.png", width=390)  # doctest: +SKIP
     """
     height = check_page(page, width=width)["height"]
     png = Path(png).resolve()
     with tempfile.TemporaryDirectory(prefix="dialstats-browser-") as tmp:
-        _run(
-            tmp,
-            f"--window-size={width},{height}",
-            f"--screenshot={png}",
-            Path(page).resolve().as_uri(),
-        )
+        target = Path(page).resolve().as_uri()
+        if width < _LEAST_WIDTH:
+            shutil.copy(page, Path(tmp) / "probed.html")
+            frame = Path(tmp) / "frame.html"
+            frame.write_text(_FRAME.format(width=width, height=height), encoding="utf-8")
+            target = frame.as_uri()
+        window = max(width, _LEAST_WIDTH)
+        _run(tmp, f"--window-size={window},{height}", f"--screenshot={png}", target)
+    if width < _LEAST_WIDTH:
+        from PIL import Image
+
+        with Image.open(png) as shot:
+            shot.crop((0, 0, width, height)).save(png)
     return png
 
 
