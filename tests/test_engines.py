@@ -229,7 +229,8 @@ def frames(draw) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "started_at": pd.Series(times, dtype=f"datetime64[ns, {zone}]" if zone else None),
+            # Nanoseconds, as a call-log frame's (an empty index would otherwise be seconds).
+            "started_at": pd.Series(times, dtype=f"datetime64[ns, {zone}]" if zone else "M8[ns]"),
             "user_name": pd.array(column(REPS), dtype="string"),
             "outcome": pd.Categorical(column([*OUTCOMES, None]), categories=OUTCOMES),
             "answered_by": pd.Categorical(column([*ANSWERED_BY, None]), categories=ANSWERED_BY),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _metrics
+from dialstats.analysis import _engine, _metrics
 from dialstats.analysis._choices import choose
 from dialstats.analysis._intervals import rate_columns, wilson_interval
 from dialstats.analysis._multiplicity import METHODS, adjust_p
@@ -82,20 +82,34 @@ def compare(
     `p_value`, `p_adjusted` and `significant` (p_adjusted < 1 - confidence). Groups without
     dials are left out.
 
+    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation or a pyarrow.Table:
+    the two counts per group are then taken in that engine and only that small table is
+    collected (see `dialstats.analysis._engine`); the comparisons are made in numpy as for a
+    pandas frame, and the result is the same pandas frame.
+
     >>> import dialstats as ds
     >>> ds.compare(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
     """
-    check_frame(df, "compare")
-    keys = group_keys(df, by, "compare")
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, "compare")
+    keys = group_keys(df if frame is None else _engine.columns_of(frame), by, "compare")
     if not keys:
         raise InvalidParameterError("by", "compare needs at least one column to group by")
     spec = rate_metric(metric)
     against = choose("against", against, AGAINST)
     method = choose("method", method, METHODS)
     confidence = check_confidence(confidence)
-    counts = _metrics.grouped_counts(
-        df, keys, [spec.numerator, spec.denominator], function="compare", definitions=definitions
-    )
+    names = [spec.numerator, spec.denominator]
+    if frame is None:
+        counts = _metrics.grouped_counts(
+            df, keys, names, function="compare", definitions=definitions
+        )
+    else:
+        definitions = _metrics.check_definitions(definitions)
+        counts = _engine.grouped_counts(
+            frame, keys, names, function="compare", definitions=definitions
+        )
     counts = counts[counts[spec.denominator] > 0].reset_index(drop=True)
     x = counts[spec.numerator].to_numpy(dtype=float)
     n = counts[spec.denominator].to_numpy(dtype=float)

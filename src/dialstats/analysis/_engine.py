@@ -42,7 +42,7 @@ from dialstats.errors import InvalidParameterError
 from dialstats.frame._schema import MACHINE_PREFIX, UTC, call_log_dtypes
 
 # The analyses that run on every engine; the others take a pandas frame for now.
-ENGINE_ANALYSES = ("answer_rates", "disposition_funnel")
+ENGINE_ANALYSES = ("answer_rates", "disposition_funnel", "leaderboard", "trend", "compare")
 ENGINES = "pandas, Polars (eager or lazy), DuckDB and pyarrow"
 
 _SCHEMA_CATEGORIES = {
@@ -88,7 +88,8 @@ def _how_to_convert(df: object) -> str:
 def frame_error(df: object, function: str) -> InvalidParameterError:
     """The error for `df` that `function` cannot read, naming its type and what is accepted."""
     got = full_name(type(df))
-    supported = " and ".join(f"{name}()" for name in ENGINE_ANALYSES)
+    *rest, last = (f"{name}()" for name in ENGINE_ANALYSES)
+    supported = f"{', '.join(rest)} and {last}"
     if wrap(df) is not None:
         message = (
             f"{function}() takes a pandas DataFrame for now ({supported} run on {ENGINES} "
@@ -217,13 +218,42 @@ class Reduced:
     def __init__(self, keys: dict[str, pd.Series], counts: dict[str, np.ndarray]) -> None:
         self.keys, self.counts = keys, counts
 
-    def aggregate(self) -> pd.DataFrame:
+    def aggregate(self, by: Sequence[str] | None = None) -> pd.DataFrame:
+        """The table as the pandas path's `_groups.aggregate` gives it, per group of all the
+        keys, or of `by` (some of them, in any order; [] for one row)."""
         index = pd.RangeIndex(len(next(iter(self.counts.values()))))
         columns = {name: (values, _groups.SUM) for name, values in self.counts.items()}
-        out = _groups.aggregate(index, self.keys, columns)
+        keys = self.keys if by is None else {name: self.keys[name] for name in by}
+        out = _groups.aggregate(index, keys, columns)
         for name in self.counts:
             out[name] = out[name].to_numpy(dtype=np.int64)
         return out
+
+
+def columns_of(frame: nw.DataFrame | nw.LazyFrame) -> pd.DataFrame:
+    """An empty pandas frame with `frame`'s column names, for the checks that read names only
+    (`group_keys`, `require_columns`); no rows are read."""
+    return pd.DataFrame(columns=list(frame.collect_schema().names()))
+
+
+def counted(names: Sequence[str]) -> dict[str, str | None]:
+    """Contract count names (`_metrics.COUNTS`) as `reduce` takes them: "dials" counts every
+    call, any other its flag."""
+    return {name: None if name == "dials" else name for name in names}
+
+
+def grouped_counts(
+    frame: nw.DataFrame | nw.LazyFrame,
+    by: Sequence[str],
+    names: Sequence[str],
+    *,
+    function: str,
+    definitions: Any,
+    freq: object = None,
+) -> pd.DataFrame:
+    """`_metrics.grouped_counts` counted in the frame's engine: per group of `by` (and
+    period of `freq`, as `PERIOD`), one int64 column per contract count in `names`."""
+    return reduce(frame, by, counted(names), function, definitions, freq).aggregate()
 
 
 def reduce(

@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _metrics, _shrink
+from dialstats.analysis import _engine, _metrics, _shrink
 from dialstats.analysis._choices import choose
 from dialstats.analysis._compare import rate_metric
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._multiplicity import METHODS, adjust_p
-from dialstats.analysis._periods import period_key
+from dialstats.analysis._periods import PERIOD, period_key
 from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
     check_confidence,
@@ -30,7 +30,8 @@ from dialstats.analysis._validate import (
 from dialstats.errors import InvalidParameterError
 
 _WEEK = "__week__"
-# counts(columns, frame=df): the metric's numerator and denominator per group of `columns`
+# counts(columns, weekly=False): the metric's denominator and numerator per group of
+# `columns` (weekly: and week of `started_at`, as the last key)
 Counter = Callable[..., pd.DataFrame]
 
 
@@ -62,15 +63,24 @@ def leaderboard(
     ``attrs["prior_mean"]`` / ``attrs["prior_precision"]`` (in dials). Groups without dials
     stay as rows with NA rates and ranks.
 
+    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation or a pyarrow.Table:
+    the two counts are then taken in that engine per group and week (and, with `adjust_for`,
+    per group and stratum: a second query), and only those small tables are collected (see
+    `dialstats.analysis._engine`); shrinkage, ranks, dispersion and the ratios are computed
+    in numpy from them as for a pandas frame, and the result is the same pandas frame.
+
     >>> import dialstats as ds
     >>> df = ds.read_call_logs(demo=True)
     >>> ds.leaderboard(df, adjust_for="contact_list_name")  # doctest: +SKIP
     """
-    check_frame(df, "leaderboard")
-    keys = group_keys(df, by, "leaderboard")
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, "leaderboard")
+    columns = df if frame is None else _engine.columns_of(frame)
+    keys = group_keys(columns, by, "leaderboard")
     if not keys:
         raise InvalidParameterError("by", "leaderboard needs a column to rank by, e.g. 'user_name'")
-    strata = group_keys(df, adjust_for, "leaderboard")
+    strata = group_keys(columns, adjust_for, "leaderboard")
     if set(strata) & set(keys):
         raise InvalidParameterError(
             "adjust_for", f"adjust_for repeats a by column: {sorted(set(strata) & set(keys))}"
@@ -78,19 +88,16 @@ def leaderboard(
     spec = rate_metric(metric)
     method = choose("method", method, METHODS)
     confidence = check_confidence(confidence)
-    require_columns(df, ["started_at"], "leaderboard")
+    require_columns(columns, ["started_at"], "leaderboard")
     names = [spec.denominator, spec.numerator]
-
-    def counts(columns: list[str], frame: pd.DataFrame = df) -> pd.DataFrame:
-        """The metric's two counts per group of `columns`."""
-        return _metrics.grouped_counts(
-            frame, columns, names, function="leaderboard", definitions=definitions
-        )
-
+    if frame is None:
+        counts = _pandas_counter(df, names, definitions)
+    else:
+        counts = _engine_counter(frame, keys, strata, names, definitions)
     out = counts(keys)
     x = out[spec.numerator].to_numpy(dtype=float)
     n = out[spec.denominator].to_numpy(dtype=float)
-    spread = _dispersion(df, keys, counts)
+    spread = _dispersion(keys, counts)
     scale = spread.scale(1 - confidence)
     # Quasi-binomial: scaled counts carry the evidence the overdispersed data really holds.
     xs, ns = x / scale, n / scale
@@ -115,9 +122,49 @@ def leaderboard(
     return out
 
 
-def _dispersion(df: pd.DataFrame, keys: list[str], counts: Counter) -> _shrink.Dispersion:
+def _pandas_counter(
+    df: pd.DataFrame, names: list[str], definitions: _metrics.Definitions | None
+) -> Counter:
+    def counts(columns: list[str], weekly: bool = False) -> pd.DataFrame:
+        """The metric's two counts per group of `columns` (and week)."""
+        frame = df
+        if weekly:
+            frame = df.assign(**{_WEEK: period_key(df["started_at"], "W")})
+            columns = [*columns, _WEEK]
+        return _metrics.grouped_counts(
+            frame, columns, names, function="leaderboard", definitions=definitions
+        )
+
+    return counts
+
+
+def _engine_counter(
+    frame: object,
+    keys: list[str],
+    strata: list[str],
+    names: list[str],
+    definitions: _metrics.Definitions | None,
+) -> Counter:
+    """The counts taken in the frame's engine: per group and week, and per group and stratum
+    (with strata); each table asked for is summed from one of those small ones in pandas."""
+    definitions = _metrics.check_definitions(definitions)
+    wanted = _engine.counted(names)
+    weeks = _engine.reduce(frame, keys, wanted, "leaderboard", definitions, "W")
+    cells = weeks
+    if strata:
+        cells = _engine.reduce(frame, [*keys, *strata], wanted, "leaderboard", definitions)
+
+    def counts(columns: list[str], weekly: bool = False) -> pd.DataFrame:
+        if weekly:
+            return weeks.aggregate([*columns, PERIOD])
+        return (weeks if set(columns) <= set(keys) else cells).aggregate(columns)
+
+    return counts
+
+
+def _dispersion(keys: list[str], counts: Counter) -> _shrink.Dispersion:
     """How much each group's weeks vary around the group's rate, beyond binomial noise."""
-    weeks = counts([*keys, _WEEK], df.assign(**{_WEEK: period_key(df["started_at"], "W")}))
+    weeks = counts(keys, weekly=True)
     group = weeks.groupby(keys, dropna=False, observed=True, sort=False).ngroup().to_numpy()
     numerator, denominator = weeks.columns[-1], weeks.columns[-2]
     return _shrink.dispersion(

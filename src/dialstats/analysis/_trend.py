@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _metrics
+from dialstats.analysis import _engine, _metrics
 from dialstats.analysis._compare import rate_metric
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._periods import PERIOD, period_key
@@ -45,29 +45,46 @@ def trend(
     ``attrs["trend"]`` (a list of records, ``pd.DataFrame(result.attrs["trend"])`` tabulates it):
     the `by` values, `slope` (change in rate per period, weighted least squares), `z`, `p_value`.
 
+    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation or a pyarrow.Table:
+    the counts per group and period are then taken in that engine and only that small table is
+    collected (see `dialstats.analysis._engine`, which says how periods are counted there);
+    limits and the test are computed in numpy as for a pandas frame, and the result is the
+    same pandas frame. On a DuckDB relation a `freq` shorter than a day needs the
+    connection's TimeZone to be UTC.
+
     >>> import dialstats as ds
     >>> ds.trend(ds.read_call_logs(demo=True), "connect_rate", freq="W")  # doctest: +SKIP
     """
-    check_frame(df, "trend")
-    keys = group_keys(df, by, "trend")
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, "trend")
+    columns = df if frame is None else _engine.columns_of(frame)
+    keys = group_keys(columns, by, "trend")
     if PERIOD in keys:
         raise InvalidParameterError(
             "by", f"{PERIOD!r} names the period column; rename the by column"
         )
     spec = rate_metric(metric)
     confidence = check_confidence(confidence)
-    require_columns(df, ["started_at"], "trend")
-    periods = period_key(df["started_at"], freq)
-    frame = df.assign(**{PERIOD: periods})
-    out = _metrics.grouped_counts(
-        frame,
-        [*keys, PERIOD],
-        [spec.denominator, spec.numerator],
-        function="trend",
-        definitions=definitions,
-    )
+    require_columns(columns, ["started_at"], "trend")
+    names = [spec.denominator, spec.numerator]
+    if frame is None:
+        periods = period_key(df["started_at"], freq)
+        out = _metrics.grouped_counts(
+            df.assign(**{PERIOD: periods}),
+            [*keys, PERIOD],
+            names,
+            function="trend",
+            definitions=definitions,
+        )
+    else:
+        definitions = _metrics.check_definitions(definitions)
+        out = _engine.grouped_counts(
+            frame, keys, names, function="trend", definitions=definitions, freq=freq
+        )
+    labels = out[PERIOD].cat.categories.dtype
     out = out[out[PERIOD].notna()].reset_index(drop=True)
-    out[PERIOD] = out[PERIOD].astype(periods.cat.categories.dtype)
+    out[PERIOD] = out[PERIOD].astype(labels)
     x = out[spec.numerator].to_numpy(dtype=float)
     n = out[spec.denominator].to_numpy(dtype=float)
     raw, low, high = rate_columns(x, n, confidence)
