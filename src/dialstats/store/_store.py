@@ -20,6 +20,8 @@ from dialstats.frame._schema import check_dtype_backend, check_tz
 from dialstats.store._errors import StoreError
 from dialstats.store._meta import StoreMeta, load_meta
 from dialstats.store._read import read_store
+from dialstats.store._scan import check_engine, scan_store
+from dialstats.store._select import narrowed
 from dialstats.store._sync import SyncResult, sync_store
 from dialstats.store._verify import check_store
 
@@ -239,3 +241,32 @@ class CallLogStore:
             sort=sort,
             max_records=max_records,
         )
+
+    def scan(self, engine: str = "duckdb", *, tz: str = "UTC", **filters: Any) -> Any:
+        """The stored calls as a lazy frame of `engine`: a DuckDB relation (``"duckdb"``) or a
+        Polars LazyFrame (``"polars"``) over the store's Parquet files, read by the engine
+        only as a query needs them.
+
+        The analyses that run on engines (`answer_rates`, `disposition_funnel`,
+        `leaderboard`, `trend`, `compare`) reduce it in the engine, reading only the columns
+        they count: the same tables as from `read`. `filters` are `read`'s, with its rules
+        (months outside a date range are not opened); timestamps are in `tz` (on DuckDB the
+        relation's own connection has that TimeZone, so on DuckDB a period shorter than a
+        day needs ``tz="UTC"``, the default). Columns are as stored: text and
+        categories as strings, timestamps in microseconds. The files are those the store has
+        when `scan` is called (checked first, as `read` checks them); a later `sync` that
+        replaces one leaves the frame reading the old one if the engine has it open already.
+        The engine is imported here: ``pip install 'dialstats[duckdb]'`` (or ``[polars]``).
+
+        >>> import dialstats as ds
+        >>> calls = CallLogStore("calls").scan("duckdb")  # doctest: +SKIP
+        >>> ds.answer_rates(calls, by="user_name", freq="W")  # doctest: +SKIP
+        """
+        engine = check_engine(engine)
+        requested = normalize_filters(filters)
+        tz = check_tz(tz)
+        meta = self._meta()
+        if meta is None:
+            raise self._missing()
+        self._check(meta)
+        return scan_store(self.path, narrowed(meta.filters, requested), engine, tz)

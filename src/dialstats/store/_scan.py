@@ -1,0 +1,201 @@
+"""A store's Parquet files as a lazy frame of another engine: a DuckDB relation or a Polars
+LazyFrame, which the analyses that run on engines reduce where the data lives.
+
+Nothing is read when the frame is made (each file's footer is, to learn its columns): the
+engine reads the partition files the store has now (``created_month=YYYY-MM/part-0.parquet``,
+never a temporary file, never a file outside the store), and only the columns and row groups a
+query needs. Filters are the store's read-time ones and those asked for (`read`'s rules), as
+engine expressions; months outside a date range are not opened.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dialstats._suggest import did_you_mean
+from dialstats.errors import InvalidParameterError
+from dialstats.frame._schema import CALL_LOG_COLUMNS, UTC
+from dialstats.store._arrow import STORED_TYPES
+from dialstats.store._layout import months_between, partitions
+from dialstats.store._select import _EQUAL, _MEMBER
+
+if TYPE_CHECKING:
+    import narwhals as nw
+
+ENGINES = ("duckdb", "polars")
+
+
+def check_engine(engine: object) -> str:
+    if isinstance(engine, str) and engine in ENGINES:
+        return engine
+    options = ", ".join(repr(name) for name in ENGINES)
+    hint = did_you_mean(engine, ENGINES) if isinstance(engine, str) else ""
+    raise InvalidParameterError("engine", f"engine must be one of {options}; got {engine!r}{hint}")
+
+
+def _module(engine: str) -> Any:
+    try:
+        return importlib.import_module(engine)
+    except ImportError:
+        name = {"duckdb": "DuckDB", "polars": "Polars"}[engine]
+        raise ImportError(
+            f"CallLogStore.scan(engine={engine!r}) needs {name}, which is not installed: "
+            f"pip install 'dialstats[{engine}]'"
+        ) from None
+
+
+def scan_files(root: Path, filters: Mapping[str, Any]) -> list[Path]:
+    """The partition files holding the calls `filters` can select, in month order."""
+    files = partitions(root)
+    months = months_between(filters.get("start_date"), filters.get("end_date"), list(files))
+    return [files[month] for month in months]
+
+
+def scan_store(root: Path, filters: Mapping[str, Any], engine: str, tz: str) -> Any:
+    """A lazy frame of `engine` over the store's files, `filters` (normalized) applied, its
+    timestamps in `tz`."""
+    import narwhals as nw  # with the engine, not with the store
+
+    module = _module(engine)
+    files = scan_files(root, filters)
+    schema = _schema(files)
+    sources = [str(path) for path in files]
+    if engine == "duckdb":
+        native = _duckdb(module, sources, schema, tz)
+    else:
+        native = _polars(module, sources, schema)
+    frame = nw.from_native(native)
+    missing = {
+        name: nw.lit(None, _narwhals_type(STORED_TYPES[name])).alias(name)
+        for name in CALL_LOG_COLUMNS
+        if name not in schema.names
+    }
+    if missing:
+        frame = frame.with_columns(**missing)
+    where = condition(filters)
+    if where is not None:
+        frame = frame.filter(where)
+    if engine == "polars" and tz != UTC:  # after the filters, which compare with UTC times
+        zoned = [n for n, t in frame.collect_schema().items() if isinstance(t, nw.Datetime)]
+        if zoned:
+            frame = frame.with_columns(nw.col(*zoned).dt.convert_time_zone(tz))
+    return frame.to_native()
+
+
+def _schema(files: list[Path]) -> pa.Schema:
+    """The files' columns (footers only): schema columns as stored now, then other columns as
+    first found."""
+    fields: dict[str, pa.DataType] = {}
+    for path in files:
+        for field in pq.read_schema(path):
+            fields.setdefault(field.name, STORED_TYPES.get(field.name, field.type))
+    return pa.schema(list(fields.items()))
+
+
+def _duckdb(duckdb: Any, sources: list[str], schema: pa.Schema, tz: str) -> Any:
+    # Its own connection, so TIMESTAMPTZ values are in `tz` whatever the machine's zone is
+    # (the relation keeps the connection open).
+    connection = duckdb.connect()
+    connection.execute(f"SET TimeZone = '{tz.replace(chr(39), '')}'")
+    if not sources:
+        columns = ", ".join(
+            f'CAST(NULL AS {_DUCKDB_TYPES.get(kind, "VARCHAR")}) AS "{name}"'
+            for name, kind in zip(schema.names, schema.types, strict=True)
+        )
+        return connection.sql(f"SELECT {columns or '1 AS _'} LIMIT 0")
+    # union_by_name: a month written by an older schema lacks newer columns (nulls there).
+    return connection.read_parquet(sources, hive_partitioning=False, union_by_name=True)
+
+
+def _polars(pl: Any, sources: list[str], schema: pa.Schema) -> Any:
+    types = pl.from_arrow(schema.empty_table()).schema
+    if not sources:
+        return pl.LazyFrame(schema=types)
+    return pl.scan_parquet(
+        sources,
+        hive_partitioning=False,
+        schema=types,
+        missing_columns="insert",
+        cast_options=pl.ScanCastOptions(
+            integer_cast="upcast",
+            float_cast="upcast",
+            datetime_cast=["nanosecond-downcast", "convert-timezone"],
+        ),
+    )
+
+
+def _narwhals_type(kind: pa.DataType) -> nw.dtypes.DType:
+    import narwhals as nw
+
+    return {
+        pa.string(): nw.String(),
+        pa.int64(): nw.Int64(),
+        pa.float64(): nw.Float64(),
+        pa.bool_(): nw.Boolean(),
+        pa.timestamp("us", tz=UTC): nw.Datetime("us", UTC),
+    }[kind]
+
+
+_DUCKDB_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.int64(): "BIGINT",
+    pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
+    pa.timestamp("us", tz=UTC): "TIMESTAMPTZ",
+}
+
+
+def condition(filters: Mapping[str, Any]) -> nw.Expr | None:
+    """`_select.expression` as a narwhals expression: rows where it is null are dropped, as
+    `Table.filter` drops them."""
+    import narwhals as nw
+
+    terms = []
+    for name, value in filters.items():
+        if name == "start_date":
+            terms.append(nw.col("created_at") >= value.to_pydatetime())
+        elif name == "end_date":
+            terms.append(nw.col("created_at") <= value.to_pydatetime())
+        elif name == "min_duration":
+            terms.append(nw.col("duration") >= value)
+        elif name == "max_duration":
+            terms.append(nw.col("duration") <= value)
+        elif name == "exclude_negative_dispositions":
+            if value:
+                terms.append(nw.col("disposition_category") == "positive")
+        elif name == "search":
+            terms.append(_search(value))
+        elif name in _EQUAL:
+            terms.append(nw.col(name) == value)
+        else:
+            terms.append(nw.col(_MEMBER[name]).is_in(list(value)))
+    if not terms:
+        return None
+    combined = terms[0]
+    for term in terms[1:]:
+        combined = combined & term
+    return combined
+
+
+def _search(needle: str) -> nw.Expr:
+    import narwhals as nw
+
+    def text(name: str) -> nw.Expr:
+        return nw.col(name).fill_null("")
+
+    first, last = text("contact_first_name"), text("contact_last_name")
+    parts = [
+        first,
+        last,
+        nw.concat_str([first, last], separator=" "),
+        text("contact_company"),
+        text("contact_phone"),
+    ]
+    joined = nw.concat_str(parts, separator="\n").str.to_lowercase()
+    return joined.str.contains(needle.lower(), literal=True)
