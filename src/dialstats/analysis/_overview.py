@@ -4,7 +4,6 @@ the rates per dial, and whether each change is beyond noise."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import warnings
 
 import numpy as np
@@ -19,6 +18,7 @@ from dialstats.analysis._validate import (
     check_frame,
     check_timezone,
 )
+from dialstats.api._filters import parse_date
 from dialstats.errors import InvalidParameterError
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
@@ -31,7 +31,6 @@ METRICS = {
 }
 # Rates per dial (contract names), after the vendor's rows.
 RATES = ("connect_rate", "conversation_rate", "meeting_rate")
-_BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TICK = pd.Timedelta(1, "ns")
 # How far the frame's first (last) call may lie inside the previous (current) period and the
 # period still count as covered: quiet days (a weekend) at the edges are normal.
@@ -228,18 +227,10 @@ def _midnight(stamp: pd.Timestamp, days: int = 0) -> pd.Timestamp:
 
 
 def _parse(name: str, value: DateLike, tz: str) -> tuple[pd.Timestamp, bool]:
-    """(instant in `tz`, whether `value` was a bare date)."""
-    bare = (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or (
-        isinstance(value, str) and bool(_BARE_DATE.match(value))
-    )
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        stamp = pd.NaT
-    if stamp is pd.NaT:
-        raise InvalidParameterError(
-            name, f"{name} must be a date or date-time such as '2024-03-01'; got {value!r}"
-        )
+    """(instant in `tz`, whether `value` was a bare date), read as the readers read their dates
+    (`parse_date`: ISO 8601 text only; "10/01/2026" is refused, its day/month order unknown)."""
+    parsed, bare = parse_date(name, value)
+    stamp = pd.Timestamp(parsed)
     if stamp.tzinfo is None:
         # A wall time that happens twice is its first occurrence; one lost to a gap, after it.
         stamp = stamp.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")

@@ -69,6 +69,8 @@ _ISO_TEXT = re.compile(
     r"([T ]\d{2}(:?\d{2}(:?\d{2}([.,]\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?",
     re.ASCII | re.IGNORECASE,
 )
+# A date in digits with its day and month in an order the text does not say: 10/01/2026.
+_NUMERIC_DATE = re.compile(r"(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4}|\d{2})", re.ASCII)
 # The four-digit years ISO 8601 and the API write (the last instant with milliseconds).
 _FIRST_INSTANT = pd.Timestamp("1000-01-01", tz="UTC")
 _LAST_INSTANT = pd.Timestamp("9999-12-31 23:59:59.999", tz="UTC")
@@ -78,12 +80,30 @@ def _fail(name: str, message: str) -> InvalidParameterError:
     return InvalidParameterError(name, f"{name}: {message}")
 
 
-def _timestamp(name: str, value: Any) -> tuple[pd.Timestamp, bool]:
-    """(UTC timestamp, whether the value was a bare date)."""
+def parse_date(name: str, value: Any) -> tuple[dt.date | np.datetime64, bool]:
+    """A user's date or date-time: (the value, whether it is a bare date).
+
+    Every date a user gives (the readers' ``start_date``/``end_date``, the analyses'
+    ``start``/``end``) is read here, so all of them accept and refuse the same things: a date,
+    datetime, Timestamp or numpy datetime64 as it is, and text only in ISO 8601
+    (``"2026-10-01"``, ``"2026-10-01T08:00:00Z"``). Other text is refused, above all
+    ``"10/01/2026"``: 1 October or 10 January depends on who wrote it.
+
+    >>> parse_date("start", "2026-10-01")
+    (datetime.date(2026, 10, 1), True)
+    >>> parse_date("start", "10/01/2026")
+    Traceback (most recent call last):
+    ...
+    dialstats.errors.InvalidParameterError: start: '10/01/2026' is not an ISO 8601 date or date-time (e.g. '2024-03-01'); day and month order is ambiguous: write '2026-10-01' (1 October) or '2026-01-10' (10 January)
+    """
     bare = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
     if isinstance(value, str):
         text = value.strip()
-        not_iso = _fail(name, f"{value!r} is not an ISO 8601 date or date-time (e.g. '2024-03-01')")
+        not_iso = _fail(
+            name,
+            f"{value!r} is not an ISO 8601 date or date-time (e.g. '2024-03-01')"
+            + _day_month_hint(text),
+        )
         if not _ISO_TEXT.fullmatch(text):
             raise not_iso
         try:
@@ -97,9 +117,38 @@ def _timestamp(name: str, value: Any) -> tuple[pd.Timestamp, bool]:
         value = parsed
     if not isinstance(value, dt.date | np.datetime64):
         raise _fail(name, f"expected a date, datetime, Timestamp or ISO 8601 string, got {value!r}")
-    ts = pd.Timestamp(value)
-    if ts is pd.NaT:
+    if pd.isna(value):
         raise _fail(name, "must not be NaT")
+    return value, bare
+
+
+def _day_month_hint(text: str) -> str:
+    """The ISO spellings of a date written with its day and month in either order."""
+    found = _NUMERIC_DATE.fullmatch(text)
+    if not found:
+        return ""
+    first, second, year = int(found["a"]), int(found["b"]), int(found["year"])
+    if len(found["year"]) == 2:
+        return "; write the date in ISO 8601, year first with four digits (YYYY-MM-DD)"
+    readings = []
+    for day, month in ((second, first), (first, second)):
+        try:
+            readings.append(dt.date(year, month, day))
+        except ValueError:
+            continue
+    readings = list(dict.fromkeys(readings))
+    spelled = [f"'{day.isoformat()}' ({day.day} {day:%B})" for day in readings]
+    if len(spelled) == 2:
+        return f"; day and month order is ambiguous: write {spelled[0]} or {spelled[1]}"
+    if spelled:
+        return f"; write it year first: {spelled[0]}"
+    return ""
+
+
+def _timestamp(name: str, value: Any) -> tuple[pd.Timestamp, bool]:
+    """(UTC timestamp, whether the value was a bare date)."""
+    value, bare = parse_date(name, value)
+    ts = pd.Timestamp(value)
     # Naive values are taken as UTC, the API's own time zone.
     ts = ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
     return ts, bare

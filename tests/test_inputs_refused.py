@@ -1,0 +1,105 @@
+"""Input that would silently give the wrong answer is refused, or warned about.
+
+Dates: every entry point that reads a user's date text reads it as the readers do (ISO 8601
+only), so "10/01/2026" is refused everywhere instead of being read month-first in one place
+and refused in another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import dialstats as ds
+from dialstats import cli
+from dialstats.api._filters import normalize_filters, parse_date
+from dialstats.errors import InvalidParameterError
+
+AMBIGUOUS = ["10/01/2026", "01/10/2026", "19/10/2026", "10.01.2026", "10-01-2026", "10/01/26"]
+
+
+@pytest.fixture(scope="module")
+def demo() -> pd.DataFrame:
+    return ds.read_call_logs(demo=True)
+
+
+def reader_message(name: str, text: str) -> str:
+    with pytest.raises(InvalidParameterError) as info:
+        normalize_filters({"start_date": text})
+    return str(info.value).replace("start_date", name, 1)
+
+
+@pytest.mark.parametrize("text", AMBIGUOUS)
+def test_the_reader_refuses_day_month_dates(text):
+    with pytest.raises(InvalidParameterError, match="not an ISO 8601 date") as info:
+        ds.read_call_logs(demo=True, start_date=text)
+    assert info.value.parameter == "start_date"
+
+
+def test_an_ambiguous_date_says_both_readings():
+    with pytest.raises(InvalidParameterError) as info:
+        parse_date("start", "10/01/2026")
+    assert "'2026-10-01' (1 October) or '2026-01-10' (10 January)" in str(info.value)
+    with pytest.raises(InvalidParameterError) as info:
+        parse_date("start", "19/10/2026")
+    assert "'2026-10-19' (19 October)" in str(info.value)
+
+
+@pytest.mark.parametrize("text", AMBIGUOUS)
+@pytest.mark.parametrize("name", ["start", "end", "start_date", "end_date"])
+def test_overview_refuses_day_month_dates_with_the_readers_message(demo, name, text):
+    with pytest.raises(InvalidParameterError) as info:
+        ds.overview(demo, **{name: text})
+    bound = name.removesuffix("_date")
+    assert info.value.parameter == bound
+    assert str(info.value) == reader_message(bound, text)
+
+
+def test_overview_refuses_them_positionally_and_through_the_accessor(demo):
+    with pytest.raises(InvalidParameterError, match="not an ISO 8601 date"):
+        ds.overview(demo, "2026-10-01", "10/31/2026")
+    with pytest.raises(InvalidParameterError, match="not an ISO 8601 date"):
+        demo.calls.overview(start="10/01/2026")
+
+
+def test_overview_still_takes_iso_text_and_date_objects(demo):
+    expected = ds.overview(demo, "2026-10-01", "2026-10-07", tz="UTC")
+    for start, end in [
+        (dt.date(2026, 10, 1), dt.date(2026, 10, 7)),
+        (pd.Timestamp("2026-10-01"), "2026-10-07"),
+        (dt.datetime(2026, 10, 1), "2026-10-07T23:59:59.999999999"),
+        (np.datetime64("2026-10-01"), "20261007"),
+        ("2026-10-01T00:00:00Z", "2026-10-07"),
+    ]:
+        out = ds.overview(demo, start, end, tz="UTC")
+        assert out.attrs["start"] == expected.attrs["start"], start
+        assert out.loc["total_calls", "value"] == expected.loc["total_calls", "value"], (start, end)
+
+
+@pytest.mark.parametrize("value", ["next monday", 20261001, pd.NaT, ""])
+def test_overview_refuses_what_is_not_a_date(demo, value):
+    with pytest.raises(InvalidParameterError) as info:
+        ds.overview(demo, start=value)
+    assert info.value.parameter == "start"
+
+
+def test_pull_refuses_day_month_dates_with_the_readers_message(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["pull", "--demo", "--no-progress", "--start", "10/01/2026", "-o", "x.parquet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--start: '10/01/2026' is not an ISO 8601 date" in err
+    assert "ambiguous" in err
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("flag", ["--start", "--end"])
+def test_report_refuses_day_month_dates(tmp_path, capsys, flag):
+    out = tmp_path / "r.html"
+    code = cli.main(["report", "--demo", flag, "10/01/2026", "-o", str(out)])
+    assert code == 2
+    assert "10/01/2026" in capsys.readouterr().err
+    assert not out.exists()
