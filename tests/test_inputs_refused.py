@@ -3,11 +3,15 @@
 Dates: every entry point that reads a user's date text reads it as the readers do (ISO 8601
 only), so "10/01/2026" is refused everywhere instead of being read month-first in one place
 and refused in another.
+
+Names given to id filters: ``user_ids="Maya Patel"`` matches nothing, and a read that finds no
+calls says why (it is a name; here is the id), but never when calls matched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -103,3 +107,65 @@ def test_report_refuses_day_month_dates(tmp_path, capsys, flag):
     assert code == 2
     assert "10/01/2026" in capsys.readouterr().err
     assert not out.exists()
+
+
+# -- names given where ids are wanted ----------------------------------------------------------
+
+MAYA = "e31677c91b3eef04b6cd58d2"  # Maya Patel's id in the demo data
+
+
+def test_a_user_name_as_user_ids_warns_with_the_users_id():
+    with pytest.warns(UserWarning) as caught:
+        calls = ds.read_call_logs(demo=True, user_ids="Maya Patel")
+    assert calls.empty
+    (warning,) = [str(w.message) for w in caught]
+    assert warning.startswith("user_ids='Maya Patel' matched no calls; it looks like a name")
+    assert f"user_ids={MAYA!r}" in warning
+    assert "df[df.user_name == 'Maya Patel']" in warning
+    assert len(ds.read_call_logs(demo=True, user_ids=MAYA, max_records=3)) == 3
+
+
+def test_an_unknown_name_gets_an_example_id_and_the_name_filter():
+    with pytest.warns(UserWarning, match="looks like a name") as caught:
+        ds.read_call_logs(demo=True, user_ids=["nobody here"])
+    (warning,) = [str(w.message) for w in caught]
+    assert "user_ids takes ids such as '" in warning and "ds.read_team()" in warning
+    assert "df[df.user_name == 'nobody here']" in warning
+
+
+def test_a_name_matched_loosely_is_spelled_as_the_team_spells_it():
+    with pytest.warns(UserWarning, match=MAYA) as caught:
+        ds.read_call_logs(demo=True, user_ids="maya  PATEL")
+    assert "df[df.user_name == 'Maya Patel']" in str(caught[0].message)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "column"),
+    [
+        ("contact_list_ids", "Inbound Demo Requests", "contact_list_name"),
+        ("sequences", "Event Follow-up", "sequence_name"),
+    ],
+)
+def test_list_and_sequence_names_warn_too(name, value, column):
+    with pytest.warns(UserWarning, match="looks like a name") as caught:
+        assert ds.read_call_logs(demo=True, **{name: value}).empty
+    warning = str(caught[0].message)
+    assert warning.startswith(f"{name}={value!r} matched no calls")
+    assert f"df[df.{column} == {value!r}]" in warning
+    assert f"{value!r} is {name}='" in warning
+
+
+def test_no_warning_when_calls_matched_or_the_values_are_ids():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # A name next to an id: the id's calls come back, so nothing to warn about.
+        assert len(ds.read_call_logs(demo=True, user_ids=[MAYA, "Maya Patel"], max_records=5))
+        # An id that matches nothing is not a name.
+        assert ds.read_call_logs(demo=True, user_ids="0123456789abcdef01234567").empty
+        assert ds.read_call_logs(demo=True, user_ids=MAYA, start_date="2030-01-01").empty
+        assert ds.read_call_logs(demo=True, outcome="answered", search="zzzz-no-such-text").empty
+
+
+def test_a_cached_read_warns_the_same(tmp_path):
+    with pytest.warns(UserWarning, match="user_ids='Maya Patel' matched no calls"):
+        assert ds.read_call_logs(demo=True, user_ids="Maya Patel", cache=tmp_path / "s").empty

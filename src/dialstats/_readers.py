@@ -10,11 +10,14 @@ so neither of those needs to know about the other's caller.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 import pandas as pd
 
 from dialstats.api._client import Client
+from dialstats.api._filters import ID_FILTERS, name_like_ids
+from dialstats.errors import DialstatsError
 from dialstats.store import cached_read_call_logs
 
 
@@ -44,7 +47,10 @@ def read_call_logs(
     ``exclude_negative_dispositions`` (bools), ``disposition_ids``, ``user_ids``,
     ``contact_list_ids``, ``sequences``, ``from`` (spell it ``from_``) and ``to`` (a value or any
     iterable of values), ``search`` (text). A bad value raises
-    `~dialstats.errors.InvalidParameterError` before any request is sent.
+    `~dialstats.errors.InvalidParameterError` before any request is sent. ``user_ids``,
+    ``contact_list_ids`` and ``sequences`` take ids, not names: when a read matches no calls
+    and one of their values looks like a name (``user_ids="Maya Patel"``), a `UserWarning`
+    says so, with the id of that name when the team, list or sequence endpoint knows it.
 
     What a read returns: the calls created up to the moment it started (``end_date`` is capped
     there; later calls are left for the next read) that match the filters, each once, as one
@@ -87,7 +93,7 @@ def read_call_logs(
     """
     with Client(api_key, base_url=base_url, demo=demo) as client:
         if cache is not False:
-            return cached_read_call_logs(
+            frame = cached_read_call_logs(
                 cache,
                 client,
                 sort=sort,
@@ -98,16 +104,67 @@ def read_call_logs(
                 progress=progress,
                 **filters,
             )
-        return client.read_call_logs(
-            sort=sort,
-            limit=limit,
-            max_records=max_records,
-            tz=tz,
-            dtype_backend=dtype_backend,
-            progress=progress,
-            on_incomplete=on_incomplete,
-            **filters,
-        )
+        else:
+            frame = client.read_call_logs(
+                sort=sort,
+                limit=limit,
+                max_records=max_records,
+                tz=tz,
+                dtype_backend=dtype_backend,
+                progress=progress,
+                on_incomplete=on_incomplete,
+                **filters,
+            )
+        if frame.empty:
+            _warn_of_names(client, filters)
+        return frame
+
+
+def _warn_of_names(client: Client, filters: dict[str, Any]) -> None:
+    """Warn about each value of an id filter that looks like a name, after a read found nothing."""
+    for name, value in name_like_ids(filters):
+        warnings.warn(_name_hint(client, name, value), UserWarning, stacklevel=3)
+
+
+def _name_hint(client: Client, name: str, value: str) -> str:
+    column, lister = ID_FILTERS[name]
+    ids, found, spelled = _ids_named(client, name, value)
+    text = f"{name}={value!r} matched no calls; it looks like a name \u2014 {name} takes ids"
+    if found:
+        shown = found[0] if len(found) == 1 else found
+        text += f"; {value!r} is {name}={shown!r}"
+    elif ids:
+        text += f" such as {ids[0]!r} (ds.{lister}() lists them)"
+    else:
+        text += f" (ds.{lister}() lists them)"
+    return text + f"; to filter by name use df[df.{column} == {spelled or repr(value)}]"
+
+
+def _ids_named(client: Client, name: str, value: str) -> tuple[list[str], list[str], str | None]:
+    """(an id of the filter's kind, the ids of what is called `value`, its name as the endpoint
+    spells it), from the endpoint that lists them; nothing if it cannot be read."""
+    try:
+        if name == "user_ids":
+            table = client.read_team()
+            ids, names = table["user_id"], [table["user_name"], table["user_email"]]
+        elif name == "contact_list_ids":
+            table = client.read_contact_lists()
+            ids, names = table["id"], [table["name"]]
+        else:
+            table = client.read_sequences()
+            ids, names = table["id"], [table["name"]]
+    except (DialstatsError, KeyError):
+        return [], [], None
+    wanted = " ".join(value.split()).casefold()
+    matched = pd.Series(False, index=table.index)
+    for column in names:
+        folded = column.astype("string").str.split().str.join(" ").str.casefold()
+        matched |= (folded == wanted).fillna(False).astype(bool)
+    known = ids.dropna().astype(str)
+    hits = matched.reindex(known.index)
+    found = list(dict.fromkeys(known[hits].tolist()))
+    spelled = names[0][hits.reindex(table.index, fill_value=False)].dropna()
+    return known.tolist()[:1], found, repr(str(spelled.iloc[0])) if len(spelled) else None
 
 
 def read_dispositions(

@@ -368,6 +368,38 @@ def normalize_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
     return _normalize(filters, _CALL_LOG, "filter", OPTION_NAMES)
 
 
+# The filters that take ids, the frame column holding the names of what they name, and where
+# the ids are listed.
+ID_FILTERS = {
+    "user_ids": ("user_name", "read_team"),
+    "contact_list_ids": ("contact_list_name", "read_contact_lists"),
+    "sequences": ("sequence_name", "read_sequences"),
+}
+# What an id looks like: one word of letters, digits, '_' or '-' with a digit in it (the API's
+# are 24 hex digits). "Maya Patel" or "maya" is not one.
+_ID_TEXT = re.compile(r"[0-9A-Za-z_-]*[0-9][0-9A-Za-z_-]*", re.ASCII)
+
+
+def looks_like_name(value: str) -> bool:
+    """Whether an id filter's `value` reads as a name rather than an id.
+
+    >>> looks_like_name("Maya Patel"), looks_like_name("e31677c91b3eef04b6cd58d2")
+    (True, False)
+    """
+    return not _ID_TEXT.fullmatch(value.strip())
+
+
+def name_like_ids(filters: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(filter, value) for each value of an id filter in `filters` that looks like a name."""
+    normalized = normalize_filters(filters)
+    return [
+        (name, value)
+        for name in ID_FILTERS
+        for value in normalized.get(name, ())
+        if looks_like_name(value)
+    ]
+
+
 def normalize_analytics_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Validated query parameters of the analytics endpoints (`ANALYTICS_PARAM_NAMES`)."""
     return _normalize(params, _ANALYTICS, "parameter", ("tz", "dtype_backend", "progress"))
