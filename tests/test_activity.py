@@ -70,7 +70,9 @@ def test_sessions_match_a_naive_loop(offsets, idle_minutes):
         assert np.isclose(row.dials_per_active_hour, len(times) / len(hours))
         firsts = [min(t for t in local if t.date() == d) for d in days]
         midnight = [t - t.normalize() for t in firsts]
-        assert row.first_dial == pd.Series(midnight).median().round("s")
+        median = pd.Series(midnight).median().round("s")
+        assert row.first_dial == (pd.Timestamp(0) + median).time()
+        assert np.isclose(row.first_dial_minutes, median / pd.Timedelta(minutes=1))
         breaks = [
             (b[0] - a[-1]) / pd.Timedelta(minutes=1)
             for a, b in itertools.pairwise(expected)
@@ -86,16 +88,16 @@ def test_sessions_match_a_naive_loop(offsets, idle_minutes):
 def test_the_working_day_is_read_in_the_team_zone():
     df = frame([(0, False), (10, False), (9 * 60, False)])  # 07:00, 07:10, 16:00 in New York
     row = ds.activity(df, tz="America/New_York").iloc[0]
-    assert row.first_dial == pd.Timedelta(hours=7) and row.last_dial == pd.Timedelta(hours=16)
+    assert row.first_dial == dt.time(7) and row.last_dial == dt.time(16)
     assert row.sessions == 2 and row.median_break_minutes == 9 * 60 - 10
     hours = ds.activity(df, tz="America/New_York", table="hours")
     assert hours.set_index("hour").loc[7, "dials"] == 2
     assert hours.attrs["tz"] == "America/New_York"
     with pytest.warns(UserWarning, match="tz="):
         utc = ds.activity(df).iloc[0]
-    assert utc.first_dial == pd.Timedelta(hours=12)
+    assert utc.first_dial == dt.time(12)
     zoned = df.assign(started_at=df["started_at"].dt.tz_convert("Europe/Berlin"))
-    assert ds.activity(zoned).iloc[0].first_dial == pd.Timedelta(hours=13)
+    assert ds.activity(zoned).iloc[0].first_dial == dt.time(13)
 
 
 def test_idle_parsing_and_bad_input():

@@ -50,8 +50,11 @@ def activity(
     `active_hours` (local clock hours with a dial), `dials_per_active_hour`, `sessions`,
     `median_session_minutes`, `median_session_dials`, `median_break_minutes` (gaps longer than
     `idle` between sessions of the same local day), `first_dial` / `last_dial` (median over
-    active days of the local time of day of the day's first / last dial, as a Timedelta since
-    midnight). `table="sessions"`: one row per session: the `by` columns, `session` (1, 2, ...
+    active days of the local time of day of the day's first / last dial, to the second, as a
+    `datetime.time` such as ``08:05:00``: what ``Series.dt.time`` gives, so
+    ``summary.first_dial < datetime.time(9)`` reads as it says), `first_dial_minutes` /
+    `last_dial_minutes` (the same as minutes since local midnight, Float64: for charts and
+    arithmetic; 485.0 is 08:05). `table="sessions"`: one row per session: the `by` columns, `session` (1, 2, ...
     per group), `start`, `end` (zoned timestamps), `dials`, `minutes`.
     `table="hours"`: one row per group and local hour 0-23: `hour`, `dials`, `days` (active days
     with a dial in that hour), `dials_per_active_day` (dials / the group's active days).
@@ -211,10 +214,26 @@ def _summary(groups, keys, codes, instants, wall, session, new_group, breaks, ga
     time_of_day = (wall - day * _DAY).astype(float)
     last_day_dial = np.append(np.flatnonzero(first_day_dial)[1:] - 1, len(codes) - 1)
     last_day_dial = last_day_dial[last_day_dial >= 0] if len(codes) else last_day_dial[:0]
+    minutes = {}
     for name, rows in (("first_dial", first_day_dial), ("last_dial", last_day_dial)):
         median = _per_cell(groups, codes[rows], time_of_day[rows], "median")
-        out[name] = pd.to_timedelta(np.round(median), unit="ns").round("s")
+        seconds = np.round(median / 1e9)  # to the second, as the clock is read
+        out[name] = _clock_times(seconds)
+        minutes[f"{name}_minutes"] = pd.array(seconds / 60, dtype="Float64")
+    for name, values in minutes.items():
+        out[name] = values
     return _finish(out, keys)
+
+
+def _clock_times(seconds: np.ndarray) -> np.ndarray:
+    """Seconds since local midnight as `datetime.time` values (None where NaN)."""
+    times = [
+        None if np.isnan(s) else dt.time(int(s) // 3600, int(s) // 60 % 60, int(s) % 60)
+        for s in np.minimum(seconds, _DAY // 10**9 - 1)
+    ]
+    out = np.empty(len(times), dtype=object)
+    out[:] = times
+    return out
 
 
 def _first_of_runs(codes: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -1,0 +1,57 @@
+"""Tables read as a manager reads them: clock times as clock times, and a compact view of the
+wide tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+import dialstats as ds
+from test_analysis_core import B, call, calls
+
+START = pd.Timestamp("2024-03-04T12:05:30Z")  # 07:05:30 in New York
+
+
+@pytest.fixture(scope="module")
+def demo() -> pd.DataFrame:
+    return ds.read_call_logs(demo=True)
+
+
+def at(minutes: float, **rep) -> dict:
+    return call("human", 3, 30, at=(START + pd.Timedelta(minutes=minutes)).isoformat(), **rep)
+
+
+# -- activity: first and last dial as a time of day ------------------------------------------
+
+
+def test_first_and_last_dial_are_times_of_day_with_minutes_beside_them():
+    # Day one 07:05:30 .. 16:05:30, day two 08:05:30 .. 17:05:30 (New York): medians 07:35:30
+    # and 16:35:30; rep B dials once, at 07:05:30.
+    day = 24 * 60
+    df = calls(at(0), at(9 * 60), at(day + 60), at(day + 10 * 60), at(0, **B))
+    out = ds.activity(df, tz="America/New_York").set_index("user_name")
+    a, b = out.iloc[0], out.iloc[1]
+    assert a.first_dial == dt.time(7, 35, 30) and a.last_dial == dt.time(16, 35, 30)
+    assert isinstance(a.first_dial, dt.time) and a.first_dial.tzinfo is None
+    assert b.first_dial == b.last_dial == dt.time(7, 5, 30)
+    assert a.first_dial_minutes == 7 * 60 + 35.5 and a.last_dial_minutes == 16 * 60 + 35.5
+    assert str(out["first_dial_minutes"].dtype) == "Float64"
+    assert (out["first_dial"] < dt.time(8)).all()  # compares as a clock reads
+    assert out["first_dial"].astype(str).tolist() == ["07:35:30", "07:05:30"]
+
+
+def test_activity_on_the_demo_keeps_its_columns_and_the_hours_table_for_the_chart(demo):
+    summary = ds.activity(demo, tz="America/New_York")
+    assert list(summary.columns[-4:]) == [
+        "first_dial",
+        "last_dial",
+        "first_dial_minutes",
+        "last_dial_minutes",
+    ]
+    assert all(isinstance(t, dt.time) for t in summary["first_dial"])
+    assert (summary["first_dial"] <= summary["last_dial"]).all()
+    # plot.activity draws from table="hours", which is unchanged.
+    hours = ds.activity(demo, tz="America/New_York", table="hours")
+    assert list(hours.columns) == ["user_name", "hour", "dials", "days", "dials_per_active_day"]
