@@ -55,3 +55,71 @@ def test_activity_on_the_demo_keeps_its_columns_and_the_hours_table_for_the_char
     # plot.activity draws from table="hours", which is unchanged.
     hours = ds.activity(demo, tz="America/New_York", table="hours")
     assert list(hours.columns) == ["user_name", "hour", "dials", "days", "dials_per_active_day"]
+
+
+# -- compact views of the wide tables ----------------------------------------------------------
+
+MACHINE_COMPACT = [
+    "user_name",
+    "dials",
+    "answered",
+    "human",
+    "machine",
+    "machine_rate",
+    "machine_rate_low",
+    "machine_rate_high",
+    "amd_false_positive_rate",
+    "amd_false_negative_rate",
+]
+TALK_COMPACT = [
+    "user_name",
+    "connects",
+    "median",
+    "mean",
+    "at_least_60s",
+    "at_least_60s_share",
+    "at_least_60s_share_low",
+    "at_least_60s_share_high",
+]
+
+
+def test_machine_detection_compact_is_a_subset_of_the_default_with_the_same_values(demo):
+    full = ds.machine_detection(demo, by="user_name")
+    compact = ds.machine_detection(demo, by="user_name", columns="compact")
+    assert list(compact.columns) == MACHINE_COMPACT
+    pd.testing.assert_frame_equal(compact, full[MACHINE_COMPACT])
+    assert demo.calls.machine_detection(columns="Compact").columns[0] == "dials"
+
+
+def test_machine_detection_defaults_are_unchanged(demo):
+    full = ds.machine_detection(demo)
+    assert len(full.columns) == 39
+    pd.testing.assert_frame_equal(full, ds.machine_detection(demo, columns="all"))
+    assert full.columns[-1] == "median_duration_machine"
+
+
+def test_talk_time_compact_keeps_the_conversation_threshold(demo):
+    full = ds.talk_time(demo, by="user_name")
+    compact = ds.talk_time(demo, by="user_name", columns="compact")
+    assert list(compact.columns) == TALK_COMPACT
+    pd.testing.assert_frame_equal(compact, full[TALK_COMPACT])
+    # Without 60 s among the thresholds, the one nearest it.
+    nearest = ds.talk_time(demo, thresholds=(30, 75, 120), columns="compact")
+    assert nearest.columns[-4] == "at_least_75s"
+    definitions = ds.Definitions(conversation_seconds=120)
+    longer = ds.talk_time(demo, columns="compact", definitions=definitions)
+    assert "at_least_120s_share" in longer.columns
+
+
+def test_talk_time_defaults_are_unchanged(demo):
+    full = ds.talk_time(demo)
+    assert len(full.columns) == 28 and list(full.columns[:3]) == ["connects", "timed", "p10"]
+    pd.testing.assert_frame_equal(full, ds.talk_time(demo, columns="all"))
+    tidy = ds.talk_time(demo, table="thresholds")
+    pd.testing.assert_frame_equal(tidy, ds.talk_time(demo, table="thresholds", columns="compact"))
+
+
+@pytest.mark.parametrize("function", [ds.machine_detection, ds.talk_time])
+def test_an_unknown_column_set_is_refused_with_a_suggestion(demo, function):
+    with pytest.raises(ds.errors.InvalidParameterError, match="did you mean 'compact'"):
+        function(demo, columns="compat")

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from dialstats.analysis import _flags, _groups
+from dialstats.analysis._choices import choose
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
@@ -73,6 +74,18 @@ _COLUMNS = [
     "median_duration_human",
     "median_duration_machine",
 ]
+# `columns="compact"`: what a manager reads. How often a machine answers (with its interval),
+# and the lower bounds of how often AMD is wrong each way.
+COMPACT = [
+    "dials",
+    "answered",
+    "human",
+    "machine",
+    *("machine_rate", "machine_rate_low", "machine_rate_high"),
+    "amd_false_positive_rate",
+    "amd_false_negative_rate",
+]
+COLUMN_SETS = ("all", "compact")
 # Disposition id of the vendor's "No Answer", and how short (seconds) a human-labelled No Answer
 # may be to count as a machine: a greeting the rep hung up on without leaving a message
 # (in the sandbox 5-45 s); a person kept on the line longer is not taken for one.
@@ -104,6 +117,7 @@ def machine_detection(
     *,
     confidence: float = 0.95,
     definitions: Definitions | None = None,
+    columns: str = "all",
 ) -> pd.DataFrame:
     """How often a machine answers, and the calls where AMD looks wrong, per group.
 
@@ -124,10 +138,16 @@ def machine_detection(
     `amd_false_discovery_rate` (over machine labels), `amd_false_omission_rate` (over human
     labels). `amd_audit` gives them tidy with the evidence each used.
 
+    `columns="compact"` keeps the `by` columns, `dials`, `answered`, `human`, `machine`,
+    `machine_rate` with `_low` / `_high`, `amd_false_positive_rate` and
+    `amd_false_negative_rate`; ``"all"`` (default) every column above.
+
     >>> import dialstats as ds
     >>> ds.machine_detection(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
+    >>> ds.machine_detection(ds.read_call_logs(demo=True), columns="compact")  # doctest: +SKIP
     """
     check_frame(df, "machine_detection")
+    shown = COMPACT if choose("columns", columns, COLUMN_SETS) == "compact" else _COLUMNS
     keys = {name: df[name] for name in group_keys(df, by, "machine_detection")}
     confidence = check_confidence(confidence)
     check_columns(df, {"duration": "number"}, "machine_detection")
@@ -174,7 +194,7 @@ def machine_detection(
     counts["amd_machines_bound"] = counts["amd_false_negative"] + counts["machine"]
     counts["amd_machines_bound"] -= counts["amd_false_positive"]
     out = with_rates(counts, _RATES, confidence)
-    return out[[*keys, *_COLUMNS]]
+    return out[[*keys, *shown]]
 
 
 def evidence(df: pd.DataFrame, definitions: Definitions | None = None) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from dialstats.errors import InvalidParameterError
 THRESHOLDS = (30, 45, 60, 90, 120)
 QUANTILES = {"p10": 0.1, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
 TABLES = ("distribution", "thresholds")
+COLUMN_SETS = ("all", "compact")
 _WHOLE = "__all__"
 
 
@@ -35,6 +36,7 @@ def talk_time(
     table: str = "distribution",
     confidence: float = 0.95,
     definitions: Definitions | None = None,
+    columns: str = "all",
 ) -> pd.DataFrame:
     """Duration of connects per group, and the conversations each threshold would count.
 
@@ -48,11 +50,19 @@ def talk_time(
     threshold, the vendor's 60 s), `change` (conversations - baseline) and `change_share`
     (change / baseline; NA when baseline is 0).
 
+    `columns="compact"` (distribution table) keeps the `by` columns, `connects`, `median`,
+    `mean`, and for one threshold, the one the definitions call a conversation (60 s by
+    default; else the threshold nearest it), `at_least_<t>s` and its share with `_low` /
+    `_high`. The thresholds table is compact already: it is the same either way. ``"all"``
+    (default) is every column.
+
     >>> import dialstats as ds
     >>> ds.talk_time(ds.read_call_logs(demo=True), thresholds=(45, 60, 90))  # doctest: +SKIP
+    >>> ds.talk_time(ds.read_call_logs(demo=True), columns="compact")  # doctest: +SKIP
     """
     check_frame(df, "talk_time")
     table = choose("table", table, TABLES)
+    columns = choose("columns", columns, COLUMN_SETS)
     thresholds = check_thresholds(thresholds)
     confidence = check_confidence(confidence)
     keys = {name: df[name] for name in group_keys(df, by, "talk_time")}
@@ -93,6 +103,10 @@ def talk_time(
         for t in thresholds
         for end in ("", "_share", "_share_low", "_share_high")
     ]
+    if columns == "compact":
+        main = _name(min(thresholds, key=lambda t: abs(t - definitions.conversation_seconds)))
+        ends = ("", "_share", "_share_low", "_share_high")
+        return out[[*keys, "connects", "median", "mean", *(main + end for end in ends)]]
     return out[[*keys, "connects", "timed", *QUANTILES, "mean", *share_columns]]
 
 
