@@ -59,7 +59,7 @@ def tick_texts(axis) -> list[str]:
 def test_funnel(frame, tmp_path):
     ax = ds.plot.funnel(frame)
     render(ax, tmp_path / "funnel.png")
-    assert ax.get_yticklabels()[0].get_text() == "dials"
+    assert ax.get_yticklabels()[0].get_text() == "Dials"
     assert ax.get_xlabel() == "Calls"
     assert any("of previous" in t.get_text() for t in ax.texts)
 
@@ -68,7 +68,7 @@ def test_funnel_by_group_from_the_result(frame, tmp_path):
     result = ds.disposition_funnel(frame, by="user_name")
     ax = ds.plot.funnel(result)
     render(ax, tmp_path / "funnel_by.png")
-    assert "user name" in ax.get_title()
+    assert "by rep" in ax.get_title()
     assert all(t.endswith("%") for t in tick_texts(ax.xaxis))
     dials = frame["user_name"].value_counts()  # most dials first, each with its dials
     assert "most dials first" in ax.get_title()
@@ -107,7 +107,7 @@ def test_answer_rates_bars_and_trend(frame, tmp_path):
     assert len(trend.collections) == 3  # an interval band per rate
     by_rep = ds.plot.answer_rates(frame, by="user_name", freq="W", rate="answer_rate")
     render(by_rep, tmp_path / "trend_by.png")
-    assert by_rep.get_title() == "Answer rate by user name"
+    assert by_rep.get_title() == "Answer rate by rep"
 
 
 def test_charts_draw_on_the_given_axes(frame, tmp_path):

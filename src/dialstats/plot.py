@@ -26,6 +26,7 @@ from dialstats.analysis import _flags as analysis_flags
 from dialstats.analysis._choices import choose
 from dialstats.analysis._metrics import METRICS as CONTRACT
 from dialstats.analysis._metrics import RATES, VENDOR_NAMES
+from dialstats.analysis._metrics import label as _label
 from dialstats.analysis._numbers import outbound
 from dialstats.analysis._scipy import stats
 from dialstats.analysis._talk import THRESHOLDS, check_thresholds
@@ -93,13 +94,9 @@ CATEGORY_COLORS = {
     "cancelled": "#999999",
     "unknown": MISSING,
 }
-# Series labels: the metric contract's rates, then the machine-detection extras and answerers.
-LABELS = {
-    **{name: CONTRACT[name].label for name in RATES},
-    "amd_suspected_false_positive_rate": "Machine, yet a person reached",
-    "amd_suspected_false_negative_rate": "Person, yet voicemail left",
-    "amd_false_positive_rate": "People labelled machine (of people)",
-    "amd_false_negative_rate": "Machines labelled person (of machines)",
+# Who answered (answered_by values), as the machine-detection charts name them; every other
+# name a chart shows (metrics, stages, group columns) is read through the contract's `label`.
+ANSWERERS = {
     "human": "Person",
     "machine": "Machine",
     "machine_start": "Machine (start)",
@@ -156,11 +153,11 @@ def funnel(
         frame, labels = _funnel_rows(frame, result, groups, sort)
         _grouped_bars(ax, frame, series, groups, labels)
         last = result["stage"].cat.categories[-1]
-        orders = {"volume": ", most dials first", "rate": f", most reaching {last} first"}
+        orders = {"volume": ", most dials first", "rate": f", most reaching {_lower(last)} first"}
         ax.set_title(f"Stage conversion by {_names(groups)}{orders.get(sort or '', '')}")
         ax.set_xlabel(f"Share of the previous stage reached (bars: {_level(result)} interval)")
         return ax
-    names = list(result["stage"].astype(str))
+    names = [_label(stage) for stage in result["stage"].astype(str)]
     counts = result["count"].to_numpy(dtype=float)
     ax.barh(names, counts, color=PALETTE[0])
     ax.invert_yaxis()
@@ -221,9 +218,9 @@ def answer_rates(
         _trend(ax, result, groups, rate, shown, level)
     else:
         rates = [rate] if rate else shown
-        _grouped_bars(ax, result, {LABELS[r]: r for r in rates}, groups)
+        _grouped_bars(ax, result, {_label(r): r for r in rates}, groups)
         ax.set_xlabel(f"Share of dials (bars: {level} interval)")
-        title = "Answer and connect rates" if rate is None else LABELS[rate]
+        title = "Answer and connect rates" if rate is None else _label(rate)
         ax.set_title(title + (f" by {_names(groups)}" if groups else ""))
     return ax
 
@@ -277,7 +274,7 @@ def best_time_to_call(
     ax.set_xlabel(f"Hour of day ({where})")
     ax.set_ylabel("")
     least = table.attrs.get("min_dials", min_dials)
-    label = LABELS.get(metric, metric)
+    label = _label(metric)
     if view == "raw":
         title = f"{label} by weekday and hour (grey: < {least} dials)"
     else:
@@ -321,7 +318,7 @@ def rate_vs_volume(
     groups = result.attrs.get("by", [by] if isinstance(by, str) else list(by))
     ax = _axes(ax)
     shown = result[result[denominator] > 0]
-    title = f"{LABELS.get(metric, metric)} against {denominator}"
+    title = f"{_label(metric)} against {_lower(denominator)}"
     if shown.empty:
         return _no_data(ax, title)
     n = _values(shown, denominator)
@@ -345,8 +342,8 @@ def rate_vs_volume(
     for label, x, y in zip(_labels(shown, groups), n, rate, strict=True):
         ax.annotate(label, (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8)
     _percent_axis(ax.yaxis)
-    ax.set_xlabel(denominator.capitalize())
-    ax.set_ylabel(LABELS.get(metric, metric))
+    ax.set_xlabel(_label(denominator))
+    ax.set_ylabel(_label(metric))
     title += f" by {_names(groups)}" if groups else ""
     if scale > 1:  # say so: the limits are wider than binomial noise alone would draw them
         title += f"\nlimits widened x{np.sqrt(scale):.1f}: weeks vary more than chance"
@@ -382,7 +379,7 @@ def trend(
     else:
         result = analysis.trend(data, metric, freq, by)
     metric = result.attrs.get("metric", metric)
-    label = LABELS.get(metric, metric)
+    label = _label(metric)
     ax = _axes(ax)
     if result.empty:
         return _no_data(ax, f"{label} per period")
@@ -449,11 +446,11 @@ def machine_detection(
     if "machine_rate" in data.columns:
         groups = list(data.columns[: data.columns.get_loc("dials")])
         left, right = _two_panels(ax)
-        _grouped_bars(left, data, {LABELS["machine_rate"]: "machine_rate"}, groups)
+        _grouped_bars(left, data, {_label("machine_rate"): "machine_rate"}, groups)
         left.set_xlabel(f"Share of answered (bars: {_level(data)} interval)")
         left.set_title("Answered by a machine")
         errors = [r for r in _MACHINE_RATES[1:] if r in data.columns][:2]
-        _grouped_bars(right, data, {LABELS[r]: r for r in errors}, groups)
+        _grouped_bars(right, data, {_label(r): r for r in errors}, groups)
         right.tick_params(labelleft=False)
         right.set_xlabel(
             "At least this share (lower bound from dispositions, durations, transcripts)"
@@ -467,7 +464,7 @@ def machine_detection(
         matrix = analysis.machine_detection_matrix(data, normalize=normalize)
     values = matrix.to_numpy(dtype=float, na_value=np.nan)
     shares = not pd.api.types.is_integer_dtype(matrix.dtypes.iloc[0])
-    rows = [LABELS.get(str(r), str(r)) for r in matrix.index]
+    rows = [ANSWERERS.get(str(r), str(r)) for r in matrix.index]
     columns = [str(c).replace("_", " ") for c in matrix.columns]
     if kind == "matrix":
         image = _heatmap(ax, values, cmap="Blues")
@@ -506,7 +503,9 @@ def durations(data: pd.DataFrame, ax: Axes | None = None, *, bins: int = 40) -> 
         shown = mine[mine > 0]
         zeros = mine.size - shown.size
         label = (
-            f"{LABELS[name]} ({mine.size:,} calls" + (f", {zeros:,} at 0 s" if zeros else "") + ")"
+            f"{ANSWERERS[name]} ({mine.size:,} calls"
+            + (f", {zeros:,} at 0 s" if zeros else "")
+            + ")"
         )
         color = ANSWERED_BY_COLORS[name]
         ax.hist(shown, bins=edges, histtype="stepfilled", alpha=0.35, color=color, label=label)
@@ -517,7 +516,8 @@ def durations(data: pd.DataFrame, ax: Axes | None = None, *, bins: int = 40) -> 
                 median, color=color, linestyle="--", linewidth=1, label=f"median {median:.0f} s"
             )
     ax.set_xscale("log")
-    ax.set_xlabel("Call duration (seconds, log scale)")
+    _duration_axis(ax.xaxis)
+    ax.set_xlabel("Call duration (log scale)")
     ax.set_ylabel("Calls")
     ax.set_title("How long calls last, by who answered")
     ax.legend(frameon=False)
@@ -592,7 +592,7 @@ def local_presence(
         result = analysis.local_presence(data, adjust_for=adjust_for, metric=metric)
     metric = result.attrs.get("metric", metric)
     denominator = result.attrs.get("denominator", "dials")
-    label = LABELS.get(metric, metric)
+    label = _label(metric)
     ax = _axes(ax, figsize=(8, 3))
     title = f"{label}: local against not-local caller numbers"
     shown = result[result[denominator] > 0]
@@ -642,7 +642,7 @@ def attempt_curve(
     else:
         result = analysis.attempt_curve(data, metric, max_attempt)
     metric = result.attrs.get("metric", metric)
-    label = LABELS.get(metric, metric)
+    label = _label(metric)
     title = f"{label} by attempt, and contacts reached"
     ax = _axes(ax)
     if result.empty:
@@ -725,7 +725,7 @@ def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str = "5m
             y + offset, np.nan_to_num(rate), height, xerr=np.nan_to_num(errors), color=color,
             label=f"{name} ({dials:,} dials)", capsize=3,
         )  # fmt: skip
-    ax.set_yticks(y, [LABELS.get(m, m) for m in result["metric"]])
+    ax.set_yticks(y, [_label(m) for m in result["metric"]])
     ax.invert_yaxis()
     _percent_axis(ax.xaxis)
     ax.set_xlabel("Share of redials")
@@ -800,9 +800,10 @@ def talk_time(
             ha="right",
         )
     ax.set_xscale("log")
+    _duration_axis(ax.xaxis)
     ax.set_ylim(0, 1.02)
     _percent_axis(ax.yaxis)
-    ax.set_xlabel("Talk time, seconds (log scale; dotted: thresholds, share of all lines)")
+    ax.set_xlabel("Talk time (log scale; dotted: thresholds, share of all lines)")
     ax.set_ylabel("Share of connects lasting at least x")
     ax.set_title(title if not keys else f"{title}, by {_names(keys)}")
     _legend(ax, outside=True)
@@ -880,6 +881,39 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = (8, 4.5)) -> Axes:
     return ax
 
 
+# Log axes of seconds: ticks at durations a manager reads at a glance, the coarse set when the
+# axis spans enough of it (at least three ticks), else the finer one.
+_DURATION_TICKS = (
+    (1, 10, 60, 600, 3600, 36000),
+    (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 18000, 36000),
+)
+
+
+def _duration(seconds: float) -> str:
+    """A tick's duration in plain words: "30 s", "10 min", "2 h"."""
+    for unit, size in (("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
+
+
+def _duration_axis(axis: object) -> None:
+    """A log axis of seconds ticked and labelled as durations ("1 s", "10 s", "1 min"): the
+    log formatter's ticks are mathtext code, which literal chart text would print as such."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+
+    low, high = sorted(axis.get_view_interval())
+    for candidates in _DURATION_TICKS:
+        ticks = [t for t in candidates if low * 0.999 <= t <= high * 1.001]
+        if len(ticks) >= 3:
+            axis.set_major_locator(FixedLocator(ticks))
+            break
+    else:
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda seconds, _: _duration(seconds)))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def _percent_axis(axis: object) -> None:
     from matplotlib.ticker import PercentFormatter
 
@@ -890,8 +924,14 @@ def _pct(value: float) -> str:
     return "n/a" if np.isnan(value) else f"{value:.0%}" if value >= 0.1 else f"{value:.1%}"
 
 
+def _lower(name: str) -> str:
+    """`name`'s label as it reads mid-sentence: "Dials" -> "dials" (an acronym keeps its case)."""
+    text = _label(name)
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
 def _names(columns: Sequence[str]) -> str:
-    return ", ".join(c.replace("_", " ") for c in columns)
+    return ", ".join(_label(c) for c in columns)
 
 
 def _labels(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
@@ -993,7 +1033,7 @@ def _stage_columns(result: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFram
             ("", "_low", "_high"), _rate_cols("rate_from_previous"), strict=True
         ):
             frame[column + suffix] = wide[(value, stage)].to_numpy(dtype=float, na_value=np.nan)
-        series[f"{stage} (of {previous})"] = column
+        series[f"{_label(stage)} (of {_lower(previous)})"] = column
         previous = stage
     return frame, series
 
@@ -1071,10 +1111,10 @@ def _trend(
         rate = rate or ("connect_rate" if "connect_rate" in shown else shown[0])
         labels = np.array(_labels(result, groups))
         lines = [(key, result[labels == key], rate) for key in dict.fromkeys(labels)]
-        title = f"{LABELS[rate]} by {_names(groups)}"
+        title = f"{_label(rate)} by {_names(groups)}"
     else:
         rates = [rate] if rate else shown
-        lines = [(LABELS[r], result, r) for r in rates]
+        lines = [(_label(r), result, r) for r in rates]
         title = "Answer and connect rates over time"
     # Bands of many lines hide each other: beyond a few, draw the lines alone.
     banded = len(lines) <= _MAX_BANDS

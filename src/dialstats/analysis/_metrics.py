@@ -111,6 +111,59 @@ RATES: tuple[str, ...] = tuple(m.name for m in _CONTRACT if m.is_rate)
 # Vendor report column -> contract name (rates keep the same name where the vendor's matches).
 VENDOR_NAMES: Mapping[str, str] = {m.vendor_name: m.name for m in _CONTRACT if m.vendor_name}
 
+# The words charts show for names: each count and rate by its contract label (a title's words,
+# capitalised), the funnel's default stages, the machine-detection audit's rates, and the
+# call-log columns results are grouped by, as they read after "by" (lower case: "Connect rate
+# by rep"). `label` reads a name through it.
+LABELS: Mapping[str, str] = {
+    **{m.name: m.label for m in _CONTRACT},
+    "connected_meetings": "Meetings (on connected calls)",
+    "amd_suspected_false_positive_rate": "Machine, yet a person reached",
+    "amd_suspected_false_negative_rate": "Person, yet voicemail left",
+    "amd_false_positive_rate": "People labelled machine (of people)",
+    "amd_false_negative_rate": "Machines labelled person (of machines)",
+    "user_name": "rep",
+    "user_id": "rep ID",
+    "user_email": "rep email",
+    "team_name": "team",
+    "contact_list_name": "list",
+    "contact_list_id": "list ID",
+    "sequence_name": "sequence",
+    "sequence_id": "sequence ID",
+    "from": "caller ID",
+    "from_e164": "caller ID",
+    "from_number": "caller ID",
+    "to": "number called",
+    "to_e164": "number called",
+    "disposition_name": "disposition",
+    "disposition_id": "disposition ID",
+    "disposition_category": "disposition category",
+    "answered_by": "who answered",
+    "contact_tz": "contact time zone",
+    "contact_timezone": "contact time zone",
+    "contact_company": "company",
+    "contact_id": "contact",
+    "contact_title": "contact job title",
+    "local": "local caller ID",
+}
+
+
+def label(name: str) -> str:
+    """The words a chart shows for a count, rate, stage or column name: its `LABELS` entry (a
+    vendor name reads as the contract's), else the name with its underscores read as spaces.
+
+    >>> label("user_name"), label("connected_meetings"), label("connection_rate")
+    ('rep', 'Meetings (on connected calls)', 'Connect rate')
+    >>> label("deal_size")
+    'deal size'
+    """
+    name = str(name)
+    if name in LABELS:
+        return LABELS[name]
+    if name in VENDOR_NAMES:
+        return LABELS[VENDOR_NAMES[name]]
+    return name.replace("_", " ")
+
 
 def metric(name: str) -> Metric:
     """The contract's entry for a count or rate name; a vendor name (`connection_rate`) is

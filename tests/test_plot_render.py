@@ -1,0 +1,141 @@
+"""Charts read as drawn: the text a figure renders (tick labels, titles, legends, notes) is
+plain words and numbers, no two texts overlap, and colours and lines show only what the data
+supports."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.text import Text
+
+import dialstats as ds
+from dialstats.analysis._metrics import LABELS, METRICS
+
+USER_TITLE = "A long user title for this chart"
+CHARTS = [name for name in dir(ds.plot) if callable(getattr(ds.plot, name))]
+# Charts drawn by group as well: their labels and layout differ from the ungrouped ones.
+GROUPED = {
+    "funnel": {"by": "user_name"},
+    "answer_rates": {"by": "user_name"},
+    "machine_detection": {"by": "user_name"},
+    "trend": {"by": "user_name"},
+    "talk_time": {"by": "user_name"},
+    "rate_vs_volume": {"by": "contact_list_name"},
+}
+VARIANTS = [(name, {}) for name in CHARTS] + list(GROUPED.items())
+
+
+@pytest.fixture(scope="module")
+def demo() -> pd.DataFrame:
+    return ds.read_call_logs(demo=True)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def draw(chart: str, demo: pd.DataFrame, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zone and missing-contact notes
+        return getattr(ds.plot, chart)(demo, **kwargs)
+
+
+def drawn_texts(figure) -> list[tuple[Text, object]]:
+    """Every text the figure draws (visible and non-empty), with its box on the canvas."""
+    drawn = []
+    original = Text.draw
+
+    def record(self, renderer):
+        original(self, renderer)
+        if self.get_visible() and self.get_text().strip():
+            drawn.append(self)
+
+    Text.draw = record
+    try:
+        figure.canvas.draw()
+    finally:
+        Text.draw = original
+    renderer = figure.canvas.get_renderer()
+    return [(text, text.get_window_extent(renderer)) for text in dict.fromkeys(drawn)]
+
+
+def overlaps(figure, tolerance: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of drawn texts whose boxes overlap by more than `tolerance` pixels each way."""
+    found = []
+    for (a, box_a), (b, box_b) in itertools.combinations(drawn_texts(figure), 2):
+        wide = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+        high = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+        if wide > tolerance and high > tolerance:
+            found.append((a.get_text(), b.get_text()))
+    return found
+
+
+def tick_texts(figure) -> list[str]:
+    """The tick labels the figure draws, on every axes (colour bars and twins too)."""
+    drawn = {text for text, _ in drawn_texts(figure)}
+    return [
+        label.get_text()
+        for ax in figure.axes
+        for axis in (ax.xaxis, ax.yaxis)
+        for label in axis.get_ticklabels(which="both")
+        if label in drawn
+    ]
+
+
+# -- log axes: ticks read as numbers, not mathtext code -----------------------------------------
+
+
+@pytest.mark.parametrize("chart", ["durations", "talk_time"])
+def test_log_axes_label_their_ticks_as_durations(demo, chart):
+    ax = draw(chart, demo)
+    ticks = tick_texts(ax.figure)
+    assert not [t for t in ticks if "$" in t or "mathdefault" in t]
+    shown = [t.get_text() for t in ax.get_xticklabels() if t in dict(drawn_texts(ax.figure))]
+    assert {"10 s", "1 min"} <= set(shown), shown
+    assert all(re.fullmatch(r"\d+(\.\d+)? (s|min|h)", t) for t in shown), shown
+
+
+def test_data_text_on_a_log_chart_stays_literal(demo):
+    name = "Bo $5 deal $$"
+    named = demo.assign(user_name=demo["user_name"].replace("Maya Patel", name))
+    ax = draw("talk_time", named, by="user_name")
+    legend = [t for t in ax.get_legend().get_texts() if name in t.get_text()]
+    assert legend and not any(t.get_parse_math() for t in legend)
+    assert not [t for t in tick_texts(ax.figure) if "$" in t]
+
+
+# -- labels: words a manager reads, not column names --------------------------------------------
+
+
+def raw_names(frame: pd.DataFrame) -> set[str]:
+    stages = ds.disposition_funnel(frame.head(50))["stage"].cat.categories
+    return {n for n in [*frame.columns, *METRICS, *LABELS, *stages] if "_" in n}
+
+
+@pytest.mark.parametrize(("chart", "kwargs"), VARIANTS, ids=[f"{n}{k}" for n, k in VARIANTS])
+def test_no_chart_shows_a_column_name(demo, chart, kwargs):
+    ax = draw(chart, demo, **kwargs)
+    names = raw_names(demo)
+    pattern = re.compile("|".join(rf"(?<![\w]){re.escape(n)}(?![\w])" for n in names))
+    shown = [text.get_text() for text, _ in drawn_texts(ax.figure)]
+    assert not [t for t in shown if pattern.search(t)]
+
+
+def test_group_and_stage_names_read_as_words(demo):
+    ax = draw("funnel", demo)
+    assert ax.get_yticklabels()[-1].get_text() == "Meetings (on connected calls)"
+    by_rep = draw("funnel", demo, by="user_name")
+    assert "by rep" in by_rep.get_title()
+    by_list = draw("rate_vs_volume", demo, by="contact_list_name")
+    assert by_list.get_title().endswith("by list")
