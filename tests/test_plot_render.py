@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.text import Text
@@ -139,3 +140,38 @@ def test_group_and_stage_names_read_as_words(demo):
     assert "by rep" in by_rep.get_title()
     by_list = draw("rate_vs_volume", demo, by="contact_list_name")
     assert by_list.get_title().endswith("by list")
+
+
+# -- percent axes: every label is the exact tick value ------------------------------------------
+
+
+def percent_ticks(axis) -> list[tuple[float, str]]:
+    axis.figure.canvas.draw()
+    low, high = sorted(axis.get_view_interval())
+    return [
+        (value, label.get_text())
+        for value, label in zip(axis.get_majorticklocs(), axis.get_ticklabels(), strict=True)
+        if low - 1e-12 <= value <= high + 1e-12
+    ]
+
+
+@pytest.mark.parametrize(
+    "limits", [(0, 0.08), (0, 0.1), (0, 0.3), (0.1, 0.13), (0, 0.025), (0, 1), (0.2, 0.7)]
+)
+def test_percent_ticks_read_exactly_their_value(demo, limits):
+    ax = draw("trend", demo)
+    ax.set_ylim(*limits)
+    ticks = percent_ticks(ax.yaxis)
+    assert len(ticks) >= 3
+    for value, text in ticks:
+        assert text.endswith("%"), text
+        assert float(text.rstrip("%").replace(",", "")) / 100 == pytest.approx(value, abs=1e-12)
+    steps = np.diff([value * 100 for value, _ in ticks])
+    assert np.allclose(steps, steps[0])  # evenly spaced
+
+
+def test_percent_colour_bar_ticks_read_exactly_their_value(demo):
+    ax = draw("best_time_to_call", demo)
+    bar = ax.figure.axes[-1]
+    for value, text in percent_ticks(bar.yaxis):
+        assert float(text.rstrip("%")) / 100 == pytest.approx(value, abs=1e-12)

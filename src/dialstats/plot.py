@@ -915,9 +915,40 @@ def _duration_axis(axis: object) -> None:
 
 
 def _percent_axis(axis: object) -> None:
-    from matplotlib.ticker import PercentFormatter
+    """An axis of shares ticked at round percents (steps of 1, 2, 2.5 or 5 times a power of
+    ten), each labelled with as many decimals as make every label its exact value."""
+    from matplotlib.ticker import MaxNLocator
 
-    axis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(_exact_percent()())
+
+
+@functools.cache
+def _exact_percent() -> type:
+    from matplotlib.ticker import Formatter
+
+    class ExactPercent(Formatter):
+        """Fractions as percents: "2.5%", "5.0%", "7.5%" rather than "2%", "5%", "8%"."""
+
+        decimals = 0
+
+        def set_locs(self, locs: Sequence[float]) -> None:
+            super().set_locs(locs)
+            values = [value * 100 for value in locs]
+            self.decimals = next(
+                (
+                    decimals
+                    for decimals in range(7)
+                    if all(abs(round(value, decimals) - value) < 1e-6 for value in values)
+                ),
+                6,
+            )
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            # + 0.0: a tick a hair below zero reads "0%", never "-0%".
+            return f"{round(x * 100, self.decimals) + 0.0:.{self.decimals}f}%"
+
+    return ExactPercent
 
 
 def _pct(value: float) -> str:
