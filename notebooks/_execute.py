@@ -27,7 +27,13 @@ REPORT = "05-team-report.ipynb"
 BUNDLED = HERE.parent / "src" / "dialstats" / "report" / "weekly.ipynb"
 
 
-def execute(path: Path) -> None:
+def run(path: Path) -> nbformat.NotebookNode:
+    """The notebook at `path` executed top to bottom in a fresh kernel and cleaned as it is
+    committed, without writing it (tests/test_notebooks.py compares it with the committed one).
+
+    Raises nbclient's `CellExecutionError` when a cell raises, and `SystemExit` when a cell
+    writes to stderr.
+    """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -43,7 +49,11 @@ def execute(path: Path) -> None:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs = [out for out in cell.outputs if _kept(out, path.name)]
-    nbformat.write(nb, path)
+    return nb
+
+
+def execute(path: Path) -> None:
+    nbformat.write(run(path), path)
 
 
 def _kept(output: nbformat.NotebookNode, name: str) -> bool:

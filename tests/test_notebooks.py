@@ -1,4 +1,5 @@
-"""The demo notebooks are committed executed and clean, and `pytest` runs every one of them."""
+"""The demo notebooks are committed executed and clean, and `pytest` runs every one of them
+again and checks that what is committed is what a fresh run shows."""
 
 from __future__ import annotations
 
@@ -26,10 +27,99 @@ EXPECTED = [
     "07-caller-id-health.ipynb",
 ]
 MAX_BYTES = 1_500_000
+# Outputs compared as text, after `normalized`; images by their presence and their text/plain
+# ("<Figure size 640x480 with 2 Axes>"), not their bytes: see `summary`.
+TEXT_TYPES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
+VOLATILE = [
+    (re.compile(r"\b0x[0-9a-fA-F]{4,}\b"), "0x..."),  # object reprs' memory addresses
+    (re.compile(r"(?:/tmp|/var/folders|/private/var)/[^\s'\"<>]*"), "<tmp>"),  # temp paths
+    # Timings a cell prints ("took 1.2 s", "Wall time: 3 ms"); numbers in the data stay.
+    (
+        re.compile(r"(\b(?:in|took|elapsed|Wall time:)\s*)[\d.]+\s?(?:s|ms|µs|us|ns)\b"),
+        r"\1<time>",
+    ),
+]
 
 
 def read(name):
     return nbformat.read(NOTEBOOKS / name, as_version=4)
+
+
+def load_execute():
+    spec = importlib.util.spec_from_file_location("execute", NOTEBOOKS / "_execute.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def normalized(text):
+    text = "".join(text) if isinstance(text, list) else str(text)
+    for pattern, replacement in VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def summary(nb):
+    """Per code cell, its outputs as (output type, stream name, {mime type: normalized text}).
+
+    Images count by mime type only: PNG bytes depend on the matplotlib, FreeType and font
+    versions of the machine that drew them, so equal bytes would fail on a machine that draws
+    the same chart. A chart that broke shows anyway: its image goes (or an error comes), or its
+    text/plain ("<Figure size 640x480 with 1 Axes>") changes, and the tables it was drawn from
+    are compared as text.
+    """
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for out in cell.outputs:
+            data = out.get("data", {})
+            shown = {
+                mime: normalized(data[mime]) if mime in TEXT_TYPES else "<image>"
+                for mime in sorted(data)
+            }
+            if out.output_type == "stream":
+                shown = {"text": normalized(out.text)}
+            elif out.output_type == "error":
+                shown = {"error": f"{out.ename}: {out.evalue}"}
+            outputs.append((out.output_type, out.get("name"), shown))
+        cells.append(outputs)
+    return cells
+
+
+def differences(committed, fresh):
+    """What a fresh run shows that the committed notebook does not, one line per output."""
+    found = []
+    old, new = summary(committed), summary(fresh)
+    if len(old) != len(new):
+        return [f"{len(old)} code cells committed, {len(new)} run"]
+    for number, (was, now) in enumerate(zip(old, new, strict=True), start=1):
+        errors = [shown["error"] for kind, _, shown in now if kind == "error"]
+        if errors:
+            found.append(f"code cell {number} raised {errors}")
+        kinds = [(kind, name, sorted(shown)) for kind, name, shown in was]
+        fresh_kinds = [(kind, name, sorted(shown)) for kind, name, shown in now]
+        if kinds != fresh_kinds:
+            found.append(f"code cell {number}: outputs {kinds} committed, {fresh_kinds} run")
+            continue
+        for (kind, _, before), (_, _, after) in zip(was, now, strict=True):
+            for mime in before:
+                if before[mime] != after[mime]:
+                    found.append(
+                        f"code cell {number}: its {kind} {mime} differs from a fresh run's:\n"
+                        + "\n".join(_diff(before[mime], after[mime]))
+                    )
+    return found
+
+
+def _diff(before, after, lines=12):
+    import difflib
+
+    diff = difflib.unified_diff(
+        before.splitlines(), after.splitlines(), "committed", "fresh run", lineterm="", n=1
+    )
+    return list(diff)[:lines]
 
 
 def test_every_demo_notebook_is_there():
@@ -81,9 +171,69 @@ def test_team_report_notebook_is_the_report_that_dialstats_report_runs():
     assert all(not c.get("outputs") for c in bundled.cells if c.cell_type == "code")
 
 
+@pytest.mark.parametrize("name", EXPECTED)
+def test_committed_outputs_are_what_a_fresh_run_shows(name):
+    """Each notebook runs again, top to bottom in a fresh kernel (as `_execute.py` runs it), and
+    every code cell must show what is committed: the same outputs of the same types (an image
+    where there was an image, no error), equal text and tables. So a committed notebook never
+    shows a chart or a number the code no longer makes. After changing what a notebook shows:
+    ``python notebooks/_execute.py``."""
+    try:
+        fresh = load_execute().run(NOTEBOOKS / name)
+    except SystemExit as exc:  # a cell wrote to stderr (a warning)
+        pytest.fail(str(exc))
+    found = differences(read(name), fresh)
+    assert not found, f"{name}: " + "\n".join(found) + "\nrun `python notebooks/_execute.py`"
+
+
+def test_the_comparison_sees_a_broken_chart_and_ignores_volatile_text():
+    def notebook(*outputs):
+        nb = v4.new_notebook()
+        nb.cells = [v4.new_markdown_cell("# t"), v4.new_code_cell("x", outputs=list(outputs))]
+        return nb
+
+    def chart(axes=1):
+        text = f"<Figure size 640x480 with {axes} Axes>"
+        return v4.new_output("display_data", data={"image/png": "iVBO", "text/plain": text})
+
+    def text(value):
+        return v4.new_output("execute_result", data={"text/plain": value}, execution_count=1)
+
+    error = v4.new_output("error", ename="ValueError", evalue="no data", traceback=[])
+    committed = notebook(chart())
+    assert (
+        differences(
+            committed,
+            notebook(
+                v4.new_output(
+                    "display_data",
+                    data={"image/png": "x", "text/plain": "<Figure size 640x480 with 1 Axes>"},
+                )
+            ),
+        )
+        == []
+    )
+    assert differences(committed, notebook(error))
+    assert differences(committed, notebook())
+    assert differences(committed, notebook(chart(axes=2)))
+    assert (
+        differences(notebook(text("<Foo at 0x7f3a2b1c>")), notebook(text("<Foo at 0x55aa01ff>")))
+        == []
+    )
+    assert (
+        differences(
+            notebook(text("/tmp/abc/r.html; took 1.5 s")), notebook(text("/tmp/x/r.html; took 2 s"))
+        )
+        == []
+    )
+    assert differences(notebook(text("connect rate 12.5%")), notebook(text("connect rate 12.6%")))
+
+
 def test_pytest_is_configured_to_execute_notebooks():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
-    assert "notebooks" in config["testpaths"]
+    # tests/ runs every notebook (test_committed_outputs_are_what_a_fresh_run_shows), so nbmake
+    # does not collect notebooks/ again; it still runs any notebook named on the command line.
+    assert config["testpaths"] == ["tests"]
     assert "--nbmake" in config["addopts"].split()
 
 
@@ -105,9 +255,7 @@ def test_a_raising_notebook_fails_the_suite(tmp_path):
 
 
 def test_execute_script_drops_finished_progress_bars_but_refuses_warnings():
-    spec = importlib.util.spec_from_file_location("execute", NOTEBOOKS / "_execute.py")
-    execute = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(execute)
+    execute = load_execute()
     bar = v4.new_output("stream", name="stderr", text="\rcalls:  50%|#   | 1/2\r          \r")
     assert not execute._kept(bar, "nb.ipynb")
     assert execute._kept(v4.new_output("stream", name="stdout", text="24,000 calls"), "nb.ipynb")
