@@ -175,3 +175,44 @@ def test_percent_colour_bar_ticks_read_exactly_their_value(demo):
     bar = ax.figure.axes[-1]
     for value, text in percent_ticks(bar.yaxis):
         assert float(text.rstrip("%")) / 100 == pytest.approx(value, abs=1e-12)
+
+
+# -- layout: no two texts overlap, with the chart's title or a user's ---------------------------
+
+
+@pytest.mark.parametrize("title", [None, USER_TITLE], ids=["own title", "user title"])
+@pytest.mark.parametrize(("chart", "kwargs"), VARIANTS, ids=[f"{n}{k}" for n, k in VARIANTS])
+def test_every_chart_draws_plain_text_that_does_not_overlap(demo, chart, kwargs, title):
+    ax = draw(chart, demo, **kwargs)
+    if title is not None:
+        ax.set_title(title)
+    assert not overlaps(ax.figure)
+    assert not [t for t in tick_texts(ax.figure) if "$" in t or "mathdefault" in t]
+
+
+def test_machine_detection_panels_leave_the_title_space_to_the_returned_axes(demo):
+    left = draw("machine_detection", demo, by="user_name")
+    right = left.figure.axes[1]
+    assert left.get_title() == "Answered by a machine" and not right.get_title()
+    left.set_title("Machine detection in the September campaign: share answered by a machine")
+    assert not overlaps(left.figure)
+    # Beside a chart of its own, split from one subplot of the caller's grid.
+    _, (ax, other) = plt.subplots(1, 2, figsize=(16, 5), layout="constrained")
+    split = ds.plot.machine_detection(ds.machine_detection(demo, by="user_name"), ax=ax)
+    ds.plot.durations(demo, ax=other)
+    split.set_title(USER_TITLE)
+    assert not overlaps(split.figure)
+
+
+# -- a chart of one series says in its title what it draws ---------------------------------------
+
+
+def test_the_sdr_table_chart_is_titled_for_the_rate_it_draws(demo):
+    ax = ds.plot.answer_rates(ds.sdr_performance(demo))
+    assert ax.get_legend() is None  # one bar per rep: no legend names it ...
+    assert ax.get_title() == "Connect rate by rep"  # ... so the title does
+    weekly = ds.plot.answer_rates(demo, freq="W", rate="human_rate")
+    assert weekly.get_title() == "Person-answer rate over time"
+    every = ds.plot.answer_rates(demo, by="user_name")
+    assert every.get_title() == "Answer and connect rates by rep"
+    assert len(every.get_legend().get_texts()) == 3

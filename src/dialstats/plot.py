@@ -220,7 +220,8 @@ def answer_rates(
         rates = [rate] if rate else shown
         _grouped_bars(ax, result, {_label(r): r for r in rates}, groups)
         ax.set_xlabel(f"Share of dials (bars: {level} interval)")
-        title = "Answer and connect rates" if rate is None else _label(rate)
+        # One bar per group has no legend: then the title names the rate it draws.
+        title = _label(rates[0]) if len(rates) == 1 else "Answer and connect rates"
         ax.set_title(title + (f" by {_names(groups)}" if groups else ""))
     return ax
 
@@ -324,6 +325,7 @@ def rate_vs_volume(
     n = _values(shown, denominator)
     centre = shown[numerator].sum() / n.sum()
     strata = result.attrs.get("adjust_for", [])
+    title += f" by {_names(groups)}" if groups else ""
     if strata:
         rate = _values(shown, "ratio_to_expected") * centre
         title += f", adjusted for {_names(strata)}"
@@ -339,17 +341,19 @@ def rate_vs_volume(
         ax.plot(grid, np.clip(centre - error, 0, 1), style, color=PALETTE[6], lw=1)
     ax.axhline(centre, color=PALETTE[6], lw=1, alpha=0.6, label=f"Team {_pct(centre)}")
     ax.scatter(n, rate, color=PALETTE[0], zorder=3)
-    for label, x, y in zip(_labels(shown, groups), n, rate, strict=True):
+    notes = [
         ax.annotate(label, (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8)
+        for label, x, y in zip(_labels(shown, groups), n, rate, strict=True)
+    ]
     _percent_axis(ax.yaxis)
     ax.set_xlabel(_label(denominator))
     ax.set_ylabel(_label(metric))
-    title += f" by {_names(groups)}" if groups else ""
     if scale > 1:  # say so: the limits are wider than binomial noise alone would draw them
         title += f"\nlimits widened x{np.sqrt(scale):.1f}: weeks vary more than chance"
     ax.set_title(title)
-    _legend(ax, outside=False)
+    _legend(ax, outside=True)  # beside the points, so it is never under their names
     _tidy(ax, grid="y")
+    _spread_labels(ax, notes)
     return ax
 
 
@@ -429,8 +433,8 @@ def machine_detection(
     """Who answered vs how the call ended: a heatmap (`kind="matrix"`) or stacked bars
     (`kind="bars"`) of disposition categories per answerer. Given a `machine_detection` result,
     or `by=` with a call-log frame, two panels on their own scales: the machine rate per group
-    (returned), and beside it (``ax.figure.axes``) the AMD audit's error rates as lower bounds,
-    with intervals; a single `ax` is split in two.
+    (returned, titled), and beside it (``ax.figure.axes``) the AMD audit's error rates as lower
+    bounds, with intervals, named by its legend; a single `ax` is split in two.
 
     `data`: a call-log frame, a `machine_detection_matrix` or a `machine_detection` result.
 
@@ -447,15 +451,17 @@ def machine_detection(
         groups = list(data.columns[: data.columns.get_loc("dials")])
         left, right = _two_panels(ax)
         _grouped_bars(left, data, {_label("machine_rate"): "machine_rate"}, groups)
-        left.set_xlabel(f"Share of answered (bars: {_level(data)} interval)")
+        left.set_xlabel(f"Share of answered calls\n(bars: {_level(data)} interval)")
         left.set_title("Answered by a machine")
         errors = [r for r in _MACHINE_RATES[1:] if r in data.columns][:2]
         _grouped_bars(right, data, {_label(r): r for r in errors}, groups)
         right.tick_params(labelleft=False)
-        right.set_xlabel(
-            "At least this share (lower bound from dispositions, durations, transcripts)"
-        )
-        right.set_title("AMD errors")
+        right.set_xlabel("Share of calls, at least")
+        # The panel is named by its legend, not a title: a title set on the returned Axes
+        # (the left one) has the space above both panels to itself.
+        if errors:
+            title = "AMD errors: lower bounds\nfrom dispositions, durations\nand transcripts"
+            _legend(right, outside=True, title=title)
         return left
     ax = _axes(ax)
     if data.columns.name == "disposition_category":
@@ -925,12 +931,13 @@ def _percent_axis(axis: object) -> None:
 
 @functools.cache
 def _exact_percent() -> type:
-    from matplotlib.ticker import Formatter
+    from matplotlib.ticker import PercentFormatter
 
-    class ExactPercent(Formatter):
+    class ExactPercent(PercentFormatter):
         """Fractions as percents: "2.5%", "5.0%", "7.5%" rather than "2%", "5%", "8%"."""
 
-        decimals = 0
+        def __init__(self) -> None:
+            super().__init__(xmax=1, decimals=0)
 
         def set_locs(self, locs: Sequence[float]) -> None:
             super().set_locs(locs)
@@ -1146,7 +1153,7 @@ def _trend(
     else:
         rates = [rate] if rate else shown
         lines = [(_label(r), result, r) for r in rates]
-        title = "Answer and connect rates over time"
+        title = f"{_label(rates[0]) if len(rates) == 1 else 'Answer and connect rates'} over time"
     # Bands of many lines hide each other: beyond a few, draw the lines alone.
     banded = len(lines) <= _MAX_BANDS
     for position, (name, rows, column) in enumerate(lines):
@@ -1171,6 +1178,35 @@ def _trend(
     _tidy(ax, grid="y")
 
 
+# Where a point's name may sit (points right of and above or below the point), nearest first.
+_NOTE_OFFSETS = [
+    (4, 3 + dy) for step in range(6) for dy in ((-12 * step, 12 * step) if step else (0,))
+]
+_NOTE_OFFSETS += [(-4, y) for _, y in _NOTE_OFFSETS]
+
+
+def _spread_labels(ax: Axes, notes: list[Any]) -> None:
+    """Move the names of points (annotations offset in points) apart so none overlaps another
+    or leaves the axes: from the lowest point up, each takes the nearest offset at which it
+    clears the names placed before it (left of its point when none on the right does)."""
+    if len(notes) < 2:
+        return
+    figure = ax.figure
+    figure.draw_without_rendering()  # the layout the names are placed in
+    renderer = figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    placed = []
+    for note in sorted(notes, key=lambda note: (note.xy[1], note.xy[0])):
+        for dx, dy in [*_NOTE_OFFSETS, _NOTE_OFFSETS[0]]:
+            note.set_position((dx, dy))
+            note.set_horizontalalignment("left" if dx > 0 else "right")
+            box = note.get_window_extent(renderer)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+            if inside and box.y1 <= frame.y1 and not any(box.overlaps(p) for p in placed):
+                break
+        placed.append(box)
+
+
 def _no_data(ax: Axes, title: str) -> Axes:
     """An empty chart that says so, rather than an error or a blank square."""
     ax.text(0.5, 0.5, "No calls to show", ha="center", va="center", transform=ax.transAxes)
@@ -1186,11 +1222,11 @@ def _trim_empty_hours(table: pd.DataFrame) -> pd.DataFrame:
     return table.iloc[:, called[0] : called[-1] + 1] if len(called) else table
 
 
-def _legend(ax: Axes, *, outside: bool) -> None:
+def _legend(ax: Axes, *, outside: bool, title: str | None = None) -> None:
     if outside:
-        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=title)
     else:
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, title=title)
 
 
 def _heatmap(ax: Axes, values: np.ndarray, cmap: str) -> object:
