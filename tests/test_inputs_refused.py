@@ -105,8 +105,16 @@ def test_report_refuses_day_month_dates(tmp_path, capsys, flag):
     out = tmp_path / "r.html"
     code = cli.main(["report", "--demo", flag, "10/01/2026", "-o", str(out)])
     assert code == 2
-    assert "10/01/2026" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "10/01/2026" in err and "'2026-10-01' (1 October) or '2026-01-10' (10 January)" in err
     assert not out.exists()
+
+
+def test_the_reports_period_refuses_them_with_the_readers_message():
+    from dialstats.report._period import resolve_period
+
+    with pytest.raises(InvalidParameterError, match=r"\(1 October\) or '2026-01-10'"):
+        resolve_period("10/01/2026", None, through=dt.date(2026, 10, 25))
 
 
 # -- names given where ids are wanted ----------------------------------------------------------

@@ -80,7 +80,7 @@ def test_resolve_period_fills_a_missing_bound_with_a_week():
     assert resolve_period(None, None, through=through, tz="Europe/Berlin").tz == "Europe/Berlin"
     with pytest.raises(InvalidParameterError, match="end 2026-10-01 is before start"):
         resolve_period("2026-10-05", "2026-10-01", through=through)
-    with pytest.raises(InvalidParameterError, match="start must be a date") as info:
+    with pytest.raises(InvalidParameterError, match="start: .last monday. is not an ISO 8601 date") as info:
         resolve_period("last monday", None, through=through)
     assert info.value.parameter == "start"
 
@@ -107,7 +107,7 @@ def test_period_selects_whole_local_days_and_knows_its_predecessor():
     ("extra", "message"),
     [
         (["--start", "2026-10-10", "--end", "2026-10-01"], "--end 2026-10-01 is before --start"),
-        (["--start", "10/01/2026"], "--start must be a date like"),
+        (["--start", "10/01/2026"], "--start '10/01/2026' is not an ISO 8601 date"),
         (["--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not an IANA time zone"),
         (["--notebook", "missing.ipynb"], "--notebook missing.ipynb: no such file"),
         (["--min-duration", "60", "--max-duration", "30"], "--max-duration 30 is below"),

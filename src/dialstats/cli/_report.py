@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from dialstats.api._filters import parse_date
 from dialstats.cli._filters import FILTERS, add_filter_arguments, flag_for
 from dialstats.errors import InvalidParameterError
 from dialstats.store._layout import META_NAME as STORE_META
@@ -313,7 +314,11 @@ def _date(text: str | None, flag: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise _bad(flag, f"must be a date like 2026-10-19, got {text!r}") from None
+        try:  # the readers' refusal, which names both readings of "10/01/2026"
+            parse_date(flag, text)
+        except InvalidParameterError as exc:
+            raise _bad(flag, str(exc).removeprefix(f"{flag}: ")) from None
+        raise _bad(flag, f"must be a day like 2026-10-19, not a time; got {text!r}") from None
     # Four-digit years, with room for the day after the period (its end, exclusive).
     if not dt.date(1000, 1, 1) <= day < dt.date.max:
         raise _bad(flag, f"must be a date from 1000-01-01 to 9999-12-30, got {text!r}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from dialstats.api._filters import parse_date
 from dialstats.errors import InvalidParameterError
 
 _WEEK = dt.timedelta(days=7)
@@ -128,7 +129,10 @@ def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:
         return value
     try:
         return dt.date.fromisoformat(value)
-    except ValueError:
+    except (TypeError, ValueError):
+        # Text that is no ISO date at all gets the readers' own refusal (which names both
+        # readings of "10/01/2026"); an ISO date-time is refused here: a report covers days.
+        parse_date(name, value)
         raise InvalidParameterError(
-            name, f"{name} must be a date like 2026-10-19, got {value!r}"
+            name, f"{name} must be a day like 2026-10-19, not a time; got {value!r}"
         ) from None
