@@ -216,3 +216,35 @@ def test_the_sdr_table_chart_is_titled_for_the_rate_it_draws(demo):
     every = ds.plot.answer_rates(demo, by="user_name")
     assert every.get_title() == "Answer and connect rates by rep"
     assert len(every.get_legend().get_texts()) == 3
+
+
+# -- the best-time heatmap paints only cells with enough dials ---------------------------------
+
+
+@pytest.mark.parametrize("view", ["smoothed", "raw"])
+def test_best_time_paints_only_cells_of_enough_dials(demo, view):
+    least = 30
+    ax = draw("best_time_to_call", demo, min_dials=least, view=view)
+    ax.figure.canvas.draw()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # calls of no known zone are left out
+        cells = ds.best_time_to_call(demo, min_dials=least, wide=False)
+    column = "connect_rate" if view == "raw" else "connect_rate_smoothed"
+    cells = cells.assign(day=cells["weekday"].astype(str).str[:3]).set_index(["day", "hour"])
+    days = [t.get_text() for t in ax.get_yticklabels()]
+    hours = [int(t.get_text()) for t in ax.get_xticklabels()]
+    image = ax.images[0]
+    shown = np.ma.getmaskarray(image.get_array())
+    painted = [(d, h) for (i, d), (j, h) in itertools.product(enumerate(days), enumerate(hours))
+               if not shown[i, j]]  # fmt: skip
+    assert painted and all(cells.loc[cell, "dials"] >= least for cell in painted)
+    rates = cells.loc[painted, column].astype(float)
+    assert image.get_clim() == pytest.approx((rates.min(), rates.max()))  # eligible cells only
+    hottest = cells[column].astype(float).loc[painted].idxmax()
+    assert cells.loc[hottest, "dials"] >= least
+    # The smoothed table's hottest cell of all holds one dial: it is not painted.
+    unpainted = cells[cells["dials"] < least]
+    assert unpainted.index.isin(painted).sum() == 0
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == shown.sum()
+    assert f"< {least} dials" in ax.get_xlabel()

@@ -236,11 +236,13 @@ def best_time_to_call(
     min_dials: int = 30,
     view: str = "smoothed",
 ) -> Axes:
-    """Heatmap of a rate by weekday x local hour, each cell annotated; grey = no estimate.
+    """Heatmap of a rate by weekday x local hour, each cell annotated; hatched grey = no
+    estimate.
 
     `view="smoothed"` (the default) shows each cell shrunk toward a weekday + hour model, which
-    a second sample would largely repeat; `"raw"` shows the cells' own rates (grey below
-    `min_dials`). The subtitle gives the split-half rank correlation of the view.
+    a second sample would largely repeat; `"raw"` shows the cells' own rates. Either way only
+    cells of at least `min_dials` dials are painted (the rest are hatched grey, as the x label
+    says), and the colour scale spans the painted cells alone. The subtitle gives the split-half rank correlation of the view.
     `data`: a `best_time_to_call` table (wide: shown as it is; tidy: `view` applies) or a
     call-log frame (`tz`, `metric`, `min_dials` apply).
     """
@@ -259,6 +261,14 @@ def best_time_to_call(
         metric = tidy.attrs.get("metric", metric)
         column = metric if view == "raw" else f"{metric}_smoothed"
         table = tidy.pivot(index="weekday", columns="hour", values=column).astype("Float64")
+        if "dials" in tidy.columns:
+            # Only cells of min_dials or more are painted: a smoothed cell of one dial is the
+            # model's guess, not a finding, and would set the colour scale (and look hottest).
+            dials = tidy.pivot(index="weekday", columns="hour", values="dials")
+            enough = dials.reindex_like(table).fillna(0).to_numpy(dtype=float) >= (
+                tidy.attrs.get("min_dials", min_dials)
+            )
+            table = table.where(enough)
         table.attrs = dict(tidy.attrs)
     metric = table.attrs.get("metric", metric)
     table = _trim_empty_hours(table)
@@ -267,14 +277,18 @@ def best_time_to_call(
     values = table.to_numpy(dtype=float, na_value=np.nan)
     ax = _axes(ax, figsize=(12, 0.75 * len(table) + 1.8))
     image = _heatmap(ax, values, cmap="viridis")
+    if np.isfinite(values).any():  # the colours span the painted cells only
+        image.set_clim(np.nanmin(values), np.nanmax(values))
     _annotate(ax, values, image)
+    _hatch_missing(ax, values)
     ax.set_xticks(range(values.shape[1]), [str(h) for h in table.columns])
     ax.set_yticks(range(values.shape[0]), [str(d)[:3] for d in table.index])
     zone = table.attrs.get("tz", tz)
     where = "the contact's local time" if zone == "contact" else zone
-    ax.set_xlabel(f"Hour of day ({where})")
-    ax.set_ylabel("")
     least = table.attrs.get("min_dials", min_dials)
+    missing = "no estimate" if data.index.name == "weekday" else f"< {least} dials"
+    ax.set_xlabel(f"Hour of day ({where})\nhatched grey: {missing}")
+    ax.set_ylabel("")
     label = _label(metric)
     if view == "raw":
         title = f"{label} by weekday and hour (grey: < {least} dials)"
@@ -1234,6 +1248,24 @@ def _heatmap(ax: Axes, values: np.ndarray, cmap: str) -> object:
 
     colors = mpl.colormaps[cmap].with_extremes(bad=MISSING)
     return ax.imshow(np.ma.masked_invalid(values), cmap=colors, aspect="auto")
+
+
+def _hatch_missing(ax: Axes, values: np.ndarray) -> None:
+    """Hatch the heatmap's cells without a value, so none reads as a colour of the scale."""
+    from matplotlib.patches import Rectangle
+
+    for row, column in np.argwhere(np.isnan(values)):
+        ax.add_patch(
+            Rectangle(
+                (column - 0.5, row - 0.5),
+                1,
+                1,
+                facecolor=MISSING,
+                edgecolor="#A6A6A6",
+                hatch="///",
+                linewidth=0,
+            )
+        )
 
 
 def _annotate(ax: Axes, values: np.ndarray, image: object, *, percent: bool = True) -> None:
