@@ -1,24 +1,26 @@
 """Count tables on any engine narwhals reads: aggregate in the engine, infer in numpy.
 
 A pandas frame takes the analyses' own pandas path, unchanged. Any other frame narwhals wraps
-(Polars eager or lazy, a DuckDB relation, a pyarrow.Table) is reduced where it lives: the flags
-are narwhals expressions built from the same `Definitions`, summed per group (and per day or
-time bucket with `freq`), and only that small table is collected and turned into pandas. There
-the pandas path's own `_groups.aggregate` and `period_key` finish it, so group rows, their order
-and period labels follow the same rules:
+(Polars eager or lazy, a DuckDB relation, a pyarrow.Table, a PySpark DataFrame) is reduced
+where it lives: the flags are narwhals expressions built from the same `Definitions`, summed
+per group (and per day or time bucket with `freq`), and only that small table is collected and
+turned into pandas. There the pandas path's own `_groups.aggregate` and `period_key` finish it,
+so group rows, their order and period labels follow the same rules:
 
 - periods: calendar frequencies (days and longer: "D", "W", "MS", "ME", ...) are reduced per
   local day of `started_at` in the data's zone, then the days are re-binned to periods in pandas
   (exact: a day never straddles two such periods, which is checked); shorter ones ("h", "15min")
   per UTC bucket of gcd(freq, 15 min), re-binned the same way (checked too). A Polars or
-  pyarrow timestamp carries its zone; a DuckDB TIMESTAMPTZ is in the connection's TimeZone.
-  Naive times are UTC, as in pandas. Period labels are nanosecond datetimes, as a call-log
-  frame's are.
-- categorical keys: an engine's categorical has no fixed categories, so the schema's
-  categoricals (`direction`, `outcome`, `answered_by`, `disposition_category`, whether the
-  engine holds them as text or categories) get the schema's categories, then any other value
-  seen, sorted, as the readers give them; an Enum's categories are its own; any other
-  categorical column gets the values seen, sorted.
+  pyarrow timestamp carries its zone; a DuckDB TIMESTAMPTZ is in the connection's TimeZone; a
+  Spark TIMESTAMP is in the session's `spark.sql.session.timeZone`, read when the frame is
+  reduced (its local days are taken in Spark; its buckets come from epoch microseconds, so
+  any session zone gives every period). Naive times (a Spark TIMESTAMP_NTZ too) are UTC, as in
+  pandas. Period labels are nanosecond datetimes, as a call-log frame's are.
+- categorical keys: an engine's categorical has no fixed categories (Spark has no categorical
+  at all), so the schema's categoricals (`direction`, `outcome`, `answered_by`,
+  `disposition_category`, whether the engine holds them as text or categories) get the
+  schema's categories, then any other value seen, sorted, as the readers give them; an Enum's
+  categories are its own; any other categorical column gets the values seen, sorted.
 - text keys are pandas "string", whole numbers Int64, fractions Float64, booleans "boolean".
 """
 
@@ -43,7 +45,7 @@ from dialstats.frame._schema import MACHINE_PREFIX, UTC, call_log_dtypes
 
 # The analyses that run on every engine; the others take a pandas frame for now.
 ENGINE_ANALYSES = ("answer_rates", "disposition_funnel", "leaderboard", "trend", "compare")
-ENGINES = "pandas, Polars (eager or lazy), DuckDB and pyarrow"
+ENGINES = "pandas, Polars (eager or lazy), DuckDB, pyarrow and PySpark"
 
 _SCHEMA_CATEGORIES = {
     name: tuple(dtype.categories)
@@ -82,6 +84,8 @@ def _how_to_convert(df: object) -> str:
         return ".collect().to_pandas()" if lazy else ".to_pandas()"
     if module == "duckdb":
         return ".df()"
+    if module == "pyspark":
+        return ".toPandas()"
     return ".to_pandas()"
 
 
@@ -98,7 +102,7 @@ def frame_error(df: object, function: str) -> InvalidParameterError:
     elif function in ENGINE_ANALYSES:
         message = (
             f"{function}() takes a call-log DataFrame: a pandas or Polars DataFrame or "
-            f"LazyFrame, a DuckDB relation or a pyarrow.Table; got {got}"
+            f"LazyFrame, a DuckDB relation, a pyarrow.Table or a PySpark DataFrame; got {got}"
         )
     else:
         message = f"{function}() takes a call-log pandas DataFrame; got {got}"
@@ -317,16 +321,24 @@ def reduce(
     tz = None
     if freq is not None:
         times = schema["started_at"]
+        if _is_spark(frame) and times.time_zone is not None:
+            times = nw.Datetime(times.time_unit, _spark_zone(frame))
         tz = _zone(times.time_zone)
         wall = nw.col("started_at")
         if times.time_zone is not None:
             wall = wall.dt.replace_time_zone(None)
         if isinstance(offset, Tick):
             step = math.gcd(int(offset.nanos), _QUARTER_HOUR)
-            derived[_BUCKET] = (_nanoseconds(frame, times) // step) * step
+            if _is_spark(frame):
+                frame = _spark_periods(frame, times, _BUCKET, step)
+            else:
+                derived[_BUCKET] = (_nanoseconds(frame, times) // step) * step
             group.append(_BUCKET)
         else:
-            derived[_DAY] = wall.dt.truncate("1d")
+            if _is_spark(frame):
+                frame = _spark_periods(frame, times, _DAY)
+            else:
+                derived[_DAY] = wall.dt.truncate("1d")
             group.append(_DAY)
     # Elementary aggregations only (pyarrow takes no other); the sums are int64 in numpy.
     aggs = [nw.len().alias("__dialstats_rows")]
@@ -395,6 +407,40 @@ def _nanoseconds(frame: nw.DataFrame | nw.LazyFrame, times: Any) -> nw.Expr:
         )
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC if times.time_zone else None)
     return (nw.col("started_at") - nw.lit(epoch)).dt.total_microseconds() * 1000
+
+
+def _is_spark(frame: nw.DataFrame | nw.LazyFrame) -> bool:
+    implementation = frame.implementation
+    return implementation.is_pyspark() or implementation.is_pyspark_connect()
+
+
+def _spark_zone(frame: nw.LazyFrame) -> str:
+    """The session's time zone now (narwhals keeps the first one it read per session, but
+    `spark.conf.set` changes it, and with it how every TIMESTAMP reads)."""
+    return frame.to_native().sparkSession.conf.get("spark.sql.session.timeZone")
+
+
+def _spark_periods(
+    frame: nw.LazyFrame, times: Any, column: str, step: int | None = None
+) -> nw.LazyFrame:
+    """A Spark frame with `column`: each call's local day (`_DAY`, a TIMESTAMP_NTZ midnight),
+    or the start of its UTC bucket of `step` ns as ns since the epoch (`_BUCKET`), computed
+    in Spark SQL: narwhals has no epoch there, and its day truncation goes back through the
+    session zone, which moves a midnight that the zone skips."""
+    started = "`started_at`"
+    if column == _DAY:
+        # to_date reads a TIMESTAMP in the session zone, a TIMESTAMP_NTZ as it is.
+        sql = f"CAST(to_date({started}) AS TIMESTAMP_NTZ)"
+    else:
+        if times.time_zone is None:
+            epoch = "TIMESTAMP_NTZ'1970-01-01 00:00:00'"
+            micros = f"timestampdiff(MICROSECOND, {epoch}, {started})"
+        else:
+            micros = f"unix_micros({started})"
+        # Whole-number arithmetic: a floor to the bucket, never through a double.
+        sql = f"{micros} * 1000 - pmod({micros} * 1000, {step})"
+    native = frame.to_native().selectExpr("*", f"{sql} AS `{column}`")
+    return nw.from_native(native)
 
 
 def _zone(zone: str | None) -> str | None:
