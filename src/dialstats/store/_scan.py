@@ -1,11 +1,19 @@
-"""A store's Parquet files as a lazy frame of another engine: a DuckDB relation or a Polars
-LazyFrame, which the analyses that run on engines reduce where the data lives.
+"""A store's Parquet files as a lazy frame of another engine: a DuckDB relation, a Polars
+LazyFrame or a PySpark DataFrame, which the analyses that run on engines reduce where the data
+lives.
 
 Nothing is read when the frame is made (each file's footer is, to learn its columns): the
 engine reads the partition files the store has now (``created_month=YYYY-MM/part-0.parquet``,
 never a temporary file, never a file outside the store), and only the columns and row groups a
 query needs. Filters are the store's read-time ones and those asked for (`read`'s rules), as
 engine expressions; months outside a date range are not opened.
+
+Spark reads the files with the schema their footers give (a month written by an older schema
+reads nulls for the newer columns), in the session given, else the active one, else a new
+local one. Its TIMESTAMPs read in the session's `spark.sql.session.timeZone`, so that zone
+must be the `tz` asked for (a new session is made in it). A file whose timestamps are stored in
+nanoseconds (an older store's), which Spark's Parquet reader refuses, is read by pyarrow and
+handed to Spark whole.
 """
 
 from __future__ import annotations
@@ -28,7 +36,10 @@ from dialstats.store._select import _EQUAL, _MEMBER
 if TYPE_CHECKING:
     import narwhals as nw
 
-ENGINES = ("duckdb", "polars")
+ENGINES = ("duckdb", "polars", "spark")
+_MODULES = {"duckdb": "duckdb", "polars": "polars", "spark": "pyspark"}
+_NAMES = {"duckdb": "DuckDB", "polars": "Polars", "spark": "PySpark"}
+_UTC_NAMES = frozenset({UTC, "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "Z"})
 
 
 def check_engine(engine: object) -> str:
@@ -41,9 +52,9 @@ def check_engine(engine: object) -> str:
 
 def _module(engine: str) -> Any:
     try:
-        return importlib.import_module(engine)
+        return importlib.import_module(_MODULES[engine])
     except ImportError:
-        name = {"duckdb": "DuckDB", "polars": "Polars"}[engine]
+        name = _NAMES[engine]
         raise ImportError(
             f"CallLogStore.scan(engine={engine!r}) needs {name}, which is not installed: "
             f"pip install 'dialstats[{engine}]'"
@@ -57,9 +68,12 @@ def scan_files(root: Path, filters: Mapping[str, Any]) -> list[Path]:
     return [files[month] for month in months]
 
 
-def scan_store(root: Path, filters: Mapping[str, Any], engine: str, tz: str) -> Any:
+def scan_store(
+    root: Path, filters: Mapping[str, Any], engine: str, tz: str, spark: Any = None
+) -> Any:
     """A lazy frame of `engine` over the store's files, `filters` (normalized) applied, its
-    timestamps in `tz`."""
+    timestamps in `tz`; `spark`: the SparkSession for ``"spark"`` (None: the active one, else
+    a new local one)."""
     import narwhals as nw  # with the engine, not with the store
 
     module = _module(engine)
@@ -68,13 +82,15 @@ def scan_store(root: Path, filters: Mapping[str, Any], engine: str, tz: str) -> 
     sources = [str(path) for path in files]
     if engine == "duckdb":
         native = _duckdb(module, sources, schema, tz)
+    elif engine == "spark":
+        native = _spark(_session(spark, tz), files, schema)
     else:
         native = _polars(module, sources, schema)
     frame = nw.from_native(native)
     missing = {
         name: nw.lit(None, _narwhals_type(STORED_TYPES[name])).alias(name)
         for name in CALL_LOG_COLUMNS
-        if name not in schema.names
+        if name not in schema.names and engine != "spark"  # Spark reads them as nulls
     }
     if missing:
         frame = frame.with_columns(**missing)
@@ -128,6 +144,78 @@ def _polars(pl: Any, sources: list[str], schema: pa.Schema) -> Any:
             datetime_cast=["nanosecond-downcast", "convert-timezone"],
         ),
     )
+
+
+def _session(spark: Any, tz: str) -> Any:
+    """`spark`, else the active session, else a new local one in `tz`; refused if its
+    session zone is not `tz` (every TIMESTAMP reads in it)."""
+    from pyspark.sql import SparkSession
+
+    if spark is None:
+        spark = SparkSession.getActiveSession()
+    if spark is None:
+        return (
+            SparkSession.builder.master("local[1]")
+            .appName("dialstats")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", "1g")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.session.timeZone", tz)
+            .getOrCreate()
+        )
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    if zone != tz and not {zone, tz} <= _UTC_NAMES:
+        raise InvalidParameterError(
+            "tz",
+            f"the Spark session reads timestamps in its spark.sql.session.timeZone, {zone!r}, "
+            f"not tz={tz!r}: scan with tz={zone!r}, or set "
+            f"spark.conf.set('spark.sql.session.timeZone', {tz!r}) first",
+        )
+    return spark
+
+
+def _spark(spark: Any, files: list[Path], schema: pa.Schema) -> Any:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    # Schema columns an older store lacks are read as nulls, as every other engine reads them.
+    fields = dict(zip(schema.names, schema.types, strict=True))
+    for name in CALL_LOG_COLUMNS:
+        fields.setdefault(name, STORED_TYPES[name])
+    full = pa.schema(list(fields.items()))
+    struct = from_arrow_schema(full, prefer_timestamp_ntz=True)
+    nanos = [path for path in files if _has_nanoseconds(path)]
+    readable = [str(path) for path in files if path not in nanos]
+    frames = [spark.read.schema(struct).parquet(*readable)] if readable else []
+    for path in nanos:
+        frames.append(spark.createDataFrame(_conformed(pq.read_table(path), full), struct))
+    if not frames:
+        return spark.createDataFrame([], struct)
+    native = frames[0]
+    for other in frames[1:]:
+        native = native.unionByName(other)
+    return native
+
+
+def _has_nanoseconds(path: Path) -> bool:
+    return any(
+        pa.types.is_timestamp(field.type) and field.type.unit == "ns"
+        for field in pq.read_schema(path)
+    )
+
+
+def _conformed(table: pa.Table, schema: pa.Schema) -> Any:
+    """`table` in `schema` (missing columns null, nanoseconds to microseconds), as Spark
+    takes it: the Arrow table (PySpark 4), else its rows."""
+    import pyspark
+
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table[field.name].cast(field.type, safe=False))
+        else:
+            columns.append(pa.nulls(len(table), field.type))
+    table = pa.Table.from_arrays(columns, schema=schema)
+    return table if int(pyspark.__version__.split(".")[0]) >= 4 else table.to_pylist()
 
 
 def _narwhals_type(kind: pa.DataType) -> nw.dtypes.DType:
