@@ -248,3 +248,57 @@ def test_best_time_paints_only_cells_of_enough_dials(demo, view):
     hatched = [p for p in ax.patches if p.get_hatch()]
     assert len(hatched) == shown.sum()
     assert f"< {least} dials" in ax.get_xlabel()
+
+
+# -- trend by group: whole periods, real points, and a readable few lines ----------------------
+
+
+def line_points(ax) -> list[tuple[object, pd.Series, np.ndarray]]:
+    """(line, its periods, its drawn values) for each line of data (not legend proxies)."""
+    return [
+        (line, pd.to_datetime(pd.Series(line.get_xdata())), np.asarray(line.get_ydata(), float))
+        for line in ax.get_lines()
+        if len(line.get_xdata())
+    ]
+
+
+def test_trend_by_rep_leaves_out_partial_weeks_and_thin_points(demo):
+    weekly = ds.trend(demo, by="user_name")
+    last = weekly["period"].max()  # Oct 26 - Nov 1: the data ends on its Monday
+    assert weekly.loc[weekly["period"] == last, "dials"].sum() < 20
+    ax = draw("trend", demo, by="user_name")
+    ax.figure.canvas.draw()
+    for _, periods, values in line_points(ax):
+        drawn = periods[np.isfinite(values)]
+        assert drawn.max() < last and drawn.min() >= weekly["period"].min()
+        assert not (values == 0).any()  # no week drops to 0% on a call or two
+    assert "partial period left out: 01 Nov" in ax.get_title()
+    # A rep's thin week is a hollow marker, not a point of the line.
+    thin = demo[~((demo["user_name"] == "Maya Patel") & (demo["started_at"].dt.day_of_week > 0))]
+    thin = thin[
+        thin["started_at"].lt("2026-10-19") & thin["user_name"].isin(["Maya Patel", "Hannah Kim"])
+    ]
+    ax = draw("trend", thin, by="user_name", min_calls=100)
+    counts = ds.trend(thin, by="user_name")
+    maya = counts[counts["user_name"] == "Maya Patel"]
+    assert (maya["dials"] < 100).all()
+    lines = {line.get_label(): values for line, _, values in line_points(ax)}
+    assert np.isnan(next(v for k, v in lines.items() if k.startswith("Maya Patel"))).all()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "< 100 calls: no point" in legend
+
+
+def test_trend_of_many_reps_colours_the_extremes_and_greys_the_rest(demo):
+    ax = draw("trend", demo, by="user_name")
+    weekly = ds.trend(demo[demo["started_at"] < "2026-10-26"], by="user_name")
+    rates = weekly.groupby("user_name", observed=True)["center"].first().sort_values()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    expected = [*rates.index[::-1][:2], *rates.index[::-1][-2:]]
+    assert [t.rsplit(" (", 1)[0] for t in legend[:4]] == expected
+    assert legend[4] == "6 other reps"
+    coloured = [line for line, _, _ in line_points(ax) if line.get_color() != "#BBBBBB"]
+    assert len(coloured) == 4 and "highest" in ax.get_title()
+    few = demo[demo["user_name"].isin(rates.index[:3])]
+    small = draw("trend", few, by="user_name")
+    assert len(small.get_legend().get_texts()) == 3  # three reps: each in colour, each named
+    assert "highest" not in small.get_title()

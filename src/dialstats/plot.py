@@ -28,6 +28,7 @@ from dialstats.analysis._metrics import METRICS as CONTRACT
 from dialstats.analysis._metrics import RATES, VENDOR_NAMES
 from dialstats.analysis._metrics import label as _label
 from dialstats.analysis._numbers import outbound
+from dialstats.analysis._periods import check_freq, period_key
 from dialstats.analysis._scipy import stats
 from dialstats.analysis._talk import THRESHOLDS, check_thresholds
 from dialstats.analysis._validate import check_choice, check_columns, check_frame, group_keys
@@ -379,15 +380,28 @@ def trend(
     metric: str = "connect_rate",
     freq: str = "W",
     by: str | Sequence[str] | None = None,
+    min_calls: int = 20,
+    highlight: int = 2,
 ) -> Axes:
     """p-chart: the rate per period with its centre line and 3-sigma control limits; points
     outside the limits are marked. With groups (`by=`, or a `trend(by=...)` result), one line
-    per group, its points outside its own limits marked (the limits themselves are left out).
+    per group, its points outside its own limits marked (the limits themselves are left out);
+    beyond four groups, the `highlight` highest and as many lowest (by the group's rate over
+    all periods shown) are drawn in colour and named, the others thin and grey, so the
+    extremes read and the rest show the spread. A group's period of fewer than `min_calls`
+    calls (the rate's denominator) is no point of its line: a hollow marker shows it.
 
-    `data`: a `trend` result or a call-log frame (`metric`, `freq`, `by` apply).
+    `data`: a `trend` result or a call-log frame (`metric`, `freq`, `by` apply). From a frame,
+    a first or last period the calls do not cover (the first call after its first day, the
+    last before its last day) is left out, as the report leaves out partial weeks; the title
+    says so.
 
     >>> ds.plot.trend(df, metric="connect_rate", by="user_name")  # doctest: +SKIP
     """
+    for name, value in (("min_calls", min_calls), ("highlight", highlight)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+            raise InvalidParameterError(name, f"{name} must be a whole number >= 0; got {value!r}")
+    partial: list[pd.Timestamp] = []
     if "upper_limit" in data.columns:
         if by is not None:
             raise InvalidParameterError(
@@ -395,14 +409,19 @@ def trend(
             )
         result = data
     else:
+        data, partial = _complete_periods(data, freq)
         result = analysis.trend(data, metric, freq, by)
     metric = result.attrs.get("metric", metric)
     label = _label(metric)
     ax = _axes(ax)
     if result.empty:
         return _no_data(ax, f"{label} per period")
+    left_out = f"\npartial period left out: {', '.join(f'{p:%d %b}' for p in partial)}"
+    left_out = left_out if partial else ""
     if result.columns[0] != "period":
-        return _trend_by_group(ax, result, metric, label)
+        _trend_by_group(ax, result, metric, label, min_calls, highlight)
+        ax.set_title(ax.get_title().removesuffix(")") + left_out.replace("\n", "; ") + ")")
+        return ax
     period = result["period"]
     ax.plot(period, _values(result, metric), marker="o", color=PALETTE[0], label=label)
     ax.plot(period, _values(result, "center"), color=PALETTE[6], lw=1, label="Centre")
@@ -428,7 +447,7 @@ def trend(
     title = f"{label} per period"
     if len(summary) == 1 and summary[0]["p_value"] is not None:
         title += f" (trend test p = {summary[0]['p_value']:.2g})"
-    ax.set_title(title)
+    ax.set_title(title + left_out)
     _percent_axis(ax.yaxis)
     _legend(ax, outside=True)
     _tidy(ax, grid="y")
@@ -876,18 +895,98 @@ def activity(
     return ax
 
 
-def _trend_by_group(ax: Axes, result: pd.DataFrame, metric: str, label: str) -> Axes:
+def _complete_periods(data: pd.DataFrame, freq: object) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
+    """The calls of `data` less those of a first or last period of `freq` the calls do not
+    cover (the first call after the period's first day, the last call before its last day),
+    and the labels of the periods left out. Periods shorter than a day, a frame of one period
+    and other engines' frames are kept whole."""
+    from pandas.tseries.offsets import Tick
+
+    if not isinstance(data, pd.DataFrame) or "started_at" not in data.columns:
+        return data, []
+    offset = check_freq(freq)
+    if isinstance(offset, Tick) or not pd.api.types.is_datetime64_any_dtype(data["started_at"]):
+        return data, []
+    periods = period_key(data["started_at"], freq)
+    labels = periods.cat.categories
+    if len(labels) < 2:
+        return data, []
+    day = pd.Timedelta(days=1)
+    right = pd.Grouper(freq=offset).closed == "right"  # weeks, month ends: labelled by their end
+
+    def first_day(label: pd.Timestamp) -> object:
+        return ((label - offset) + day).date() if right else label.date()
+
+    def last_day(label: pd.Timestamp) -> object:
+        return label.date() if right else ((label + offset) - day).date()
+
+    times = data["started_at"].dropna()
+    partial = []
+    if times.min().date() > first_day(labels[0]):
+        partial.append(labels[0])
+    if times.max().date() < last_day(labels[-1]):
+        partial.append(labels[-1])
+    if not partial:
+        return data, []
+    return data[~periods.isin(partial).to_numpy()], partial
+
+
+def _trend_by_group(
+    ax: Axes, result: pd.DataFrame, metric: str, label: str, min_calls: int, highlight: int
+) -> Axes:
+    from matplotlib.lines import Line2D
+
     groups = list(result.columns[: result.columns.get_loc("period")])
-    for i, (key, part) in enumerate(result.groupby(groups, sort=False, observed=True)):
+    entry = CONTRACT.get(metric)
+    denominator = entry.denominator if entry is not None else None
+    parts = []
+    for key, part in result.groupby(groups, sort=False, observed=True):
         name = ", ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
-        color = PALETTE[i % len(PALETTE)]
-        style = _STYLES[i // len(PALETTE) % len(_STYLES)]
-        ax.plot(part["period"], _values(part, metric), ls=style, color=color, label=name)
-        outside = part["outside"].fillna(False).to_numpy(dtype=bool)
-        ax.scatter(part["period"][outside], _values(part, metric)[outside], color=color, zorder=3)
-    ax.set_title(f"{label} per period by {_names(groups)} (dots: outside its 3-sigma limits)")
+        parts.append((name, part, float(_values(part, "center")[0])))
+    many = len(parts) > _MAX_BANDS
+    ranked = sorted(parts, key=lambda item: -np.nan_to_num(item[2], nan=-1.0))
+    named = ranked[:highlight] + ranked[len(ranked) - highlight :] if many else ranked
+    named = list(dict.fromkeys(name for name, _, _ in named))
+    few_shown = False
+    for name, part, centre in [p for p in parts if p[0] not in named] + [
+        p for name in named for p in parts if p[0] == name
+    ]:
+        values = _values(part, metric)
+        calls = _values(part, denominator) if denominator in part else np.full(len(part), np.inf)
+        few = calls < min_calls
+        if name in named:
+            i = named.index(name)
+            color, style, width = PALETTE[i % len(PALETTE)], _STYLES[i // len(PALETTE) % 3], 1.8
+            legend = f"{name} ({centre:.1%})" if many else name
+        else:
+            color, style, width, legend = "#BBBBBB", "-", 0.9, None
+        when = part["period"]
+        ax.plot(when, np.where(few, np.nan, values), ls=style, lw=width, color=color, label=legend)
+        thin = few & (calls > 0)
+        if thin.any():
+            few_shown = True
+            ax.scatter(when[thin], values[thin], facecolors="none", edgecolors=color, zorder=3)
+        outside = part["outside"].fillna(False).to_numpy(dtype=bool) & ~few
+        if name in named:
+            ax.scatter(when[outside], values[outside], color=color, zorder=3)
+    handles, texts = ax.get_legend_handles_labels()
+    order = [texts.index(f"{name} ({c:.1%})" if many else name) for name, _, c in ranked
+             if name in named]  # fmt: skip
+    handles, texts = [handles[i] for i in order], [texts[i] for i in order]
+    if many:
+        rest = len(parts) - len(named)
+        plural = f"{_names(groups)}s" if len(groups) == 1 else "groups"
+        handles.append(Line2D([], [], color="#BBBBBB", lw=0.9))
+        texts.append(f"{rest} other {plural}")
+    if few_shown:
+        handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec=PALETTE[6]))
+        texts.append(f"< {min_calls} calls: no point")
+    ax.legend(handles, texts, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    title = f"{label} per period by {_names(groups)}"
+    if many:
+        title += f": the {highlight} highest and {highlight} lowest in colour"
+    ax.set_title(title + "\n(dots: outside its 3-sigma limits)")
     _percent_axis(ax.yaxis)
-    _legend(ax, outside=True)
     _tidy(ax, grid="y")
     return ax
 
