@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -53,6 +54,9 @@ def spark():
         .config("spark.driver.memory", "1g")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
+        # Small inputs: no re-planning per query; the JVM in UTC with a serial collector.
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC -XX:+UseSerialGC")
         .config(ZONE, "UTC")
         .getOrCreate()
     )
@@ -267,7 +271,7 @@ def test_a_store_scan_gives_the_tables_read_gives(spark, store):
     same_tables(store, analyses=SCANNED[:2], **filters)
     # A session given (the store's read filters are none here).
     given = scan_store(store.path, {}, "spark", "UTC", spark)
-    check(ds.leaderboard(given), ds.leaderboard(store.read()))
+    check(ds.answer_rates(given, by="user_name"), ds.answer_rates(store.read(), by="user_name"))
 
 
 def test_a_store_scan_in_the_session_zone(spark, store):
@@ -297,3 +301,9 @@ def test_an_empty_store_scans_through_spark(spark, tmp_path, calls):
     write_store(tmp_path / "store", calls.iloc[:0])
     store = CallLogStore(tmp_path / "store")
     check(ds.answer_rates(store.scan("spark")), ds.answer_rates(store.read()))
+
+
+def test_spark_not_installed_says_how_to_install_it(store, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    with pytest.raises(ImportError, match=r"pip install 'dialstats\[spark\]'"):
+        store.scan("spark")
