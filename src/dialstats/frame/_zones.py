@@ -154,14 +154,16 @@ def _prefix_lengths() -> dict[str, int]:
 def number_zones(numbers: list[str | None]) -> list[str | None]:
     """`number_zone` of each of `numbers` (E.164), looking each placing prefix up once."""
     lengths = _prefix_lengths()
-    seen: dict[str, str | None] = {}
+    seen: dict[tuple[str, int], str | None] = {}
     out = []
     for number in numbers:
         if number is None:
             out.append(None)
             continue
         digits = number[1:]
-        key = digits[: lengths.get(digits[:4], TIMEZONE_LONGEST_PREFIX)]
+        # With its length: a number too short to parse ("+5936") has no zone, though a longer one
+        # of the same prefix has.
+        key = (digits[: lengths.get(digits[:4], TIMEZONE_LONGEST_PREFIX)], len(digits))
         if key not in seen:
             seen[key] = number_zone(number)
         out.append(seen[key])
