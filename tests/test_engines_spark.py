@@ -261,6 +261,7 @@ def same_tables(store: CallLogStore, tz: str = "UTC", analyses=SCANNED, **filter
 def test_a_store_scan_gives_the_tables_read_gives(spark, store):
     scan = store.scan("spark")  # in the active session
     assert scan.sparkSession is spark
+    assert store.scan("spark", spark=spark).sparkSession is spark  # or the one given
     assert scan.count() == len(store.read())
     files = {path.resolve() for path in partitions(store.path).values()}
     assert {Path(unquote(urlparse(uri).path)) for uri in scan.inputFiles()} == files

@@ -264,7 +264,7 @@ def test_number_health_chart_marks_the_flagged_numbers():
 def test_local_presence_chart():
     df = local_calls(1, rows=3_000)
     ax = ds.plot.local_presence(ds.local_presence(df))
-    assert "adjusted for contact list name" in ax.get_title()
+    assert "adjusted for list" in ax.get_title()
     assert isinstance(ax.xaxis.get_major_formatter(), PercentFormatter)
     assert df.calls.plot.local_presence(adjust_for=None).get_title().endswith("unadjusted")
     assert "local" in ds.plot.local_presence(df.iloc[:0]).get_title()

@@ -80,7 +80,9 @@ def test_resolve_period_fills_a_missing_bound_with_a_week():
     assert resolve_period(None, None, through=through, tz="Europe/Berlin").tz == "Europe/Berlin"
     with pytest.raises(InvalidParameterError, match="end 2026-10-01 is before start"):
         resolve_period("2026-10-05", "2026-10-01", through=through)
-    with pytest.raises(InvalidParameterError, match="start: .last monday. is not an ISO 8601 date") as info:
+    with pytest.raises(
+        InvalidParameterError, match=r"start: .last monday. is not an ISO 8601 date"
+    ) as info:
         resolve_period("last monday", None, through=through)
     assert info.value.parameter == "start"
 

@@ -242,10 +242,12 @@ class CallLogStore:
             max_records=max_records,
         )
 
-    def scan(self, engine: str = "duckdb", *, tz: str = "UTC", **filters: Any) -> Any:
-        """The stored calls as a lazy frame of `engine`: a DuckDB relation (``"duckdb"``) or a
-        Polars LazyFrame (``"polars"``) over the store's Parquet files, read by the engine
-        only as a query needs them.
+    def scan(
+        self, engine: str = "duckdb", *, tz: str = "UTC", spark: Any = None, **filters: Any
+    ) -> Any:
+        """The stored calls as a lazy frame of `engine`: a DuckDB relation (``"duckdb"``), a
+        Polars LazyFrame (``"polars"``) or a PySpark DataFrame (``"spark"``) over the store's
+        Parquet files, read by the engine only as a query needs them.
 
         The analyses that run on engines (`answer_rates`, `disposition_funnel`,
         `leaderboard`, `trend`, `compare`) reduce it in the engine, reading only the columns
@@ -256,7 +258,10 @@ class CallLogStore:
         categories as strings, timestamps in microseconds. The files are those the store has
         when `scan` is called (checked first, as `read` checks them); a later `sync` that
         replaces one leaves the frame reading the old one if the engine has it open already.
-        The engine is imported here: ``pip install 'dialstats[duckdb]'`` (or ``[polars]``).
+        For Spark, `spark` is the SparkSession to read with (None: the active one, else a new
+        local one); its ``spark.sql.session.timeZone`` must be `tz`.
+        The engine is imported here: ``pip install 'dialstats[duckdb]'`` (or ``[polars]``,
+        ``[spark]``).
 
         >>> import dialstats as ds
         >>> calls = CallLogStore("calls").scan("duckdb")  # doctest: +SKIP
@@ -269,4 +274,4 @@ class CallLogStore:
         if meta is None:
             raise self._missing()
         self._check(meta)
-        return scan_store(self.path, narrowed(meta.filters, requested), engine, tz)
+        return scan_store(self.path, narrowed(meta.filters, requested), engine, tz, spark)
