@@ -48,6 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dialstats.frame._schema import call_log_dtypes
+from dialstats.sandbox._generate import _DISPOSITIONS
 from dialstats.store._arrow import (
     _NEARLY_UNIQUE,
     _PRUNED_ON,
@@ -169,26 +170,8 @@ ANSWERED_BY = (
     ("unknown", 0.05),
     ("fax", 0.02),
 )
-# (id, name, category) as the vendor's dispositions.
-DISPOSITIONS = {
-    1: ("Answered - Meeting Set", "positive"),
-    2: ("Answered - No Longer with Company", "neutral"),
-    3: ("Answered - Not Interested", "negative"),
-    4: ("Answered - Referral", "positive"),
-    5: ("Answered - Wrong Contact", "neutral"),
-    6: ("Answered - Call back later", "positive"),
-    7: ("Answered - Reach out in 6 months", "positive"),
-    8: ("Answered - Send an email", "positive"),
-    9: ("Answered - Do not call again", "negative"),
-    10: ("No Answer", "not_answered"),
-    11: ("Left Voicemail", "not_answered"),
-    12: ("Gatekeeper", "not_answered"),
-    13: ("Bad Number", "not_answered"),
-    14: ("Cancelled", "cancelled"),
-    15: ("Follow-up Task Created", "neutral"),
-    16: ("Not a Decision Maker", "negative"),
-    20: ("Connected", "neutral"),
-}
+# (id, name, category) as the vendor's dispositions: the demo dataset's own table.
+DISPOSITIONS = {number: (name, category) for number, name, category, _ in _DISPOSITIONS}
 # A human answer's disposition, weighted as on the demo data (0: none set).
 HUMAN_DISPOSITIONS = (
     (1, 0.06),

@@ -31,7 +31,7 @@ from dialstats.errors import InvalidParameterError
 from dialstats.frame._schema import CALL_LOG_COLUMNS, UTC
 from dialstats.store._arrow import STORED_TYPES
 from dialstats.store._layout import months_between, partitions
-from dialstats.store._select import _EQUAL, _MEMBER
+from dialstats.store._select import combined
 
 if TYPE_CHECKING:
     import narwhals as nw
@@ -244,31 +244,13 @@ def condition(filters: Mapping[str, Any]) -> nw.Expr | None:
     `Table.filter` drops them."""
     import narwhals as nw
 
-    terms = []
-    for name, value in filters.items():
-        if name == "start_date":
-            terms.append(nw.col("created_at") >= value.to_pydatetime())
-        elif name == "end_date":
-            terms.append(nw.col("created_at") <= value.to_pydatetime())
-        elif name == "min_duration":
-            terms.append(nw.col("duration") >= value)
-        elif name == "max_duration":
-            terms.append(nw.col("duration") <= value)
-        elif name == "exclude_negative_dispositions":
-            if value:
-                terms.append(nw.col("disposition_category") == "positive")
-        elif name == "search":
-            terms.append(_search(value))
-        elif name in _EQUAL:
-            terms.append(nw.col(name) == value)
-        else:
-            terms.append(nw.col(_MEMBER[name]).is_in(list(value)))
-    if not terms:
-        return None
-    combined = terms[0]
-    for term in terms[1:]:
-        combined = combined & term
-    return combined
+    return combined(
+        filters,
+        nw.col,
+        at=lambda value: value.to_pydatetime(),
+        is_in=lambda column, values: column.is_in(values),
+        search=_search,
+    )
 
 
 def _search(needle: str) -> nw.Expr:

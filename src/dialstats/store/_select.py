@@ -9,7 +9,9 @@ reading only, so a call that changes is updated in place rather than left behind
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import operator
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -47,34 +49,49 @@ def range_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in filters.items() if name in RANGE_FILTERS}
 
 
-def expression(filters: Mapping[str, Any]) -> pads.Expression | None:
-    """One Arrow expression for normalized filters; None when there are none."""
+def combined(
+    filters: Mapping[str, Any],
+    col: Callable[[str], Any],
+    *,
+    at: Callable[[Any], Any],
+    is_in: Callable[[Any, list], Any],
+    search: Callable[[str], Any],
+) -> Any:
+    """Normalized filters as one expression of an engine's own (None when there are none):
+    `col` names a column, `at` makes a timestamp, `is_in` tests membership, `search` builds
+    the API's contact search. Arrow's (`expression`) and narwhals' share these rules."""
     terms = []
     for name, value in filters.items():
         if name == "start_date":
-            terms.append(pc.field("created_at") >= pa.scalar(value, pa.timestamp("us", "UTC")))
+            terms.append(col("created_at") >= at(value))
         elif name == "end_date":
-            terms.append(pc.field("created_at") <= pa.scalar(value, pa.timestamp("us", "UTC")))
+            terms.append(col("created_at") <= at(value))
         elif name == "min_duration":
-            terms.append(pc.field("duration") >= value)
+            terms.append(col("duration") >= value)
         elif name == "max_duration":
-            terms.append(pc.field("duration") <= value)
+            terms.append(col("duration") <= value)
         elif name == "exclude_negative_dispositions":
             if value:  # the API keeps only calls with a positive disposition
-                terms.append(pc.field("disposition_category") == "positive")
+                terms.append(col("disposition_category") == "positive")
         elif name == "search":
-            terms.append(_search(value))
+            terms.append(search(value))
         elif name in _EQUAL:
-            terms.append(pc.field(name) == value)
+            terms.append(col(name) == value)
         else:
-            terms.append(pc.field(_MEMBER[name]).isin(list(value)))
-    if not terms:
-        return None
-    combined = terms[0]
-    for term in terms[1:]:
-        combined = combined & term
+            terms.append(is_in(col(_MEMBER[name]), list(value)))
+    return functools.reduce(operator.and_, terms) if terms else None
+
+
+def expression(filters: Mapping[str, Any]) -> pads.Expression | None:
+    """One Arrow expression for normalized filters; None when there are none."""
     # A comparison with a missing value is null, which Table.filter drops: same as the API.
-    return combined
+    return combined(
+        filters,
+        pc.field,
+        at=lambda value: pa.scalar(value, pa.timestamp("us", "UTC")),
+        is_in=lambda column, values: column.isin(values),
+        search=_search,
+    )
 
 
 def _search(needle: str) -> pads.Expression:
