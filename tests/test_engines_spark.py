@@ -13,7 +13,6 @@ from urllib.parse import unquote, urlparse
 import narwhals as nw
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 pyspark = pytest.importorskip(
@@ -41,6 +40,7 @@ from test_engines_more import (  # noqa: E402
     check,
 )
 from test_store_files import frame_of, write_store  # noqa: E402
+from test_store_scan import write_older_store  # noqa: E402
 
 ZONE = "spark.sql.session.timeZone"
 
@@ -283,19 +283,7 @@ def test_a_store_scan_in_the_session_zone(spark, store):
 
 
 def test_an_older_store_scans_through_spark(spark, tmp_path, calls):
-    root = tmp_path / "store"
-    write_store(root, calls)
-    path = next(iter(partitions(root).values()))
-    old = pq.read_table(path).drop_columns(["summary", "has_recording", "answered_by"])
-    old = old.set_column(
-        old.column_names.index("started_at"),
-        "started_at",
-        old["started_at"].cast(pa.timestamp("ns", "UTC")),
-    )
-    old = old.append_column("legacy_score", pa.array(range(old.num_rows), pa.int32()))
-    pq.write_table(old, path)
-    store = CallLogStore(root)
-    same_tables(store, analyses=SCANNED[:2])
+    same_tables(write_older_store(tmp_path / "store", calls), analyses=SCANNED[:2])
 
 
 def test_an_empty_store_scans_through_spark(spark, tmp_path, calls):
