@@ -72,3 +72,35 @@ def sandbox_app(small_dataset: Dataset):
 def sandbox_http(sandbox_app, asgi_client) -> httpx.Client:
     """An httpx client for `sandbox_app` that sends the demo key."""
     return asgi_client(sandbox_app)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local PySpark session (2 cores, UTC) for every test module that runs on Spark;
+    skips without PySpark or a Java runtime."""
+    import os
+    import shutil
+
+    pytest.importorskip(
+        "pyspark", reason="PySpark is not installed (pip install 'dialstats[spark]')"
+    )
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs a Java runtime (apt-get install default-jre-headless)")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("dialstats-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "1g")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        # Small inputs: no re-planning per query; the JVM in UTC with a serial collector.
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC -XX:+UseSerialGC")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

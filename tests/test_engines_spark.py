@@ -25,8 +25,6 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         allow_module_level=True,
     )
 
-from pyspark.sql import SparkSession  # noqa: E402
-
 import dialstats as ds  # noqa: E402
 from dialstats.errors import InvalidParameterError  # noqa: E402
 from dialstats.store import CallLogStore  # noqa: E402
@@ -43,26 +41,6 @@ from test_store_files import frame_of, write_store  # noqa: E402
 from test_store_scan import write_older_store  # noqa: E402
 
 ZONE = "spark.sql.session.timeZone"
-
-
-@pytest.fixture(scope="module")
-def spark():
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("dialstats-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "1g")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        # Small inputs: no re-planning per query; the JVM in UTC with a serial collector.
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC -XX:+UseSerialGC")
-        .config(ZONE, "UTC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 @contextmanager
