@@ -44,7 +44,33 @@ from dialstats.errors import InvalidParameterError
 from dialstats.frame._schema import MACHINE_PREFIX, UTC, call_log_dtypes
 
 # The analyses that run on every engine; the others take a pandas frame for now.
-ENGINE_ANALYSES = ("answer_rates", "disposition_funnel", "leaderboard", "trend", "compare")
+ENGINE_ANALYSES = (
+    "answer_rates",
+    "disposition_funnel",
+    "leaderboard",
+    "trend",
+    "compare",
+    # calls per contact, and clocks
+    "best_time_to_call",
+    "local_presence",
+    "attempt_curve",
+    "contact_attempts",
+    "double_dial",
+    "activity",
+    # distributions, numbers and the vendor's tables
+    "machine_detection",
+    "machine_detection_matrix",
+    "amd_audit",
+    "amd_evidence",
+    "talk_time",
+    "number_health",
+    "sdr_performance",
+    "list_performance",
+    "sequence_performance",
+    "disposition_breakdown",
+    "overview",
+    "flags",
+)
 ENGINES = "pandas, Polars (eager or lazy), DuckDB, pyarrow and PySpark"
 
 _SCHEMA_CATEGORIES = {
