@@ -109,6 +109,18 @@ ALWAYS = ("human", "machine_start")
 # AMD's answers, exclusive, in the order of `_answer_codes`.
 ANSWERS = ("human", "machine", FAX, UNKNOWN)
 ANY = slice(None)  # an axis of a count table taken whole
+# machine_detection's class grid: AMD's answer (a position in ANSWERS, or none of them), then
+# whether the call was answered, got a voicemail or a reached disposition, and whether the
+# evidence (not conflicting) shows a person or a machine.
+_AXES = {
+    "answer": len(ANSWERS) + 1,
+    "answered": 2,
+    "voicemail": 2,
+    "reached": 2,
+    "person": 2,
+    "machine": 2,
+}
+_SHAPE = tuple(_AXES.values())
 
 
 def machine_detection(
@@ -159,36 +171,39 @@ def machine_detection(
     # Only whether some rule holds matters here, not which one.
     person, by_machine = (np.logical_or.reduce(r) for r in _rules(df, flags, definitions))
     clear = ~(person & by_machine)
-    label = _answer_codes(df, flags)
     # Every count below is a sum over classes of one code per call (AMD's answer x the flags),
-    # so one bincount gives them all.
-    bits = (flags["answered"], voicemail, reached, person & clear, by_machine & clear)
-    code = label
-    for bit in bits:
-        code = code * 2 + bit
+    # so one bincount gives them all; each axis of the class grid is named in _AXES.
+    axes = {
+        "answer": _answer_codes(df, flags),
+        "answered": flags["answered"],
+        "voicemail": voicemail,
+        "reached": reached,
+        "person": person & clear,
+        "machine": by_machine & clear,
+    }
+    code = np.ravel_multi_index([np.asarray(axes[name], dtype=np.int64) for name in _AXES], _SHAPE)
     columns = {
         "dials": (None, _groups.SIZE),
         "median_duration_human": (np.where(human, seconds, np.nan), _groups.MEDIAN),
         "median_duration_machine": (np.where(machine, seconds, np.nan), _groups.MEDIAN),
     }
-    width = (len(ANSWERS) + 1) * 2 ** len(bits)
-    counts, cells = _groups.tally(df.index, keys, columns, code, width)
-    # Axes: group, answer (human, machine, fax, unknown, other), then one per bit.
-    cells = cells.reshape(len(cells), len(ANSWERS) + 1, *[2] * len(bits))
+    counts, cells = _groups.tally(df.index, keys, columns, code, int(np.prod(_SHAPE)))
+    cells = cells.reshape(len(cells), *_SHAPE)
 
-    def count(answer: int | slice, *held: int | slice) -> np.ndarray:
-        """Per group, the calls with that answer and those bits (ANY: whatever it is)."""
-        part = cells[(slice(None), answer, *held)]
+    def count(**held: int) -> np.ndarray:
+        """Per group, the calls with those values on the named axes (any value on the rest)."""
+        part = cells[(slice(None), *(held.get(name, ANY) for name in _AXES))]
         return part.sum(axis=tuple(range(1, part.ndim)))
 
-    counts["answered"] = count(ANY, 1)
+    human_answer, machine_answer = ANSWERS.index("human"), ANSWERS.index("machine")
+    counts["answered"] = count(answered=1)
     for i, name in enumerate(ANSWERS):
-        counts[name] = count(i)
-    counts["voicemails"] = count(ANY, ANY, 1)
-    counts["amd_suspected_false_positive"] = count(1, ANY, ANY, 1)
-    counts["amd_suspected_false_negative"] = count(0, ANY, 1)
-    counts["amd_false_positive"] = count(1, ANY, ANY, ANY, 1)
-    counts["amd_false_negative"] = count(0, ANY, ANY, ANY, ANY, 1)
+        counts[name] = count(answer=i)
+    counts["voicemails"] = count(voicemail=1)
+    counts["amd_suspected_false_positive"] = count(answer=machine_answer, reached=1)
+    counts["amd_suspected_false_negative"] = count(answer=human_answer, voicemail=1)
+    counts["amd_false_positive"] = count(answer=machine_answer, person=1)
+    counts["amd_false_negative"] = count(answer=human_answer, machine=1)
     counts["amd_persons_bound"] = counts["amd_false_positive"] + counts["human"]
     counts["amd_persons_bound"] -= counts["amd_false_negative"]
     counts["amd_machines_bound"] = counts["amd_false_negative"] + counts["machine"]
