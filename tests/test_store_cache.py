@@ -90,3 +90,22 @@ def test_module_level_reader_passes_cache_through(tmp_path):
     assert (path / "_dialstats_store.json").is_file()
     with pytest.raises(InvalidParameterError, match="cache"):
         ds.read_call_logs(demo=True, cache=None)
+
+
+@pytest.mark.parametrize("on_incomplete", ["sometimes", None, True])
+def test_a_cached_read_refuses_a_bad_on_incomplete_before_making_a_store(tmp_path, on_incomplete):
+    import dialstats as ds
+
+    path = tmp_path / "demo-cache"
+    with pytest.raises(InvalidParameterError, match="on_incomplete") as info:
+        ds.read_call_logs(demo=True, cache=path, on_incomplete=on_incomplete)
+    assert info.value.parameter == "on_incomplete"
+    assert not path.exists()
+
+
+def test_a_cached_read_takes_on_incomplete_warn_as_the_live_read_does(tmp_path):
+    import dialstats as ds
+
+    path = tmp_path / "demo-cache"
+    cached = ds.read_call_logs(demo=True, cache=path, on_incomplete="warn", outcome="answered")
+    assert cached["id"].tolist() == ds.read_call_logs(demo=True, outcome="answered")["id"].tolist()

@@ -102,6 +102,7 @@ def read_call_logs(
                 tz=tz,
                 dtype_backend=dtype_backend,
                 progress=progress,
+                on_incomplete=on_incomplete,
                 **filters,
             )
         else:

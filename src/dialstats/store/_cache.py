@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import platformdirs
 
-from dialstats.api._filters import normalize_filters
+from dialstats.api._filters import check_on_incomplete, normalize_filters
 from dialstats.errors import InvalidParameterError
 from dialstats.store._meta import encode_filters, load_meta
 from dialstats.store._select import range_filters
@@ -59,13 +59,17 @@ def cached_read_call_logs(
     dtype_backend: str = "numpy_nullable",
     progress: bool | None = None,
     limit: int = 100,
+    on_incomplete: str = "raise",
     **filters: Any,
 ) -> pd.DataFrame:
     """Sync the store `cache` names (True: the default one) with `client`, then read `filters`.
 
     A new store is bound to the range part of `filters`; an existing one keeps its own filters
-    and must cover the ones asked for (else `StoreFilterError`).
+    and must cover the ones asked for (else `StoreFilterError`). `on_incomplete` is checked as
+    `Client.read_call_logs` checks it, so a bad value is refused on both paths; a sync has no
+    incomplete result to report (it reads an inconsistent pass again page by page).
     """
+    check_on_incomplete(on_incomplete)
     normalized = normalize_filters(filters)
     if cache is True:
         path = default_store_path(client, normalized)
