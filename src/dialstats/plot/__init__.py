@@ -1,0 +1,51 @@
+"""Charts a sales manager can read without explanation, drawn with matplotlib.
+
+Each function takes the matching analysis result or the raw call-log frame (then runs the
+analysis itself), draws on `ax` (a new figure when None) and returns the Axes.
+
+>>> import dialstats as ds
+>>> df = ds.read_call_logs(demo=True)
+>>> ds.plot.funnel(df)  # doctest: +SKIP
+>>> df.calls.plot.best_time_to_call(min_dials=10)  # doctest: +SKIP
+
+matplotlib is imported on first use, so ``import dialstats`` stays quick.
+"""
+
+from __future__ import annotations
+
+from dialstats.plot._rates import (
+    activity,
+    answer_rates,
+    attempt_curve,
+    best_time_to_call,
+    double_dial,
+    durations,
+    funnel,
+    local_presence,
+    machine_detection,
+    number_health,
+    rate_vs_volume,
+    talk_time,
+    trend,
+)
+
+__all__ = [
+    "activity",
+    "answer_rates",
+    "attempt_curve",
+    "best_time_to_call",
+    "double_dial",
+    "durations",
+    "funnel",
+    "local_presence",
+    "machine_detection",
+    "number_health",
+    "rate_vs_volume",
+    "talk_time",
+    "trend",
+]
+
+
+def __dir__() -> list[str]:
+    # The charts, not the modules they live in.
+    return sorted(__all__)
