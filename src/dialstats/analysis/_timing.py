@@ -5,11 +5,12 @@ from __future__ import annotations
 import warnings
 import zoneinfo
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dialstats.analysis import _flags, _groups
+from dialstats.analysis import _engine, _engine_contacts, _flags, _groups
 from dialstats.analysis._groups import renumber
 from dialstats.analysis._metrics import METRICS as CONTRACT
 from dialstats.analysis._metrics import Definitions, check_definitions
@@ -79,10 +80,16 @@ def best_time_to_call(
     hour model, defined even for cells under `min_dials`. ``attrs["reliability"]`` says how
     well two random halves of the calls agree on the ranking of cells, raw and smoothed.
 
+    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a
+    PySpark DataFrame: calls are counted there per zone and UTC quarter hour, and only that
+    table is collected (see `dialstats.analysis._engine_contacts`).
+
     >>> import dialstats as ds
     >>> ds.best_time_to_call(ds.read_call_logs(demo=True), min_dials=10)  # doctest: +SKIP
     """
-    check_frame(df, "best_time_to_call")
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, "best_time_to_call")
     check_choice("metric", metric, METRICS)
     if isinstance(min_dials, bool) or not isinstance(min_dials, int | np.integer) or min_dials < 0:
         raise InvalidParameterError(
@@ -91,24 +98,29 @@ def best_time_to_call(
     if tz != CONTACT:
         check_timezone("tz", tz)
     confidence = check_confidence(confidence)
-    require_columns(df, ["started_at"], "best_time_to_call")
-    check_columns(df, {"started_at": "datetime"}, "best_time_to_call")
-    zones = contact_zones(df, "best_time_to_call") if tz == CONTACT else None
     flag = METRICS[metric]
-    hits = _flags.compute(df, [flag], "best_time_to_call", check_definitions(definitions))[flag]
-    wall, unknown = _wall_clock(df, tz, zones)
+    definitions = check_definitions(definitions)
+    if frame is not None:
+        cells, unknown, calls = _engine_contacts_cells(frame, tz, flag, definitions)
+    else:
+        require_columns(df, ["started_at"], "best_time_to_call")
+        check_columns(df, {"started_at": "datetime"}, "best_time_to_call")
+        zones = contact_zones(df, "best_time_to_call") if tz == CONTACT else None
+        hits = _flags.compute(df, [flag], "best_time_to_call", definitions)[flag]
+        wall, unknown = _wall_clock(df, tz, zones)
+        # Hour of the week, Monday 00:00 = 0 (the epoch, 1970-01-01 00:00, was a Thursday).
+        slot = np.where(wall != NAT, (wall // _HOUR + 72) % _WEEK, -1)
+        keys = {"slot": pd.Series(pd.Categorical.from_codes(slot, range(_WEEK)), index=df.index)}
+        columns = {"dials": (None, _groups.SIZE), flag: (hits, _groups.SUM)}
+        cells, calls = _groups.aggregate(df.index, keys, columns), len(df)
     if unknown:
         warnings.warn(
-            f"best_time_to_call(): {unknown:,} of {len(df):,} calls have no known contact time "
+            f"best_time_to_call(): {unknown:,} of {calls:,} calls have no known contact time "
             "zone (contact_tz is NA) and are left out",
             UserWarning,
             stacklevel=2,
         )
-    # Hour of the week, Monday 00:00 = 0 (the epoch, 1970-01-01 00:00, was a Thursday).
-    slot = np.where(wall != NAT, (wall // _HOUR + 72) % _WEEK, -1)
-    keys = {"slot": pd.Series(pd.Categorical.from_codes(slot, range(_WEEK)), index=df.index)}
-    columns = {"dials": (None, _groups.SIZE), flag: (hits, _groups.SUM)}
-    cells = _groups.aggregate(df.index, keys, columns).dropna(subset=["slot"])
+    cells = cells.dropna(subset=["slot"])
     slot = cells.pop("slot").to_numpy(dtype=np.int64)
     cells.insert(0, "weekday", pd.Categorical.from_codes(slot // 24, WEEKDAYS, ordered=True))
     cells.insert(1, "hour", pd.Categorical.from_codes(slot % 24, HOURS, ordered=True))
@@ -133,6 +145,41 @@ def best_time_to_call(
     return cells
 
 
+def _engine_contacts_cells(
+    frame: object, tz: str, flag: str, definitions: Definitions
+) -> tuple[pd.DataFrame, int, int]:
+    """The hour-of-the-week cells (`slot`, `dials`, the flag's count) of an engine frame,
+    counted there per (zone, UTC quarter hour); the calls with a time and no known zone; the
+    calls. See `_engine_contacts`."""
+    function = "best_time_to_call"
+    frame, schema = _engine_contacts.prepared(frame, function)
+    if tz == CONTACT:
+        zone = _engine_contacts.contact_zone_expr(frame, schema, function)
+    else:
+        zone = nw.lit(tz)
+    frame = frame.with_columns(**{_ZONE_KEY: zone, _QUARTER_KEY: _engine_contacts.quarter()})
+    counts = {"dials": None, flag: flag}
+    reduced = _engine.reduce(frame, [_ZONE_KEY, _QUARTER_KEY], counts, function, definitions)
+    starts = reduced.keys[_QUARTER_KEY]
+    dated = starts.notna().to_numpy()
+    zones = reduced.keys[_ZONE_KEY].to_numpy(dtype=object, na_value=None)
+    wall, known = _engine_contacts.local_quarters(
+        starts.to_numpy(dtype=np.int64, na_value=0), zones, function
+    )
+    dials = reduced.counts["dials"]
+    unknown = int(dials[dated & ~known].sum())
+    slot = np.where(dated & known, (wall // _HOUR + 72) % _WEEK, -1)
+    index = pd.RangeIndex(len(slot))
+    keys = {"slot": pd.Series(pd.Categorical.from_codes(slot, range(_WEEK)), index=index)}
+    columns = {name: (reduced.counts[name], _groups.SUM) for name in counts}
+    cells = _groups.aggregate(index, keys, columns)
+    for name in counts:
+        cells[name] = cells[name].to_numpy(dtype=np.int64)
+    return cells, unknown, int(dials.sum())
+
+
+_ZONE_KEY = "__dialstats_zone"
+_QUARTER_KEY = "__dialstats_quarter"
 _ZONE_SOURCES = ("contact_timezone", "to", "contact_phone")
 
 
