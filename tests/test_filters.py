@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dialstats._vocabulary import FILTER_NAMES
+from dialstats.api import _filters
 from dialstats.api._filters import (
-    FILTER_NAMES,
     check_limit,
     check_max_records,
     check_sort,
@@ -44,6 +45,7 @@ def test_filter_names_are_the_api_filters_in_order():
         "to",
         "search",
     )
+    assert tuple(_filters._CALL_LOG) == FILTER_NAMES  # each filter checked, in that order
 
 
 @pytest.mark.parametrize(

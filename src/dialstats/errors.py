@@ -14,19 +14,30 @@ sent. Errors never carry the API key: server-provided text is scrubbed before it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from dialstats._suggest import did_you_mean
+from dialstats._vocabulary import COLUMN_SYNONYMS
+
 __all__ = [
     "ApiConnectionError",
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
+    "BrowserMissingError",
     "DialstatsError",
     "IncompleteReadError",
     "IncompleteReadWarning",
     "InvalidParameterError",
     "MissingApiKeyError",
+    "MissingColumnError",
     "NotFoundError",
     "RateLimitedError",
+    "ReportExecutionError",
     "ServerError",
+    "StoreError",
+    "StoreFilterError",
+    "StoreLockedError",
 ]
 
 
@@ -101,6 +112,63 @@ class IncompleteReadError(DialstatsError):
         super().__init__(message)
         self.expected = expected
         self.received = received
+
+
+class MissingColumnError(InvalidParameterError):
+    """The frame lacks a column the analysis needs; ``column`` and ``function`` name them.
+
+    >>> import pandas as pd, dialstats as ds
+    >>> try:
+    ...     ds.answer_rates(pd.DataFrame({"outcome": []}))
+    ... except ds.MissingColumnError as error:
+    ...     error.column
+    'answered_by'
+    """
+
+    def __init__(self, column: str, function: str, columns: Iterable[object] = ()) -> None:
+        names = [name for name in columns if isinstance(name, str)]
+        super().__init__(
+            "df",
+            f"{function}() needs column {column!r}, which the frame lacks"
+            f"{did_you_mean(column, names, synonyms=COLUMN_SYNONYMS)}; "
+            "a frame from dialstats.read_call_logs() has every call-log column",
+        )
+        self.column = column
+        self.function = function
+
+
+class StoreError(DialstatsError):
+    """The store on disk cannot be used as asked (not a store, written by a newer version...)."""
+
+
+class StoreFilterError(InvalidParameterError):
+    """Filters that a store cannot answer: they differ from, or reach beyond, the store's own."""
+
+
+class StoreLockedError(StoreError, TimeoutError):
+    """Another process kept the store locked for longer than the timeout."""
+
+
+class ReportExecutionError(DialstatsError, RuntimeError):
+    """The report notebook failed to run; nothing was written.
+
+    ``cell`` is the 1-based position of the failing cell in the notebook as the user wrote it,
+    ``ename``/``evalue`` the exception's name and message.
+    """
+
+    def __init__(self, ename: str, evalue: str, *, cell: int | None = None, code: str = "") -> None:
+        self.cell, self.ename, self.evalue = cell, ename, evalue
+        first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
+        if len(first_line) > 60:
+            first_line = first_line[:57] + "..."
+        where = f"cell {cell}" if cell is not None else "the notebook"
+        if first_line:
+            where += f" ({first_line})"
+        super().__init__(f"{where} raised {ename}: {evalue}")
+
+
+class BrowserMissingError(DialstatsError, RuntimeError):
+    """No Chromium binary was found (the report's browser checks need one)."""
 
 
 class IncompleteReadWarning(UserWarning):

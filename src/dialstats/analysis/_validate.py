@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from dialstats._suggest import did_you_mean
-from dialstats.errors import InvalidParameterError
+from dialstats.errors import InvalidParameterError, MissingColumnError
 
 _PACKAGE = str(Path(__file__).resolve().parents[1])
 
@@ -23,43 +22,6 @@ def caller_stacklevel() -> int:
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame, level = frame.f_back, level + 1
     return level
-
-
-# What people call the call log's columns: by="rep" means the rep's name.
-COLUMN_SYNONYMS = {
-    "rep": "user_name",
-    "sdr": "user_name",
-    "user": "user_name",
-    "agent": "user_name",
-    "caller": "user_name",
-    "list": "contact_list_name",
-    "contact_list": "contact_list_name",
-    "sequence": "sequence_name",
-    "disposition": "disposition_name",
-}
-
-
-class MissingColumnError(InvalidParameterError):
-    """The frame lacks a column the analysis needs; ``column`` and ``function`` name them.
-
-    >>> import pandas as pd, dialstats as ds
-    >>> try:
-    ...     ds.answer_rates(pd.DataFrame({"outcome": []}))
-    ... except ds.MissingColumnError as error:
-    ...     error.column
-    'answered_by'
-    """
-
-    def __init__(self, column: str, function: str, columns: Iterable[object] = ()) -> None:
-        names = [name for name in columns if isinstance(name, str)]
-        super().__init__(
-            "df",
-            f"{function}() needs column {column!r}, which the frame lacks"
-            f"{did_you_mean(column, names, synonyms=COLUMN_SYNONYMS)}; "
-            "a frame from dialstats.read_call_logs() has every call-log column",
-        )
-        self.column = column
-        self.function = function
 
 
 def check_frame(df: object, function: str) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 import pandas as pd
 
+from dialstats._vocabulary import ANALYTICS, CONTACT_LIST_SORT_FIELDS
 from dialstats.api import _endpoints
 from dialstats.api._config import (
     DEMO_API_KEY,
@@ -28,7 +29,6 @@ from dialstats.api._config import (
     resolve_base_url,
 )
 from dialstats.api._filters import (
-    CONTACT_LIST_SORT_FIELDS,
     check_limit,
     check_max_records,
     check_on_incomplete,
@@ -660,10 +660,10 @@ def _record_id(name: str, value: Any) -> str:
 
 def _analytics_name(name: Any) -> str:
     key = name.replace("_", "-").lower() if isinstance(name, str) else name
-    if key not in _endpoints.ANALYTICS:
+    if key not in ANALYTICS:
         raise InvalidParameterError(
             "name",
-            f"unknown analytics {name!r}; one of {', '.join(map(repr, _endpoints.ANALYTICS))}",
+            f"unknown analytics {name!r}; one of {', '.join(map(repr, ANALYTICS))}",
         )
     return key
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from dialstats.frame._schema import ANSWERED_BY
+from dialstats._vocabulary import ANSWERED_BY, DIRECTIONS, OUTCOMES
 
 
 def add_filter_arguments(group: argparse._ArgumentGroup) -> None:
     """The `read_call_logs` filters as flags, the same for every command that reads calls."""
-    group.add_argument("--outcome", choices=("answered", "no-answer", "cancelled"))
-    group.add_argument("--direction", choices=("inbound", "outbound"))
+    group.add_argument("--outcome", choices=OUTCOMES)
+    group.add_argument("--direction", choices=DIRECTIONS)
     group.add_argument("--answered-by", choices=ANSWERED_BY)
     group.add_argument("--min-duration", type=_seconds, metavar="SECONDS")
     group.add_argument("--max-duration", type=_seconds, metavar="SECONDS")

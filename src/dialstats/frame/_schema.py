@@ -6,27 +6,14 @@ so analyses and user code can rely on them. Fields the API adds later are append
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 import pandas as pd
 
+from dialstats._checks import check_time_zone
+from dialstats._vocabulary import ANSWERED_BY, DIRECTIONS, DISPOSITION_CATEGORIES, OUTCOMES
+from dialstats._vocabulary import MACHINE_PREFIX as MACHINE_PREFIX
 from dialstats.errors import InvalidParameterError
-
-DIRECTIONS = ("inbound", "outbound")
-OUTCOMES = ("answered", "no-answer", "cancelled")
-# Twilio's answering-machine detection values; values outside these are kept as extra categories.
-ANSWERED_BY = (
-    "human",
-    "machine_start",
-    "machine_end_beep",
-    "machine_end_silence",
-    "machine_end_other",
-    "fax",
-    "unknown",
-)
-MACHINE_PREFIX = "machine_"  # every machine_* value is an answering machine
-DISPOSITION_CATEGORIES = ("positive", "negative", "neutral", "not_answered", "cancelled")
 
 UTC = "UTC"
 DTYPE_BACKENDS = ("numpy_nullable", "pyarrow")
@@ -91,22 +78,6 @@ def empty_call_log_frame(tz: str = UTC) -> pd.DataFrame:
     return pd.DataFrame(
         {name: pd.Series(dtype=dtype) for name, dtype in call_log_dtypes(tz).items()}
     )
-
-
-def check_time_zone(name: str, value: Any) -> str:
-    """`value` if it is an IANA time zone name, else `InvalidParameterError` naming `name`."""
-    if not isinstance(value, str):
-        raise InvalidParameterError(
-            name,
-            f"{name}: expected an IANA time zone name such as 'America/New_York', got {value!r}",
-        )
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidParameterError(
-            name, f"{name}: {value!r} is not an IANA time zone name (e.g. 'Europe/Paris')"
-        ) from None
-    return value
 
 
 def check_tz(tz: Any) -> str:

@@ -23,6 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from dialstats.errors import BrowserMissingError
+
 # Quiet, offline and reproducible: no sync, updates, first-run pages or network chatter.
 _FLAGS = (
     "--headless",
@@ -107,10 +109,6 @@ window.addEventListener("message", function (e) {{
 
 
 _LEAST_WIDTH = 500  # CSS px: a headless window is never narrower
-
-
-class BrowserMissingError(RuntimeError):
-    """No Chromium binary was found."""
 
 
 def chromium() -> str:

@@ -13,6 +13,8 @@ from typing import Any
 
 import nbformat
 
+from dialstats.errors import ReportExecutionError
+
 # The backend a Jupyter kernel draws with: plt.show() embeds the figure in the cell's output.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
@@ -65,24 +67,6 @@ main { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px; }
 </style>
 {% endblock extra_css %}
 """
-
-
-class ReportExecutionError(RuntimeError):
-    """The report notebook failed to run; nothing was written.
-
-    ``cell`` is the 1-based position of the failing cell in the notebook as the user wrote it,
-    ``ename``/``evalue`` the exception's name and message.
-    """
-
-    def __init__(self, ename: str, evalue: str, *, cell: int | None = None, code: str = "") -> None:
-        self.cell, self.ename, self.evalue = cell, ename, evalue
-        first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
-        if len(first_line) > 60:
-            first_line = first_line[:57] + "..."
-        where = f"cell {cell}" if cell is not None else "the notebook"
-        if first_line:
-            where += f" ({first_line})"
-        super().__init__(f"{where} raised {ename}: {evalue}")
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,8 @@ Snapshots and the cache
 
 from __future__ import annotations
 
+from dialstats.errors import StoreError, StoreFilterError, StoreLockedError
 from dialstats.store._cache import cache_root, cached_read_call_logs, default_store_path
-from dialstats.store._errors import StoreError, StoreFilterError, StoreLockedError
 from dialstats.store._snapshot import read_snapshot, write_snapshot
 from dialstats.store._store import CallLogStore
 from dialstats.store._sync import SyncResult

@@ -21,10 +21,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dialstats.errors import StoreError
 from dialstats.frame._build import arrow_type, call_log_frame
 from dialstats.frame._flatten import to_text
 from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
-from dialstats.store._errors import StoreError
 from dialstats.store._layout import replacing, temp_path
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import filelock
 
-from dialstats.store._errors import StoreLockedError
+from dialstats.errors import StoreLockedError
 from dialstats.store._layout import LOCK_NAME
 
 

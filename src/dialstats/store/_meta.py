@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pandas as pd
 
 from dialstats.api._filters import format_timestamp, normalize_filters
-from dialstats.store._errors import StoreError
+from dialstats.errors import StoreError
 from dialstats.store._layout import META_NAME, PARTITION_KEY, write_bytes_atomic
 
 FORMAT = "dialstats-call-log-store"

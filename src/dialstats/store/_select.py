@@ -18,21 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
-from dialstats.store._errors import StoreFilterError
+from dialstats._vocabulary import RANGE_FILTERS
+from dialstats.errors import StoreFilterError
 
-RANGE_FILTERS = frozenset(
-    {
-        "start_date",
-        "end_date",
-        "direction",
-        "user_ids",
-        "contact_list_ids",
-        "sequences",
-        "from",
-        "to",
-        "search",
-    }
-)
 _EQUAL = ("outcome", "direction", "answered_by", "has_recording", "is_completed")
 _MEMBER = {
     "disposition_ids": "disposition_id",

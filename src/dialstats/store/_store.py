@@ -15,9 +15,8 @@ from dialstats.api._filters import (
     check_sort,
     normalize_filters,
 )
-from dialstats.errors import InvalidParameterError
+from dialstats.errors import InvalidParameterError, StoreError
 from dialstats.frame._schema import check_dtype_backend, check_tz
-from dialstats.store._errors import StoreError
 from dialstats.store._meta import StoreMeta, load_meta
 from dialstats.store._read import read_store
 from dialstats.store._scan import check_engine, scan_store

@@ -17,10 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dialstats._vocabulary import RANGE_FILTERS
 from dialstats.api._client import _progress_bar as progress_bar
+from dialstats.errors import StoreError, StoreFilterError
 from dialstats.frame._build import drop_duplicate_ids
 from dialstats.store._arrow import concat, conform, read_parquet, to_table, write_partition_temp
-from dialstats.store._errors import StoreError, StoreFilterError
 from dialstats.store._fault import checkpoint
 from dialstats.store._fetch import NEWEST_CHANGE, Fetched, PageReader, read_all, read_changes
 from dialstats.store._layout import (
@@ -43,7 +44,6 @@ from dialstats.store._meta import (
     public_source,
     save_meta,
 )
-from dialstats.store._select import RANGE_FILTERS
 from dialstats.store._verify import check_store, damaged_error, settle_pending
 
 DEFAULT_CONCURRENCY = 4  # `Client`'s own default

@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dialstats.errors import StoreError
 from dialstats.store._arrow import PARTITION_INFO, read_parquet
-from dialstats.store._errors import StoreError
 from dialstats.store._layout import NULL_MONTH, PARTITION_KEY, month_of, partitions
 from dialstats.store._meta import PartitionRecord, StoreMeta
 
