@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _flags, _groups
+from dialstats.analysis import _engine, _engine_tables, _flags, _groups
 from dialstats.analysis._choices import choose
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._metrics import Definitions, check_definitions
@@ -109,6 +110,9 @@ ALWAYS = ("human", "machine_start")
 # AMD's answers, exclusive, in the order of `_answer_codes`.
 ANSWERS = ("human", "machine", FAX, UNKNOWN)
 ANY = slice(None)  # an axis of a count table taken whole
+# The columns the AMD rules read (on an engine frame, their distinct rows are counted there).
+READS = ("outcome", "answered_by", "disposition_id", "disposition_name", "duration")
+READS += ("transcription",)
 # machine_detection's class grid: AMD's answer (a position in ANSWERS, or none of them), then
 # whether the call was answered, got a voicemail or a reached disposition, and whether the
 # evidence (not conflicting) shows a person or a machine.
@@ -158,6 +162,10 @@ def machine_detection(
     >>> ds.machine_detection(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
     >>> ds.machine_detection(ds.read_call_logs(demo=True), columns="compact")  # doctest: +SKIP
     """
+    frame, weights = _engine.wrap(df), None
+    if frame is not None:
+        choose("columns", columns, COLUMN_SETS), check_confidence(confidence)  # before reading
+        df, weights = _engine_tables.call_rows(frame, by, READS, "machine_detection")
     check_frame(df, "machine_detection")
     shown = COMPACT if choose("columns", columns, COLUMN_SETS) == "compact" else _COLUMNS
     keys = {name: df[name] for name in group_keys(df, by, "machine_detection")}
@@ -187,7 +195,7 @@ def machine_detection(
         "median_duration_human": (np.where(human, seconds, np.nan), _groups.MEDIAN),
         "median_duration_machine": (np.where(machine, seconds, np.nan), _groups.MEDIAN),
     }
-    counts, cells = _groups.tally(df.index, keys, columns, code, int(np.prod(_SHAPE)))
+    counts, cells = _tally(weights)(df.index, keys, columns, code, int(np.prod(_SHAPE)))
     cells = cells.reshape(len(cells), *_SHAPE)
 
     def count(**held: int) -> np.ndarray:
@@ -228,6 +236,9 @@ def evidence(df: pd.DataFrame, definitions: Definitions | None = None) -> pd.Dat
     >>> import dialstats as ds
     >>> ds.amd_evidence(ds.read_call_logs(demo=True)).person.value_counts()  # doctest: +SKIP
     """
+    frame = _engine.wrap(df)
+    if frame is not None:
+        df = _engine_tables.call_columns(frame, READS, "amd_evidence")
     check_frame(df, "amd_evidence")
     check_columns(df, {"duration": "number", "outcome": "text"}, "amd_evidence")
     names = ["answered", "voicemails", "reached"]
@@ -268,6 +279,10 @@ def amd_audit(
     >>> import dialstats as ds
     >>> ds.amd_audit(ds.read_call_logs(demo=True))  # doctest: +SKIP
     """
+    frame, weights = _engine.wrap(df), None
+    if frame is not None:
+        check_confidence(confidence)  # before reading the frame
+        df, weights = _engine_tables.call_rows(frame, by, READS, "amd_audit")
     check_frame(df, "amd_audit")
     keys = {name: df[name] for name in group_keys(df, by, "amd_audit")}
     confidence = check_confidence(confidence)
@@ -283,7 +298,7 @@ def amd_audit(
     label = _answer_codes(df, flags)
     width = len(PERSON_RULES) + 1, len(MACHINE_RULES) + 1
     code = (label * width[0] + person + 1) * width[1] + machine + 1
-    counts, cells = _groups.tally(
+    counts, cells = _tally(weights)(
         df.index, keys, {}, code, (len(ANSWERS) + 1) * width[0] * width[1]
     )
     cells = cells.reshape(len(cells), len(ANSWERS) + 1, *width)
@@ -347,6 +362,13 @@ def amd_audit(
     return out[[*columns_out, "bound", "evidence"]]
 
 
+def _tally(weights: np.ndarray | None):
+    """`_groups.tally`, or its weighted form for the distinct rows of an engine's calls."""
+    if weights is None:
+        return _groups.tally
+    return partial(_engine_tables.tally, weights=weights)
+
+
 def _evidence(
     df: pd.DataFrame, flags: dict[str, np.ndarray], definitions: Definitions | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -394,6 +416,11 @@ def machine_detection_matrix(
     >>> import dialstats as ds
     >>> ds.machine_detection_matrix(ds.read_call_logs(demo=True), normalize="index")  # doctest: +SKIP
     """
+    frame, weights = _engine.wrap(df), None
+    if frame is not None:
+        check_choice("normalize", normalize, [False, True, "all", "index", "columns"])
+        reads = ["outcome", "answered_by", "disposition_category"]
+        df, weights = _engine_tables.call_rows(frame, None, reads, "machine_detection_matrix")
     check_frame(df, "machine_detection_matrix")
     check_choice("normalize", normalize, [False, True, "all", "index", "columns"])
     kinds = dict.fromkeys(["outcome", "answered_by", "disposition_category"], "text")
@@ -404,8 +431,11 @@ def machine_detection_matrix(
     if answered_only:
         answered = _flags.compute(df, ["answered"], "machine_detection_matrix")["answered"]
         rows, columns = rows[answered], columns[answered]
+        weights = None if weights is None else weights[answered]
     width = len(DISPOSITION_CATEGORIES) + 1
-    cells = np.bincount(rows * width + columns, minlength=(len(answerers) + 1) * width)
+    size = (len(answerers) + 1) * width
+    cells = np.bincount(rows * width + columns, weights=weights, minlength=size)
+    cells = cells if weights is None else np.rint(cells).astype(np.int64)
     counts = pd.DataFrame(
         cells.reshape(-1, width),
         index=pd.Index([*answerers, MISSING], name="answered_by"),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _flags, _groups
+from dialstats.analysis import _engine, _engine_tables, _flags, _groups
 from dialstats.analysis._choices import choose
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._metrics import Definitions, check_definitions
@@ -23,7 +23,9 @@ from dialstats.errors import InvalidParameterError
 
 THRESHOLDS = (30, 45, 60, 90, 120)
 QUANTILES = {"p10": 0.1, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
-TABLES = ("distribution", "thresholds")
+TABLES = ("distribution", "thresholds", "survival")
+# The columns talk time reads (on an engine frame, their distinct rows are counted there).
+READS = ("answered_by", "disposition_id", "disposition_name", "duration")
 COLUMN_SETS = ("all", "compact")
 _WHOLE = "__all__"
 
@@ -50,6 +52,11 @@ def talk_time(
     threshold, the vendor's 60 s), `change` (conversations - baseline) and `change_share`
     (change / baseline; NA when baseline is 0).
 
+    `table="survival"`: the curve of talk times, one row per group and distinct talk time of
+    its timed connects, ascending: `seconds`, `at_least` (timed connects lasting at least that
+    long), `timed` (the group's timed connects) and `share` (at_least / timed); a group
+    without timed connects has no rows.
+
     `columns="compact"` (distribution table) keeps the `by` columns, `connects`, `median`,
     `mean`, and for one threshold, the one the definitions call a conversation (60 s by
     default; else the threshold nearest it), `at_least_<t>s` and its share with `_low` /
@@ -60,11 +67,15 @@ def talk_time(
     >>> ds.talk_time(ds.read_call_logs(demo=True), thresholds=(45, 60, 90))  # doctest: +SKIP
     >>> ds.talk_time(ds.read_call_logs(demo=True), columns="compact")  # doctest: +SKIP
     """
-    check_frame(df, "talk_time")
+    frame, weights = _engine.wrap(df), None
+    if frame is None:
+        check_frame(df, "talk_time")
     table = choose("table", table, TABLES)
     columns = choose("columns", columns, COLUMN_SETS)
     thresholds = check_thresholds(thresholds)
     confidence = check_confidence(confidence)
+    if frame is not None:
+        df, weights = _engine_tables.call_rows(frame, by, READS, "talk_time")
     keys = {name: df[name] for name in group_keys(df, by, "talk_time")}
     definitions = check_definitions(definitions)
     check_columns(df, {"duration": "number"}, "talk_time")
@@ -73,8 +84,11 @@ def talk_time(
     seconds = df["duration"].to_numpy(dtype=float, na_value=np.nan)
     timed = connected & ~np.isnan(seconds)
     if table == "thresholds":
-        return _thresholds(df, keys, thresholds, connected, flags["meeting"], seconds, definitions)
+        meeting = flags["meeting"]
+        return _thresholds(df, keys, thresholds, connected, meeting, seconds, definitions, weights)
     groups = _groups._Groups(keys or _whole(df))
+    if table == "survival":
+        return _survival(groups, keys, timed, seconds, weights)
     out = groups.key_frame()
     # One class per call, counted per group in one pass: 0 connected without a duration,
     # 1 + k timed and reaching k of the (ascending) thresholds, last: not a connect.
@@ -82,12 +96,16 @@ def talk_time(
     width = len(thresholds) + 3
     kind = np.where(connected, np.where(timed, 1 + reach, 0), width - 1)
     # Per kept group, how many calls are in each class or a later one.
-    at_least = np.cumsum(groups.class_counts(kind, width)[:, ::-1], axis=1)[:, ::-1]
+    if weights is None:
+        classes = groups.class_counts(kind, width)
+    else:
+        classes = _engine_tables.class_counts(groups, kind, width, weights)
+    at_least = np.cumsum(classes[:, ::-1], axis=1)[:, ::-1]
     out["connects"] = at_least[:, 0] - at_least[:, -1]
     out["timed"] = at_least[:, 1] - at_least[:, -1]
     for i, t in enumerate(thresholds):
         out[_name(t)] = at_least[:, 2 + i] - at_least[:, -1]
-    for name, values in _quantiles(groups, timed, seconds).items():
+    for name, values in _quantiles(groups, timed, seconds, weights).items():
         out[name] = pd.array(values, dtype="Float64")
     # The row order of every grouped table (see _groups.aggregate).
     order = list(keys) or [_WHOLE]
@@ -169,9 +187,17 @@ def _whole(df: pd.DataFrame) -> dict[str, pd.Series]:
     return {_WHOLE: pd.Series(pd.Categorical.from_codes(codes, [_WHOLE]), index=df.index)}
 
 
-def _quantiles(groups: _groups._Groups, timed: np.ndarray, seconds: np.ndarray) -> dict:
-    """Per kept group (in `groups.kept` order), numpy's linear quantiles and the mean."""
+def _quantiles(
+    groups: _groups._Groups,
+    timed: np.ndarray,
+    seconds: np.ndarray,
+    weights: np.ndarray | None = None,
+) -> dict:
+    """Per kept group (in `groups.kept` order), numpy's linear quantiles and the mean; with
+    `weights`, each row stands for that many connects (an engine's distinct rows)."""
     rows = np.flatnonzero(timed)
+    if weights is not None:
+        return _weighted_quantiles(groups, rows, seconds, weights)
     values, sizes = _groups.sorted_within(groups, groups.code.take(rows), seconds.take(rows))
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     kept_sizes, kept_starts = sizes[groups.kept], starts[groups.kept]
@@ -198,6 +224,73 @@ def _quantiles(groups: _groups._Groups, timed: np.ndarray, seconds: np.ndarray) 
     return out
 
 
+def _weighted_quantiles(
+    groups: _groups._Groups, rows: np.ndarray, seconds: np.ndarray, weights: np.ndarray
+) -> dict:
+    """`_quantiles` of rows standing for `weights` connects each: the same connects picked by
+    position, with the same interpolation."""
+    codes = groups.code.take(rows)
+    values, counts, sizes = _engine_tables.sorted_within(
+        groups, codes, seconds.take(rows), weights.take(rows)
+    )
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    kept_sizes, kept_starts = sizes[groups.kept], starts[groups.kept]
+    out = {}
+    empty = kept_sizes == 0
+    top = np.maximum(kept_sizes - 1, 0)
+    for name, q in QUANTILES.items():
+        position = top * q
+        low = np.floor(position).astype(np.int64)
+        high = np.minimum(low + 1, top)
+        fraction = position - low
+        a = _engine_tables.at_positions(values, counts, kept_starts + low)
+        b = _engine_tables.at_positions(values, counts, kept_starts + high)
+        out[name] = np.where(empty, np.nan, a + (b - a) * fraction)
+    totals = np.bincount(
+        codes, weights=seconds.take(rows) * weights.take(rows), minlength=groups.cells
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = totals[groups.kept] / np.maximum(kept_sizes, 1)
+    out["mean"] = np.where(empty, np.nan, means)
+    return out
+
+
+def _survival(
+    groups: _groups._Groups,
+    keys: dict[str, pd.Series],
+    timed: np.ndarray,
+    seconds: np.ndarray,
+    weights: np.ndarray | None,
+) -> pd.DataFrame:
+    """Per group and distinct talk time of its timed connects: how many last at least that."""
+    rows = np.flatnonzero(timed)
+    codes, values = groups.code.take(rows), seconds.take(rows)
+    calls = np.ones(len(rows)) if weights is None else weights.take(rows).astype(float)
+    pairs, inverse = np.unique(np.stack([codes.astype(float), values]), axis=1, return_inverse=True)
+    per_pair = np.rint(np.bincount(inverse.ravel(), weights=calls)).astype(np.int64)
+    pair_codes = pairs[0].astype(np.int64)
+    # Connects at least this long: the group's timed connects less those in its earlier pairs.
+    totals = np.bincount(pair_codes, weights=per_pair, minlength=groups.cells).astype(np.int64)
+    earlier_groups = (np.cumsum(totals) - totals)[pair_codes]
+    timed_per_pair = totals[pair_codes]
+    at_least = timed_per_pair - (np.cumsum(per_pair) - per_pair - earlier_groups)
+    # Rows follow the groups' order (see _groups.aggregate), then the seconds.
+    frame = groups.key_frame()
+    order = list(keys) or [_WHOLE]
+    ranked = frame.sort_values(order, na_position="last", kind="stable").index.to_numpy()
+    rank = np.empty(groups.cells, dtype=np.int64)
+    rank[groups.kept[ranked]] = np.arange(len(ranked))
+    position = np.searchsorted(groups.kept, pair_codes)
+    sort = np.lexsort((pairs[1], rank[pair_codes]))
+    out = frame.iloc[position[sort]].reset_index(drop=True)[list(keys)]
+    out["seconds"] = pd.array(pairs[1][sort], dtype="Float64")
+    out["at_least"] = at_least[sort]
+    out["timed"] = timed_per_pair[sort]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = pd.array(out["at_least"] / out["timed"], dtype="Float64")
+    return out
+
+
 def _thresholds(
     df: pd.DataFrame,
     keys: dict[str, pd.Series],
@@ -206,13 +299,17 @@ def _thresholds(
     meeting: np.ndarray,
     seconds: np.ndarray,
     definitions: Definitions,
+    weights: np.ndarray | None = None,
 ) -> pd.DataFrame:
     base = definitions.conversation_seconds
     columns = {
         "baseline": (connected & (meeting | (seconds >= base)), _groups.SUM),
         **{_name(t): (connected & (meeting | (seconds >= t)), _groups.SUM) for t in thresholds},
     }
-    counts = _groups.aggregate(df.index, keys, columns)
+    if weights is None:
+        counts = _groups.aggregate(df.index, keys, columns)
+    else:
+        counts = _engine_tables.aggregate(df.index, keys, columns, weights=weights)
     parts = []
     for t in thresholds:
         part = counts[list(keys)].copy()
