@@ -38,6 +38,32 @@ from dialstats.analysis._timing import best_time_to_call
 from dialstats.analysis._trend import trend
 from dialstats.analysis._validate import MissingColumnError
 
+# isort: split
+# For dialstats' other packages only (the charts, the report), not public and so not in __all__:
+# what they share with the analyses, so that no module outside `analysis` imports its private
+# modules. (`name as name` marks each as re-exported on purpose.)
+from dialstats.analysis._choices import choose as choose
+from dialstats.analysis._compare import two_rates as two_rates
+from dialstats.analysis._flags import compute as compute_flags  # noqa: F401
+from dialstats.analysis._flags import is_machine as is_machine
+from dialstats.analysis._metrics import LABELS as LABELS
+from dialstats.analysis._metrics import METRICS as METRICS
+from dialstats.analysis._metrics import RATES as RATES
+from dialstats.analysis._metrics import VENDOR_NAMES as VENDOR_NAMES
+from dialstats.analysis._metrics import label as label
+from dialstats.analysis._multiplicity import adjust_p as adjust_p
+from dialstats.analysis._numbers import outbound as outbound
+from dialstats.analysis._periods import check_freq as check_freq
+from dialstats.analysis._periods import period_key as period_key
+from dialstats.analysis._scipy import stats as stats
+from dialstats.analysis._talk import THRESHOLDS as THRESHOLDS
+from dialstats.analysis._talk import check_thresholds as check_thresholds
+from dialstats.analysis._validate import check_choice as check_choice
+from dialstats.analysis._validate import check_columns as check_columns
+from dialstats.analysis._validate import check_confidence as check_confidence
+from dialstats.analysis._validate import check_frame as check_frame
+from dialstats.analysis._validate import group_keys as group_keys
+
 __all__ = [
     "VENDOR",
     "Definitions",
