@@ -1,0 +1,134 @@
+"""Charts of attempts: the rate per attempt, and redials after a no-answer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from dialstats import analysis
+from dialstats.analysis import label as _label
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+from dialstats.plot._common import (
+    PALETTE,
+    _axes,
+    _legend,
+    _literal_text,
+    _no_data,
+    _percent_axis,
+    _tidy,
+    _values,
+)
+
+
+@_literal_text
+def attempt_curve(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    metric: str = "connect_rate",
+    max_attempt: int = 10,
+) -> Axes:
+    """The rate per attempt number with its interval band (left axis) and the share of contacts
+    reached by each attempt (right axis, Kaplan-Meier with its band). `data`: an
+    `attempt_curve` result or a call-log frame. Returns the left Axes.
+    """
+    if "reached_share" in data.columns:
+        result = data
+    else:
+        result = analysis.attempt_curve(data, metric, max_attempt)
+    metric = result.attrs.get("metric", metric)
+    label = _label(metric)
+    title = f"{label} by attempt, and contacts reached"
+    ax = _axes(ax)
+    if result.empty:
+        return _no_data(ax, title)
+    x = result["attempt"].to_numpy(dtype=float)
+    ax.fill_between(
+        x,
+        _values(result, metric + "_low"),
+        _values(result, metric + "_high"),
+        color=PALETTE[0],
+        alpha=0.2,
+        lw=0,
+    )
+    ax.plot(x, _values(result, metric), marker="o", color=PALETTE[0], label=f"{label} (per dial)")
+    ax.set_xticks(x, result["label"].tolist())
+    ax.set_xlabel("Attempt number (per contact)")
+    ax.set_ylabel(f"{label} (per dial)", color=PALETTE[0])
+    ax.set_ylim(bottom=0)
+    _percent_axis(ax.yaxis)
+    _tidy(ax, grid="y")
+    reach = ax.twinx()
+    reach.fill_between(
+        x,
+        _values(result, "reached_share_low"),
+        _values(result, "reached_share_high"),
+        color=PALETTE[1],
+        alpha=0.2,
+        lw=0,
+    )
+    reach.plot(
+        x,
+        _values(result, "reached_share"),
+        marker="s",
+        ls="--",
+        color=PALETTE[1],
+        label="Contacts reached by this attempt (cumulative)",
+    )
+    reach.set_ylim(0, 1)
+    reach.set_ylabel("Contacts reached (cumulative)", color=PALETTE[1])
+    _percent_axis(reach.yaxis)
+    reach.spines["top"].set_visible(False)
+    lines = ax.get_legend_handles_labels()
+    more = reach.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, loc="upper left")
+    level = result.attrs.get("confidence", 0.95)
+    ax.set_title(f"{title} ({level:.0%} intervals)")
+    return ax
+
+
+@_literal_text
+def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str = "5min") -> Axes:
+    """Rates of redials within `within` of a no-answer against later redials, with intervals.
+    `data`: a `double_dial` result or a call-log frame."""
+    result = data if "double_dial_rate" in data.columns else analysis.double_dial(data, within)
+    within = result.attrs.get("within", within)
+    title = f"Redial after a no-answer: within {within} vs later"
+    ax = _axes(ax)
+    if (
+        result.empty
+        or int(result["double_dials"].iloc[0]) + int(result["later_dials"].iloc[0]) == 0
+    ):
+        return _no_data(ax, title)
+    y = np.arange(len(result))
+    height = 0.38
+    for offset, prefix, count, name, color in (
+        (-height / 2, "double_dial", "double_dials", f"Within {within}", PALETTE[3]),
+        (height / 2, "later", "later_dials", "Later", PALETTE[0]),
+    ):
+        rate = _values(result, prefix + "_rate")
+        errors = np.abs(
+            np.vstack(
+                [
+                    rate - _values(result, prefix + "_rate_low"),
+                    _values(result, prefix + "_rate_high") - rate,
+                ]
+            )
+        )
+        dials = int(result[count].iloc[0])
+        ax.barh(
+            y + offset, np.nan_to_num(rate), height, xerr=np.nan_to_num(errors), color=color,
+            label=f"{name} ({dials:,} dials)", capsize=3,
+        )  # fmt: skip
+    ax.set_yticks(y, [_label(m) for m in result["metric"]])
+    ax.invert_yaxis()
+    _percent_axis(ax.xaxis)
+    ax.set_xlabel("Share of redials")
+    _legend(ax, outside=False)
+    _tidy(ax, grid="x")
+    ax.set_title(title)
+    return ax

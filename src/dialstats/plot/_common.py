@@ -1,0 +1,247 @@
+"""Shared by the charts: colours, axes, percent and duration ticks, labels, bars, heatmaps."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from dialstats.analysis import label as _label
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
+def _literal_text(chart: Callable[..., Axes]) -> Callable[..., Axes]:
+    """`chart` with every text it shows taken literally: names come from the dialer, where a
+    rep called "Bo $$" or "A $\\frac{$" would otherwise be read as mathtext (and the second
+    would fail the drawing). The chart's axes (every axes of its figure, when it made the
+    figure) keep that: a label set on them later takes ``parse_math=True`` to be mathtext."""
+
+    @functools.wraps(chart)
+    def draw(*args: Any, **kwargs: Any) -> Axes:
+        given = kwargs.get("ax", args[1] if len(args) > 1 else None)
+        # (A wrong `ax` is the chart's to refuse, with its own message.)
+        before = set(getattr(getattr(given, "figure", None), "axes", ()))
+        ax = chart(*args, **kwargs)
+        from matplotlib.text import Text
+
+        # The caller's figure: only the axes the chart drew on (a chart may split its `ax`).
+        owners = [ax.figure] if given is None else [a for a in ax.figure.axes if a not in before]
+        for owner in [*owners, ax]:
+            for text in owner.findobj(Text):
+                text.set_parse_math(False)
+        return ax
+
+    return draw
+
+
+# Okabe-Ito: distinguishable with every common form of colour blindness.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+MISSING = "#D9D9D9"
+_STYLES = ("-", "--", ":")
+_MAX_BANDS = 4
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (8, 4.5)) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+# Log axes of seconds: ticks at durations a manager reads at a glance, the coarse set when the
+# axis spans enough of it (at least three ticks), else the finer one.
+_DURATION_TICKS = (
+    (1, 10, 60, 600, 3600, 36000),
+    (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 18000, 36000),
+)
+
+
+def _duration(seconds: float) -> str:
+    """A tick's duration in plain words: "30 s", "10 min", "2 h"."""
+    for unit, size in (("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
+
+
+def _duration_axis(axis: object) -> None:
+    """A log axis of seconds ticked and labelled as durations ("1 s", "10 s", "1 min"): the
+    log formatter's ticks are mathtext code, which literal chart text would print as such."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+
+    low, high = sorted(axis.get_view_interval())
+    for candidates in _DURATION_TICKS:
+        ticks = [t for t in candidates if low * 0.999 <= t <= high * 1.001]
+        if len(ticks) >= 3:
+            axis.set_major_locator(FixedLocator(ticks))
+            break
+    else:
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda seconds, _: _duration(seconds)))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _percent_axis(axis: object) -> None:
+    """An axis of shares ticked at round percents (steps of 1, 2, 2.5 or 5 times a power of
+    ten), each labelled with as many decimals as make every label its exact value."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(_exact_percent()())
+
+
+@functools.cache
+def _exact_percent() -> type:
+    from matplotlib.ticker import PercentFormatter
+
+    class ExactPercent(PercentFormatter):
+        """Fractions as percents: "2.5%", "5.0%", "7.5%" rather than "2%", "5%", "8%"."""
+
+        def __init__(self) -> None:
+            super().__init__(xmax=1, decimals=0)
+
+        def set_locs(self, locs: Sequence[float]) -> None:
+            super().set_locs(locs)
+            values = [value * 100 for value in locs]
+            self.decimals = next(
+                (
+                    decimals
+                    for decimals in range(7)
+                    if all(abs(round(value, decimals) - value) < 1e-6 for value in values)
+                ),
+                6,
+            )
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            # + 0.0: a tick a hair below zero reads "0%", never "-0%".
+            return f"{round(x * 100, self.decimals) + 0.0:.{self.decimals}f}%"
+
+    return ExactPercent
+
+
+def _pct(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.0%}" if value >= 0.1 else f"{value:.1%}"
+
+
+def _lower(name: str) -> str:
+    """`name`'s label as it reads mid-sentence: "Dials" -> "dials" (an acronym keeps its case)."""
+    text = _label(name)
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(_label(c) for c in columns)
+
+
+def _labels(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    if not columns:
+        return ["All calls"] * len(frame)
+    parts = frame[list(columns)].astype("string").fillna("(none)")
+    return [" / ".join(row) for row in parts.itertuples(index=False, name=None)]
+
+
+def _level(result: pd.DataFrame) -> str:
+    """The interval level a result was computed at, as "95%"."""
+    return f"{result.attrs.get('confidence', 0.95) * 100:g}%"
+
+
+def _rate_cols(rate: str) -> list[str]:
+    return [rate, f"{rate}_low", f"{rate}_high"]
+
+
+def _values(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _grouped_bars(
+    ax: Axes,
+    frame: pd.DataFrame,
+    series: dict[str, str],
+    groups: list[str],
+    labels: list[str] | None = None,
+) -> None:
+    """Horizontal bars with Wilson error bars: a row per group, a bar per series (rate column)."""
+    labels = _labels(frame, groups) if labels is None else labels
+    y = np.arange(len(labels))
+    height = 0.8 / max(len(series), 1)
+    for position, (name, rate) in enumerate(series.items()):
+        value, low, high = (_values(frame, c) for c in _rate_cols(rate))
+        ax.barh(
+            y + (position - (len(series) - 1) / 2) * height,
+            np.nan_to_num(value),
+            height=height,
+            xerr=np.nan_to_num(np.vstack([value - low, high - value])),
+            color=PALETTE[position % len(PALETTE)],
+            label=name,
+            error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8},
+        )
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, None)
+    _percent_axis(ax.xaxis)
+    if len(series) > 1:
+        _legend(ax, outside=True)
+    _tidy(ax, grid="x")
+
+
+def _no_data(ax: Axes, title: str) -> Axes:
+    """An empty chart that says so, rather than an error or a blank square."""
+    ax.text(0.5, 0.5, "No calls to show", ha="center", va="center", transform=ax.transAxes)
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def _legend(ax: Axes, *, outside: bool, title: str | None = None) -> None:
+    if outside:
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=title)
+    else:
+        ax.legend(frameon=False, title=title)
+
+
+def _heatmap(ax: Axes, values: np.ndarray, cmap: str) -> object:
+    import matplotlib as mpl
+
+    colors = mpl.colormaps[cmap].with_extremes(bad=MISSING)
+    return ax.imshow(np.ma.masked_invalid(values), cmap=colors, aspect="auto")
+
+
+def _annotate(ax: Axes, values: np.ndarray, image: object, *, percent: bool = True) -> None:
+    """Write each cell's value in it, dark on light cells and light on dark ones."""
+    for (row, column), value in np.ndenumerate(values):
+        if np.isnan(value):
+            continue
+        red, green, blue, _ = image.cmap(image.norm(value))
+        light = 0.299 * red + 0.587 * green + 0.114 * blue > 0.5
+        text = f"{value:.0%}" if percent else f"{value:,.0f}"
+        ax.text(
+            column,
+            row,
+            text,
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="black" if light else "white",
+        )
+
+
+def _colorbar(ax: Axes, image: object, label: str, *, percent: bool = False) -> None:
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.9)
+    bar.set_label(label)
+    if percent or label.startswith("Share"):
+        _percent_axis(bar.ax.yaxis)
+
+
+def _tidy(ax: Axes, grid: str) -> None:
+    ax.grid(axis=grid, alpha=0.3)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)

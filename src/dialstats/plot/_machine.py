@@ -1,0 +1,208 @@
+"""Charts of machine detection and call durations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from dialstats import analysis
+from dialstats.analysis import check_choice, check_columns, check_frame
+from dialstats.analysis import label as _label
+from dialstats.errors import InvalidParameterError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+from dialstats.plot._common import (
+    MISSING,
+    _annotate,
+    _axes,
+    _colorbar,
+    _duration_axis,
+    _grouped_bars,
+    _heatmap,
+    _legend,
+    _level,
+    _literal_text,
+    _percent_axis,
+    _tidy,
+)
+
+ANSWERED_BY_COLORS = {"human": "#0072B2", "machine": "#E69F00", "unknown": "#999999"}
+CATEGORY_COLORS = {
+    "positive": "#009E73",
+    "negative": "#D55E00",
+    "neutral": "#56B4E9",
+    "not_answered": "#E69F00",
+    "cancelled": "#999999",
+    "unknown": MISSING,
+}
+# Who answered (answered_by values), as the machine-detection charts name them; every other
+# name a chart shows (metrics, stages, group columns) is read through the contract's `label`.
+ANSWERERS = {
+    "human": "Person",
+    "machine": "Machine",
+    "machine_start": "Machine (start)",
+    "machine_end_beep": "Machine (beep)",
+    "machine_end_silence": "Machine (silence)",
+    "machine_end_other": "Machine (other)",
+    "fax": "Fax",
+    "unknown": "Unknown (AMD)",
+    "missing": "Not recorded",
+}
+_MACHINE_RATES = (
+    "machine_rate",
+    "amd_false_positive_rate",
+    "amd_false_negative_rate",
+    "amd_suspected_false_positive_rate",
+    "amd_suspected_false_negative_rate",
+)
+
+
+@_literal_text
+def machine_detection(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    kind: str = "matrix",
+    normalize: bool | str = "index",
+    by: str | Sequence[str] | None = None,
+) -> Axes:
+    """Who answered vs how the call ended: a heatmap (`kind="matrix"`) or stacked bars
+    (`kind="bars"`) of disposition categories per answerer. Given a `machine_detection` result,
+    or `by=` with a call-log frame, two panels on their own scales: the machine rate per group
+    (returned, titled), and beside it (``ax.figure.axes``) the AMD audit's error rates as lower
+    bounds, with intervals, named by its legend; a single `ax` is split in two.
+
+    `data`: a call-log frame, a `machine_detection_matrix` or a `machine_detection` result.
+
+    >>> ds.plot.machine_detection(df, by="user_name")  # doctest: +SKIP
+    """
+    check_choice("kind", kind, ["matrix", "bars"])
+    if by is not None:
+        if "machine_rate" in data.columns or data.columns.name == "disposition_category":
+            raise InvalidParameterError(
+                "by", "by= groups a call-log frame; this is already a result (drop by=)"
+            )
+        data = analysis.machine_detection(data, by=by)
+    if "machine_rate" in data.columns:
+        groups = list(data.columns[: data.columns.get_loc("dials")])
+        left, right = _two_panels(ax)
+        _grouped_bars(left, data, {_label("machine_rate"): "machine_rate"}, groups)
+        left.set_xlabel(f"Share of answered calls\n(bars: {_level(data)} interval)")
+        left.set_title("Answered by a machine")
+        errors = [r for r in _MACHINE_RATES[1:] if r in data.columns][:2]
+        _grouped_bars(right, data, {_label(r): r for r in errors}, groups)
+        right.tick_params(labelleft=False)
+        right.set_xlabel("Share of calls, at least")
+        # The panel is named by its legend, not a title: a title set on the returned Axes
+        # (the left one) has the space above both panels to itself.
+        if errors:
+            title = "AMD errors: lower bounds\nfrom dispositions, durations\nand transcripts"
+            _legend(right, outside=True, title=title)
+        return left
+    ax = _axes(ax)
+    if data.columns.name == "disposition_category":
+        matrix = data
+    else:
+        matrix = analysis.machine_detection_matrix(data, normalize=normalize)
+    values = matrix.to_numpy(dtype=float, na_value=np.nan)
+    shares = not pd.api.types.is_integer_dtype(matrix.dtypes.iloc[0])
+    rows = [ANSWERERS.get(str(r), str(r)) for r in matrix.index]
+    columns = [str(c).replace("_", " ") for c in matrix.columns]
+    if kind == "matrix":
+        image = _heatmap(ax, values, cmap="Blues")
+        _annotate(ax, values, image, percent=shares)
+        ax.set_xticks(range(len(columns)), columns)
+        ax.set_yticks(range(len(rows)), rows)
+        _colorbar(ax, image, "Share" if shares else "Calls")
+    else:
+        _stacked(ax, matrix, rows)
+    ax.set_xlabel("Disposition category" if kind == "matrix" else "Share of answered calls")
+    ax.set_title("How calls ended, by who answered")
+    return ax
+
+
+@_literal_text
+def durations(data: pd.DataFrame, ax: Axes | None = None, *, bins: int = 40) -> Axes:
+    """Distribution of call durations by who answered (person / machine), log scale, with the
+    medians marked. Zero-length calls cannot sit on a log axis; the legend counts them.
+    """
+    check_frame(data, "plot.durations")
+    check_columns(data, {"duration": "number", "answered_by": "text"}, "plot.durations")
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
+        raise InvalidParameterError("bins", f"bins must be a whole number >= 1; got {bins!r}")
+    seconds = data["duration"].to_numpy(dtype=float, na_value=np.nan)
+    who = {
+        "human": data["answered_by"].eq("human").to_numpy(dtype=bool, na_value=False),
+        "machine": analysis.is_machine(data["answered_by"]),
+    }
+    positive = seconds[seconds > 0]
+    top = positive.max() if positive.size else 10.0
+    edges = np.logspace(0, np.log10(max(top, 10.0)), bins + 1)
+    ax = _axes(ax)
+    for name, mask in who.items():
+        mine = seconds[mask]
+        mine = mine[~np.isnan(mine)]
+        shown = mine[mine > 0]
+        zeros = mine.size - shown.size
+        label = (
+            f"{ANSWERERS[name]} ({mine.size:,} calls"
+            + (f", {zeros:,} at 0 s" if zeros else "")
+            + ")"
+        )
+        color = ANSWERED_BY_COLORS[name]
+        ax.hist(shown, bins=edges, histtype="stepfilled", alpha=0.35, color=color, label=label)
+        ax.hist(shown, bins=edges, histtype="step", color=color, linewidth=1.2)
+        if shown.size:
+            median = float(np.median(mine))
+            ax.axvline(
+                median, color=color, linestyle="--", linewidth=1, label=f"median {median:.0f} s"
+            )
+    ax.set_xscale("log")
+    _duration_axis(ax.xaxis)
+    ax.set_xlabel("Call duration (log scale)")
+    ax.set_ylabel("Calls")
+    ax.set_title("How long calls last, by who answered")
+    ax.legend(frameon=False)
+    _tidy(ax, grid="y")
+    return ax
+
+
+def _two_panels(ax: object) -> tuple[Axes, Axes]:
+    """Two side-by-side Axes sharing the y axis: new ones, the pair given, or `ax` split."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True, layout="constrained")
+        return left, right
+    if isinstance(ax, Sequence) and len(ax) == 2:
+        return ax[0], ax[1]
+    spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+    if spec is None:
+        raise InvalidParameterError(
+            "ax", "ax must be None, a pair of Axes, or one subplot Axes (to split in two)"
+        )
+    figure = ax.figure
+    ax.remove()
+    cells = spec.subgridspec(1, 2)
+    left = figure.add_subplot(cells[0])
+    return left, figure.add_subplot(cells[1], sharey=left)
+
+
+def _stacked(ax: Axes, matrix: pd.DataFrame, rows: list[str]) -> None:
+    shares = matrix.astype(float).fillna(0.0)
+    totals = shares.sum(axis=1).replace(0, np.nan)
+    shares = shares.div(totals, axis=0).fillna(0.0)
+    left = np.zeros(len(shares))
+    for category in shares.columns:
+        width = shares[category].to_numpy()
+        color = CATEGORY_COLORS.get(str(category), MISSING)
+        ax.barh(rows, width, left=left, color=color, label=str(category).replace("_", " "))
+        left += width
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    _percent_axis(ax.xaxis)
+    ax.legend(frameon=False, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.15))

@@ -1,0 +1,364 @@
+"""Charts of time: the best time to call, the trend of a rate, activity by hour of the day."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from dialstats import analysis
+from dialstats.analysis import METRICS as CONTRACT
+from dialstats.analysis import check_frame, check_freq, choose, group_keys, period_key
+from dialstats.analysis import label as _label
+from dialstats.errors import InvalidParameterError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+from dialstats.plot._common import (
+    _MAX_BANDS,
+    _STYLES,
+    MISSING,
+    PALETTE,
+    _annotate,
+    _axes,
+    _colorbar,
+    _heatmap,
+    _labels,
+    _legend,
+    _literal_text,
+    _names,
+    _no_data,
+    _percent_axis,
+    _tidy,
+    _values,
+)
+
+
+@_literal_text
+def best_time_to_call(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    tz: str = "contact",
+    metric: str = "connect_rate",
+    min_dials: int = 30,
+    view: str = "smoothed",
+) -> Axes:
+    """Heatmap of a rate by weekday x local hour, each cell annotated; hatched grey = no
+    estimate.
+
+    `view="smoothed"` (the default) shows each cell shrunk toward a weekday + hour model, which
+    a second sample would largely repeat; `"raw"` shows the cells' own rates. Either way only
+    cells of at least `min_dials` dials are painted (the rest are hatched grey, as the x label
+    says), and the colour scale spans the painted cells alone. The subtitle gives the split-half rank correlation of the view.
+    `data`: a `best_time_to_call` table (wide: shown as it is; tidy: `view` applies) or a
+    call-log frame (`tz`, `metric`, `min_dials` apply).
+    """
+    view = choose("view", view, ("smoothed", "raw"))
+    if data.index.name == "weekday":
+        table, view = data, "raw"
+    else:
+        tidy = data
+        if "weekday" not in data.columns:
+            with warnings.catch_warnings():
+                # The subtitle says how many calls had no known zone.
+                warnings.filterwarnings("ignore", "best_time_to_call", UserWarning)
+                tidy = analysis.best_time_to_call(
+                    data, tz=tz, metric=metric, min_dials=min_dials, wide=False
+                )
+        metric = tidy.attrs.get("metric", metric)
+        column = metric if view == "raw" else f"{metric}_smoothed"
+        table = tidy.pivot(index="weekday", columns="hour", values=column).astype("Float64")
+        if "dials" in tidy.columns:
+            # Only cells of min_dials or more are painted: a smoothed cell of one dial is the
+            # model's guess, not a finding, and would set the colour scale (and look hottest).
+            dials = tidy.pivot(index="weekday", columns="hour", values="dials")
+            enough = dials.reindex_like(table).fillna(0).to_numpy(dtype=float) >= (
+                tidy.attrs.get("min_dials", min_dials)
+            )
+            table = table.where(enough)
+        table.attrs = dict(tidy.attrs)
+    metric = table.attrs.get("metric", metric)
+    table = _trim_empty_hours(table)
+    # Weekdays no one dialled (a team that rests at weekends) would be rows of grey.
+    table = table[table.notna().any(axis=1).to_numpy()] if table.notna().any(axis=None) else table
+    values = table.to_numpy(dtype=float, na_value=np.nan)
+    ax = _axes(ax, figsize=(12, 0.75 * len(table) + 1.8))
+    image = _heatmap(ax, values, cmap="viridis")
+    if np.isfinite(values).any():  # the colours span the painted cells only
+        image.set_clim(np.nanmin(values), np.nanmax(values))
+    _annotate(ax, values, image)
+    _hatch_missing(ax, values)
+    ax.set_xticks(range(values.shape[1]), [str(h) for h in table.columns])
+    ax.set_yticks(range(values.shape[0]), [str(d)[:3] for d in table.index])
+    zone = table.attrs.get("tz", tz)
+    where = "the contact's local time" if zone == "contact" else zone
+    least = table.attrs.get("min_dials", min_dials)
+    missing = "no estimate" if data.index.name == "weekday" else f"< {least} dials"
+    ax.set_xlabel(f"Hour of day ({where})\nhatched grey: {missing}")
+    ax.set_ylabel("")
+    label = _label(metric)
+    if view == "raw":
+        title = f"{label} by weekday and hour (grey: < {least} dials)"
+    else:
+        title = f"{label} by weekday and hour, smoothed toward weekday + hour"
+    reliability = table.attrs.get("reliability")
+    if reliability is not None and view in reliability:
+        agreement = reliability[view]["rank_correlation"]
+        title += f"\nsplit-half rank correlation {agreement:.2f}" if pd.notna(agreement) else ""
+    unknown = table.attrs.get("unknown_zone_calls", 0)
+    if unknown:
+        title += f"\n{unknown:,} calls left out: contact time zone unknown"
+    ax.set_title(title)
+    _colorbar(ax, image, label, percent=True)  # the title's words, not another name
+    return ax
+
+
+@_literal_text
+def trend(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    metric: str = "connect_rate",
+    freq: str = "W",
+    by: str | Sequence[str] | None = None,
+    min_calls: int = 20,
+    highlight: int = 2,
+) -> Axes:
+    """p-chart: the rate per period with its centre line and 3-sigma control limits; points
+    outside the limits are marked. With groups (`by=`, or a `trend(by=...)` result), one line
+    per group, its points outside its own limits marked (the limits themselves are left out);
+    beyond four groups, the `highlight` highest and as many lowest (by the group's rate over
+    all periods shown) are drawn in colour and named, the others thin and grey, so the
+    extremes read and the rest show the spread. A group's period of fewer than `min_calls`
+    calls (the rate's denominator) is no point of its line: a hollow marker shows it.
+
+    `data`: a `trend` result or a call-log frame (`metric`, `freq`, `by` apply). From a frame,
+    a first or last period the calls do not cover (the first call after its first day, the
+    last before its last day) is left out, as the report leaves out partial weeks; the title
+    says so.
+
+    >>> ds.plot.trend(df, metric="connect_rate", by="user_name")  # doctest: +SKIP
+    """
+    for name, value in (("min_calls", min_calls), ("highlight", highlight)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+            raise InvalidParameterError(name, f"{name} must be a whole number >= 0; got {value!r}")
+    partial: list[pd.Timestamp] = []
+    if "upper_limit" in data.columns:
+        if by is not None:
+            raise InvalidParameterError(
+                "by", "by= groups a call-log frame; this is already a trend result (drop by=)"
+            )
+        result = data
+    else:
+        data, partial = _complete_periods(data, freq)
+        result = analysis.trend(data, metric, freq, by)
+    metric = result.attrs.get("metric", metric)
+    label = _label(metric)
+    ax = _axes(ax)
+    if result.empty:
+        return _no_data(ax, f"{label} per period")
+    left_out = f"\npartial period left out: {', '.join(f'{p:%d %b}' for p in partial)}"
+    left_out = left_out if partial else ""
+    if result.columns[0] != "period":
+        _trend_by_group(ax, result, metric, label, min_calls, highlight)
+        ax.set_title(ax.get_title().removesuffix(")") + left_out.replace("\n", "; ") + ")")
+        return ax
+    period = result["period"]
+    ax.plot(period, _values(result, metric), marker="o", color=PALETTE[0], label=label)
+    ax.plot(period, _values(result, "center"), color=PALETTE[6], lw=1, label="Centre")
+    ax.step(period, _values(result, "upper_limit"), where="mid", ls="--", color=PALETTE[6], lw=1)
+    ax.step(
+        period,
+        _values(result, "lower_limit"),
+        where="mid",
+        ls="--",
+        color=PALETTE[6],
+        lw=1,
+        label="3-sigma limits",
+    )
+    outside = result["outside"].fillna(False).to_numpy(dtype=bool)
+    ax.scatter(
+        period[outside],
+        _values(result, metric)[outside],
+        color=PALETTE[3],
+        zorder=3,
+        label="Outside the limits",
+    )
+    summary = result.attrs.get("trend") or []
+    title = f"{label} per period"
+    if len(summary) == 1 and summary[0]["p_value"] is not None:
+        title += f" (trend test p = {summary[0]['p_value']:.2g})"
+    ax.set_title(title + left_out)
+    _percent_axis(ax.yaxis)
+    _legend(ax, outside=True)
+    _tidy(ax, grid="y")
+    return ax
+
+
+@_literal_text
+def activity(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    by: str | Sequence[str] | None = "user_name",
+    idle: str = "30min",
+    tz: str | None = None,
+) -> Axes:
+    """Pacing by hour of day: a heatmap of dials per active day, a row per group (rep), a
+    column per local hour (night hours nobody dialled are trimmed).
+
+    `data`: a call-log frame (`by`, `idle`, `tz` as in `activity`) or an
+    `activity(..., table="hours")` result.
+    """
+    check_frame(data, "plot.activity")
+    if {"hour", "dials_per_active_day"} <= set(data.columns):
+        hours = data
+        keys = list(data.columns[: data.columns.get_loc("hour")])
+    else:
+        hours = analysis.activity(data, by=by, idle=idle, tz=tz, table="hours")
+        keys = group_keys(data, by, "plot.activity")
+    ax = _axes(ax)
+    title = "Dials per active day, by hour of the day"
+    if hours.empty or not hours["dials"].any():
+        return _no_data(ax, title)
+    labels = _labels(hours, keys)
+    rows = list(dict.fromkeys(labels))
+    table = pd.DataFrame(
+        hours["dials_per_active_day"].to_numpy(dtype=float, na_value=np.nan).reshape(len(rows), 24),
+        index=rows,
+        columns=range(24),
+    )
+    table = table.where(hours["dials"].to_numpy().reshape(len(rows), 24) > 0)
+    table = _trim_empty_hours(table)
+    values = table.to_numpy()
+    image = _heatmap(ax, values, cmap="Blues")
+    ax.set_xticks(range(table.shape[1]), [f"{h:02d}" for h in table.columns])
+    ax.set_yticks(range(len(rows)), rows)
+    _colorbar(ax, image, "Dials per active day")
+    ax.set_xlabel(f"Hour of the day ({hours.attrs.get('tz', 'local')} time)")
+    ax.set_title(title)
+    return ax
+
+
+def _complete_periods(data: pd.DataFrame, freq: object) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
+    """The calls of `data` less those of a first or last period of `freq` the calls do not
+    cover (the first call after the period's first day, the last call before its last day),
+    and the labels of the periods left out. Periods shorter than a day, a frame of one period
+    and other engines' frames are kept whole."""
+    from pandas.tseries.offsets import Tick
+
+    if not isinstance(data, pd.DataFrame) or "started_at" not in data.columns:
+        return data, []
+    offset = check_freq(freq)
+    if isinstance(offset, Tick) or not pd.api.types.is_datetime64_any_dtype(data["started_at"]):
+        return data, []
+    periods = period_key(data["started_at"], freq)
+    labels = periods.cat.categories
+    if len(labels) < 2:
+        return data, []
+    day = pd.Timedelta(days=1)
+    right = pd.Grouper(freq=offset).closed == "right"  # weeks, month ends: labelled by their end
+
+    def first_day(label: pd.Timestamp) -> object:
+        return ((label - offset) + day).date() if right else label.date()
+
+    def last_day(label: pd.Timestamp) -> object:
+        return label.date() if right else ((label + offset) - day).date()
+
+    times = data["started_at"].dropna()
+    partial = []
+    if times.min().date() > first_day(labels[0]):
+        partial.append(labels[0])
+    if times.max().date() < last_day(labels[-1]):
+        partial.append(labels[-1])
+    if not partial:
+        return data, []
+    return data[~periods.isin(partial).to_numpy()], partial
+
+
+def _trend_by_group(
+    ax: Axes, result: pd.DataFrame, metric: str, label: str, min_calls: int, highlight: int
+) -> Axes:
+    from matplotlib.lines import Line2D
+
+    groups = list(result.columns[: result.columns.get_loc("period")])
+    entry = CONTRACT.get(metric)
+    denominator = entry.denominator if entry is not None else None
+    parts = []
+    for key, part in result.groupby(groups, sort=False, observed=True):
+        name = ", ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+        parts.append((name, part, float(_values(part, "center")[0])))
+    many = len(parts) > _MAX_BANDS
+    ranked = sorted(parts, key=lambda item: -np.nan_to_num(item[2], nan=-1.0))
+    named = ranked[:highlight] + ranked[len(ranked) - highlight :] if many else ranked
+    named = list(dict.fromkeys(name for name, _, _ in named))
+    few_shown = False
+    for name, part, centre in [p for p in parts if p[0] not in named] + [
+        p for name in named for p in parts if p[0] == name
+    ]:
+        values = _values(part, metric)
+        calls = _values(part, denominator) if denominator in part else np.full(len(part), np.inf)
+        few = calls < min_calls
+        if name in named:
+            i = named.index(name)
+            color, style, width = PALETTE[i % len(PALETTE)], _STYLES[i // len(PALETTE) % 3], 1.8
+            legend = f"{name} ({centre:.1%})" if many else name
+        else:
+            color, style, width, legend = "#BBBBBB", "-", 0.9, None
+        when = part["period"]
+        ax.plot(when, np.where(few, np.nan, values), ls=style, lw=width, color=color, label=legend)
+        thin = few & (calls > 0)
+        if thin.any():
+            few_shown = True
+            ax.scatter(when[thin], values[thin], facecolors="none", edgecolors=color, zorder=3)
+        outside = part["outside"].fillna(False).to_numpy(dtype=bool) & ~few
+        if name in named:
+            ax.scatter(when[outside], values[outside], color=color, zorder=3)
+    handles, texts = ax.get_legend_handles_labels()
+    order = [texts.index(f"{name} ({c:.1%})" if many else name) for name, _, c in ranked
+             if name in named]  # fmt: skip
+    handles, texts = [handles[i] for i in order], [texts[i] for i in order]
+    if many:
+        rest = len(parts) - len(named)
+        plural = f"{_names(groups)}s" if len(groups) == 1 else "groups"
+        handles.append(Line2D([], [], color="#BBBBBB", lw=0.9))
+        texts.append(f"{rest} other {plural}")
+    if few_shown:
+        handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec=PALETTE[6]))
+        texts.append(f"< {min_calls} calls: no point")
+    ax.legend(handles, texts, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    title = f"{label} per period by {_names(groups)}"
+    if many:
+        title += f": the {highlight} highest and {highlight} lowest in colour"
+    ax.set_title(title + "\n(dots: outside its 3-sigma limits)")
+    _percent_axis(ax.yaxis)
+    _tidy(ax, grid="y")
+    return ax
+
+
+def _trim_empty_hours(table: pd.DataFrame) -> pd.DataFrame:
+    """Drop the night hours no one was called at, at either end of the day."""
+    called = np.flatnonzero(table.notna().any(axis=0).to_numpy())
+    return table.iloc[:, called[0] : called[-1] + 1] if len(called) else table
+
+
+def _hatch_missing(ax: Axes, values: np.ndarray) -> None:
+    """Hatch the heatmap's cells without a value, so none reads as a colour of the scale."""
+    from matplotlib.patches import Rectangle
+
+    for row, column in np.argwhere(np.isnan(values)):
+        ax.add_patch(
+            Rectangle(
+                (column - 0.5, row - 0.5),
+                1,
+                1,
+                facecolor=MISSING,
+                edgecolor="#A6A6A6",
+                hatch="///",
+                linewidth=0,
+            )
+        )
