@@ -287,3 +287,62 @@ def call_columns(
     return pd.DataFrame(
         {name: _engine._to_pandas(table.column(name), name, schema[name]).array for name in present}
     )
+
+
+# --- clocks ---------------------------------------------------------------------------------
+
+
+def _module(frame: nw.DataFrame | nw.LazyFrame) -> str:
+    return type(frame.to_native()).__module__.split(".")[0]
+
+
+def zone_of(frame: nw.DataFrame | nw.LazyFrame, column: str) -> str | None:
+    """The zone `column`'s times are read in (a Spark TIMESTAMP: the session's; naive: None)."""
+    dtype = schema_of(frame)[column]
+    if dtype.time_zone is None:
+        return None
+    if _engine._is_spark(frame):
+        return _engine._zone(_engine._spark_zone(frame))
+    return _engine._zone(dtype.time_zone)
+
+
+def with_wall(
+    frame: nw.DataFrame | nw.LazyFrame, column: str, unit: str, name: str, tz: str | None = None
+) -> nw.DataFrame | nw.LazyFrame:
+    """`frame` with `name`: the wall time of `column` truncated to the hour ("h") or day ("d"),
+    in `tz` or the times' own zone (naive times are UTC), as a naive datetime. Spark and, for
+    another zone, DuckDB compute it in their own SQL (narwhals converts zones on neither)."""
+    frame = readable(frame)
+    own = zone_of(frame, column)
+    quoted = f"`{column}`" if _engine._is_spark(frame) else f'"{column}"'
+    if _engine._is_spark(frame):
+        wall = f"CAST({quoted} AS TIMESTAMP_NTZ)" if own is not None else quoted
+        if tz is not None:
+            wall = f"convert_timezone('{own or 'UTC'}', '{tz}', {wall})"
+        pattern = "yyyy-MM-dd HH:00:00" if unit == "h" else "yyyy-MM-dd 00:00:00"
+        sql = f"CAST(date_format({wall}, '{pattern}') AS TIMESTAMP_NTZ)"
+        return nw.from_native(frame.to_native().selectExpr("*", f"{sql} AS `{name}`"))
+    if _module(frame) == "duckdb" and tz is not None and tz != own:
+        instant = quoted if own is not None else f"timezone('UTC', {quoted})"
+        sql = f"date_trunc('{'hour' if unit == 'h' else 'day'}', timezone('{tz}', {instant}))"
+        return nw.from_native(frame.to_native().project(f'*, {sql} AS "{name}"'))
+    times = nw.col(column)
+    if tz is not None and tz != own:
+        times = times if own is not None else times.dt.replace_time_zone("UTC")
+        times = times.dt.convert_time_zone(tz)
+    if own is not None or tz is not None:
+        times = times.dt.replace_time_zone(None)
+    return frame.with_columns(times.dt.truncate(f"1{unit}").alias(name))
+
+
+def as_numbers(stamps: pd.Series, unit: str) -> np.ndarray:
+    """Naive datetimes as whole hours ("h") or days ("D") since 1970 (float, NaN when unknown)."""
+    values = pd.DatetimeIndex(stamps)
+    whole = values.as_unit("s").asi8 // (3600 if unit == "h" else 86_400)
+    return np.where(values.isna(), np.nan, whole.astype(float))
+
+
+def literal(stamp: pd.Timestamp, zone: str | None) -> Any:
+    """An instant as a literal the engine compares with times in `zone` (naive: UTC)."""
+    stamp = stamp.tz_convert(zone or "UTC")
+    return (stamp if zone else stamp.tz_localize(None)).to_pydatetime(warn=False)

@@ -8,12 +8,16 @@ holiday, a bad list) flags nobody, and corrects for testing every number at once
 
 from __future__ import annotations
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
+from pandas.tseries.offsets import Tick
 
+from dialstats.analysis import _engine, _engine_tables
 from dialstats.analysis._choices import choose
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._multiplicity import METHODS, adjust_p
+from dialstats.analysis._periods import _in_zone, check_freq, period_key
 from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import check_columns, check_confidence, check_frame
 from dialstats.errors import InvalidParameterError
@@ -56,6 +60,7 @@ def number_health(
     min_dials: int = 100,
     *,
     confidence: float = 0.95,
+    freq: str | None = None,
 ) -> pd.DataFrame:
     """One row per caller number (`from_e164`, outbound calls), most dials first.
 
@@ -77,32 +82,44 @@ def number_health(
     numbers, at least 1) and widens the test. Numbers with fewer than `min_dials` dials or
     two days are not tested (`p_value` and `flagged` NA). Days are those of `started_at`.
 
+    `freq` (a calendar frequency, "D", "W", "MS", ...: whole local days) gives the answer rate
+    over time instead: one row per flagged number and period it dialled in, then per period
+    the other numbers together (`from_e164` NA): `from_e164`, `period` (labelled as
+    `answer_rates` labels it), `dials`, `answered`, `answer_rate` (+`_low`/`_high`). The
+    test's settings are in ``.attrs`` as without `freq`.
+
     >>> import dialstats as ds
     >>> ds.number_health(ds.read_call_logs(demo=True))  # doctest: +SKIP
     """
-    check_frame(df, FUNCTION)
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, FUNCTION)
     alpha = check_fraction("alpha", alpha)
     method = choose("method", method, METHODS)
     min_dials = check_count("min_dials", min_dials)
     confidence = check_confidence(confidence)
-    check_columns(df, _COLUMNS, FUNCTION)
-    placed = outbound(df)
-    codes, uniques = pd.factorize(df["from_e164"], sort=True)
-    started = df["started_at"]
-    timed = started.notna().to_numpy()
+    if freq is not None and isinstance(check_freq(freq), Tick):
+        raise InvalidParameterError(
+            "freq", f"freq must be a calendar frequency of whole days (D, W, MS, ...); got {freq!r}"
+        )
+    if frame is not None:
+        calls = _calls_on_engine(frame)
+    else:
+        check_columns(df, _COLUMNS, FUNCTION)
+        calls = _calls(df)
+    placed, numbers, timed, answered, short, hour, calls_per_row, tz = calls
+    codes, uniques = pd.factorize(numbers, sort=True)
     known = placed & (codes >= 0) & timed
     codes = codes[known]
-    answered = df["outcome"].eq("answered").to_numpy(dtype=bool, na_value=False)[known]
-    short = df["duration"].lt(SHORT_SECONDS).to_numpy(dtype=bool, na_value=False)[known]
-    # Days and hours on the frame's own clock (its time zone's wall time).
-    wall = (started.dt.tz_localize(None) if started.dt.tz is not None else started).to_numpy()
-    wall = wall[known]
-    day = wall.astype("datetime64[D]").view(np.int64)
-    hour = wall.astype("datetime64[h]").view(np.int64)
-    out, daily = _per_number(codes, uniques, answered, answered & short, day, hour, confidence)
+    answered, short, hour = answered[known], short[known], hour[known]
+    weights = None if calls_per_row is None else calls_per_row[known]
+    # Days from the hours of the frame's own clock (its time zone's wall time).
+    day = hour // 24
+    out, daily = _per_number(
+        codes, uniques, answered, answered & short, day, hour, confidence, weights
+    )
     test = _change_points(*daily, min_dials, confidence)
     out = out.join(test)
-    tz = started.dt.tz
     change = pd.to_datetime(out["change_day"].to_numpy(float, na_value=np.nan), unit="D")
     out["change_day"] = change.tz_localize(tz) if tz is not None else change
     out["p_adjusted"] = pd.array(adjust_p(out["p_value"].to_numpy(float, na_value=np.nan), method))
@@ -132,35 +149,129 @@ def number_health(
     ]
     out = out[order + rest].sort_values(["dials", "from_e164"], ascending=[False, True])
     out = out.reset_index(drop=True)
+    if freq is not None:
+        chosen = out["flagged"].fillna(False).to_numpy(dtype=bool)
+        flagged_codes = np.searchsorted(np.asarray(uniques, dtype=object), out["from_e164"][chosen])
+        out = _over_time(daily, uniques, flagged_codes, freq, tz, confidence)
     out.attrs.update(
         alpha=alpha,
         method=method,
         min_dials=min_dials,
         confidence=confidence,
         dispersion=test.attrs.get("dispersion", 1.0),
-        unknown_number=int((placed & timed & ~known).sum()),
-        unknown_time=int((placed & ~timed).sum()),
-        inbound=int((~placed).sum()),
+        unknown_number=_total(placed & timed & ~known, calls_per_row),
+        unknown_time=_total(placed & ~timed, calls_per_row),
+        inbound=_total(~placed, calls_per_row),
     )
     return out
 
 
-def _pairs(first: np.ndarray, second: np.ndarray, *weights: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The distinct (first, second) pairs sorted, the calls in each and each weight's sum."""
+def _over_time(
+    daily: tuple[np.ndarray, ...],
+    uniques: pd.Index,
+    flagged: np.ndarray,
+    freq: str,
+    tz: object,
+    confidence: float,
+) -> pd.DataFrame:
+    """Per flagged number (by code) and period, then the other numbers together per period:
+    dials, answers and the answer rate, from the (number, day, dials, answered) series."""
+    numbers, day, n, x = daily
+    walls = pd.DatetimeIndex(pd.to_datetime(np.asarray(day, dtype=np.int64), unit="D"))
+    starts = walls.as_unit("ns") if tz is None else _in_zone(walls.as_unit("ns"), tz)
+    periods = period_key(pd.Series(starts), freq)
+    codes = periods.cat.codes.to_numpy().astype(np.int64)
+    # One series per flagged number, and the last one for every other number.
+    series = np.full(len(uniques) + 1, len(flagged), dtype=np.int64)
+    series[flagged] = np.arange(len(flagged))
+    which = series[np.asarray(numbers, dtype=np.int64)]
+    width = len(periods.cat.categories)
+    key = which * width + codes
+    size = (len(flagged) + 1) * width
+    dials = np.bincount(key, weights=n, minlength=size)
+    answers = np.bincount(key, weights=x, minlength=size)
+    present = np.flatnonzero(dials)
+    labels = np.asarray(uniques, dtype=object).take(np.asarray(flagged, dtype=np.int64))
+    names = pd.array([*labels, None], dtype="string")
+    out = pd.DataFrame(
+        {
+            "from_e164": names.take(present // width),
+            "period": periods.cat.categories.take(present % width),
+            "dials": np.rint(dials[present]).astype(np.int64),
+            "answered": np.rint(answers[present]).astype(np.int64),
+        }
+    )
+    out = out.sort_values(["from_e164", "period"], na_position="last", kind="stable")
+    out = out.reset_index(drop=True)
+    rate, low, high = rate_columns(out["answered"], out["dials"], confidence)
+    out["answer_rate"], out["answer_rate_low"], out["answer_rate_high"] = rate, low, high
+    return out
+
+
+def _total(mask: np.ndarray, calls: np.ndarray | None) -> int:
+    return int(mask.sum() if calls is None else calls[mask].sum())
+
+
+def _calls(df: pd.DataFrame) -> tuple:
+    """Per call: placed by us, its number, whether its time is known, answered, short, its
+    wall-clock hour (hours since 1970), no weights, and the frame's zone."""
+    started = df["started_at"]
+    timed = started.notna().to_numpy()
+    answered = df["outcome"].eq("answered").to_numpy(dtype=bool, na_value=False)
+    short = df["duration"].lt(SHORT_SECONDS).to_numpy(dtype=bool, na_value=False)
+    wall = (started.dt.tz_localize(None) if started.dt.tz is not None else started).to_numpy()
+    hour = np.where(timed, wall.astype("datetime64[h]").view(np.int64), 0)
+    return outbound(df), df["from_e164"], timed, answered, short, hour, None, started.dt.tz
+
+
+def _calls_on_engine(frame: object) -> tuple:
+    """`_calls` from an engine: its calls counted per number, wall-clock hour and the flags
+    there (one row per combination, weighted by its calls), the numbers read in pandas."""
+    schema = _engine_tables.check(_engine_tables.readable(frame), _COLUMNS, FUNCTION)
+    hour = "__dialstats_hour"
+    derived = {
+        "placed": (
+            _engine._yes(_engine._text(schema, "direction") == "outbound")
+            if "direction" in schema
+            else nw.lit(True)
+        ),
+        "answered": _engine._yes(_engine._text(schema, "outcome") == "answered"),
+        "short": _engine._compare(schema, "duration", "__lt__", SHORT_SECONDS),
+    }
+    walls = _engine_tables.with_wall(frame, "started_at", "h", hour)
+    rows, calls = _engine_tables.call_rows(walls, None, ["from_e164", hour], FUNCTION, derived)
+    hours = _engine_tables.as_numbers(rows[hour], "h")
+    timed = ~np.isnan(hours)
+    flags = [rows[name].to_numpy(dtype=bool, na_value=False) for name in derived]
+    zone = _engine_tables.zone_of(_engine_tables.readable(frame), "started_at")
+    numbers = rows["from_e164"].astype("string")
+    hours = np.where(timed, hours, 0).astype(np.int64)
+    return flags[0], numbers, timed, flags[1], flags[2], hours, calls, zone
+
+
+def _pairs(
+    first: np.ndarray, second: np.ndarray, *weights: np.ndarray, calls: np.ndarray | None = None
+) -> tuple[np.ndarray, ...]:
+    """The distinct (first, second) pairs sorted, the calls in each and each weight's sum;
+    `calls`: how many calls each row stands for (one each when None)."""
     low = int(second.min())
     span = int(second.max()) - low + 1
     key = first.astype(np.int64) * span + (second - low)
     size = (int(first.max()) + 1) * span
+    if calls is not None:
+        weights = tuple(w * calls for w in weights)
     if size <= max(4 * len(key), 1 << 20):  # a dense count is cheaper than sorting
-        calls = np.bincount(key, minlength=size)
-        present = np.flatnonzero(calls)
+        counts = np.bincount(key, weights=calls, minlength=size)
+        present = np.flatnonzero(counts)
         sums = [np.bincount(key, weights=w, minlength=size)[present] for w in weights]
-        calls = calls[present]
+        counts = counts[present]
     else:
         present, inverse = np.unique(key, return_inverse=True)
-        calls = np.bincount(inverse)
+        counts = np.bincount(inverse, weights=calls)
         sums = [np.bincount(inverse, weights=w) for w in weights]
-    return (present // span, present % span + low, calls, *sums)
+    if calls is not None:
+        counts = np.rint(counts).astype(np.int64)
+    return (present // span, present % span + low, counts, *sums)
 
 
 def _per_number(
@@ -171,19 +282,26 @@ def _per_number(
     day: np.ndarray,
     hour: np.ndarray,
     confidence: float,
+    calls: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, tuple[np.ndarray, ...]]:
-    """Per number counts, rates and peak hour; and the (number, day, dials, answered) series."""
+    """Per number counts, rates and peak hour; and the (number, day, dials, answered) series.
+    `calls`: how many calls each row stands for (one each when None)."""
     m = len(uniques)
-    dials = np.bincount(codes, minlength=m)
-    answers = np.bincount(codes, weights=answered, minlength=m)
-    shorts = np.bincount(codes, weights=short, minlength=m)
+    if calls is None:
+        dials = np.bincount(codes, minlength=m)
+        answers = np.bincount(codes, weights=answered, minlength=m)
+        shorts = np.bincount(codes, weights=short, minlength=m)
+    else:
+        dials = np.rint(np.bincount(codes, weights=calls, minlength=m)).astype(np.int64)
+        answers = np.bincount(codes, weights=answered * calls, minlength=m)
+        shorts = np.bincount(codes, weights=short * calls, minlength=m)
     peak = np.zeros(m, dtype=np.int64)
     days = np.zeros(m, dtype=np.int64)
     daily: tuple[np.ndarray, ...] = tuple(np.zeros(0) for _ in range(4))
     if len(codes):
-        number, _, per_hour = _pairs(codes, hour)
+        number, _, per_hour = _pairs(codes, hour, calls=calls)
         np.maximum.at(peak, number, per_hour)
-        daily = _pairs(codes, day, answered)
+        daily = _pairs(codes, day, answered, calls=calls)
         days = np.bincount(daily[0], minlength=m)
     out = pd.DataFrame(
         {
