@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialstats.frame._build import bodies_to_frame, records_to_frame
-from dialstats.frame._flatten import column_name, flatten_bodies, read_page_info
+from dialstats._flat import column_name
+from dialstats.api._client import bodies_to_frame
+from dialstats.api._wire import flatten_bodies, read_page_info
+from dialstats.frame._build import records_to_frame
 from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
 
 DISPOSITIONS = [
@@ -252,9 +254,10 @@ def test_groups_whose_inferred_fields_differ_stay_on_the_fast_path(monkeypatch):
     # Groups of bodies are parsed apart; a contact field only a later group has must not
     # break stacking them (pyarrow refuses nested tables like that: every body then went
     # down the slow one-by-one path, 4x slower on 100,000 calls).
-    from dialstats.frame import _flatten
+    from dialstats import _flat
+    from dialstats.api import _wire
 
-    monkeypatch.setattr(_flatten, "_BLOCK", 512)
+    monkeypatch.setattr(_flat, "BLOCK", 512)
     plain = [record(i, contact={"_id": f"c{i}", "first_name": "Ann"}) for i in range(1, 30)]
     more = [
         record(i, contact={"_id": f"c{i}", "first_name": "Bo", "priority": i, "source": "csv"})
@@ -264,7 +267,7 @@ def test_groups_whose_inferred_fields_differ_stay_on_the_fast_path(monkeypatch):
         json.dumps({"data": chunk, "pagination": {"total": 59, "page": 1}}).encode()
         for chunk in (plain[:15], plain[15:], more[:15], more[15:])
     ]
-    flat, _ = _flatten._parse_bodies(bodies)  # raised ArrowInvalid before
+    flat, _ = _wire._parse_bodies(bodies)  # raised ArrowInvalid before
     assert flat.num_rows == 59
     priority = flat["contact_priority"].to_pylist()
     assert priority[:29] == [None] * 29 and priority[29:] == list(range(30, 60))
@@ -379,7 +382,7 @@ def _page_bodies(draw) -> bytes:
 def test_pages_parsed_together_say_what_each_body_held_as_read_alone(bodies):
     # The records and the ids/pagination of many bodies read at once, against each body read
     # on its own by the page-info reader and the JSON module.
-    from dialstats.frame._flatten import parse_pages
+    from dialstats.api._wire import parse_pages
 
     parsed = parse_pages(bodies)
     assert len(parsed.infos) == len(bodies)
@@ -403,7 +406,7 @@ def test_pages_parsed_together_say_what_each_body_held_as_read_alone(bodies):
 
 
 def test_a_page_fetched_again_takes_the_place_of_its_first_body():
-    from dialstats.frame._flatten import BackgroundParser, PageInfo
+    from dialstats.api._wire import BackgroundParser, PageInfo
 
     pages = {n: body([record(10 * n + i) for i in range(3)], total=12) for n in range(1, 5)}
     parser = BackgroundParser()

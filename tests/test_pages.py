@@ -162,7 +162,7 @@ def ids(frame) -> list[str]:
 def test_a_null_body_is_refused_before_arrow_which_would_crash_the_process():
     # Arrow's JSON reader dies with SIGSEGV on b"null": check in a child process.
     code = (
-        "from dialstats.frame._flatten import read_page_info\n"
+        "from dialstats.api._wire import read_page_info\n"
         "try:\n    read_page_info(b'null')\nexcept ValueError as e:\n    print(e)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -12,13 +12,14 @@ import ssl
 import sys
 import threading
 import warnings
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 import pandas as pd
 
+from dialstats._flat import column_name, concat_flat
 from dialstats._vocabulary import ANALYTICS, CONTACT_LIST_SORT_FIELDS
 from dialstats.api import _endpoints
 from dialstats.api._config import (
@@ -54,13 +55,13 @@ from dialstats.api._pages import (
     url_bytes,
 )
 from dialstats.api._runner import run_sync
+from dialstats.api._wire import BackgroundParser, flatten_bodies
 from dialstats.errors import (
     IncompleteReadError,
     IncompleteReadWarning,
     InvalidParameterError,
 )
-from dialstats.frame._build import bodies_to_frame, flat_to_frame, records_to_frame
-from dialstats.frame._flatten import BackgroundParser, column_name, concat_flat
+from dialstats.frame._build import flat_to_frame, records_to_frame
 from dialstats.frame._schema import check_dtype_backend, check_tz
 
 T = TypeVar("T")
@@ -621,6 +622,27 @@ class Client:
         options = _options(tz, dtype_backend)
         items = self._run(lambda s: _endpoints.fetch_paged(s, "/v1/snoozed-contacts"))
         return _endpoints.snoozed_contacts_frame(items, **options)
+
+
+def bodies_to_frame(
+    bodies: Sequence[bytes],
+    dispositions: Any,
+    *,
+    tz: str = "UTC",
+    dtype_backend: str = "numpy_nullable",
+    sort: str | None = None,
+    reorder: bool = True,
+) -> pd.DataFrame:
+    """GET /v1/call-log response bodies -> frame: the wire's records (`flatten_bodies`) as
+    `~dialstats.frame.flat_to_frame` types them, de-duplicated and sorted (see there)."""
+    return flat_to_frame(
+        flatten_bodies(bodies),
+        dispositions,
+        tz=tz,
+        dtype_backend=dtype_backend,
+        sort=sort,
+        reorder=reorder,
+    )
 
 
 @functools.cache

@@ -36,12 +36,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dialstats._flat import flatten_records, to_text
 from dialstats._vocabulary import DISPOSITION_CATEGORIES
 from dialstats.api._filters import MAX_PAGE_SIZE, encode_params
 from dialstats.api._http import Session
 from dialstats.errors import ApiError, IncompleteReadWarning, NotFoundError, ServerError
 from dialstats.frame._build import parse_timestamps, table_to_frame
-from dialstats.frame._flatten import flatten_records, to_text
 
 OVERVIEW_METRICS = (
     "total_calls",

@@ -46,8 +46,8 @@ import pandas as pd
 
 from dialstats.api._filters import encode_filters
 from dialstats.api._http import Session
+from dialstats.api._wire import PageInfo, checked_body, read_page_info
 from dialstats.errors import ApiError, InvalidParameterError
-from dialstats.frame._flatten import PageInfo, checked_body, read_page_info
 
 CALL_LOG_PATH = "/v1/call-log"
 STABLE_SORT = "createdAt"

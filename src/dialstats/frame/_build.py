@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dialstats.frame._flatten import PINNED_EXTRAS, column_name, flatten_bodies, to_text
+from dialstats._flat import PINNED_EXTRAS, column_name, flatten_record_bodies, to_text
 from dialstats.frame._phones import PHONE_FLAG_COLUMNS, entry_numbers, phone_flags, to_e164
 from dialstats.frame._schema import UTC, call_log_dtypes, check_dtype_backend, check_tz
 from dialstats.frame._zones import contact_zones
@@ -394,11 +394,6 @@ def call_log_frame(
     return table_to_frame(table, tz=tz, dtype_backend=dtype_backend, categories=cats)
 
 
-def bodies_to_table(bodies: Sequence[bytes], dispositions: Any) -> pa.Table:
-    """GET /v1/call-log response bodies -> the typed call-log table (before pandas)."""
-    return call_log_table(flatten_bodies(bodies), Dispositions.from_any(dispositions))
-
-
 def flat_to_frame(
     flat: pa.Table,
     dispositions: Any,
@@ -418,26 +413,6 @@ def flat_to_frame(
     if reorder:
         table = sort_table(table, sort)
     return call_log_frame(table, tz=tz, dtype_backend=dtype_backend)
-
-
-def bodies_to_frame(
-    bodies: Sequence[bytes],
-    dispositions: Any,
-    *,
-    tz: str = UTC,
-    dtype_backend: str = "numpy_nullable",
-    sort: str | None = None,
-    reorder: bool = True,
-) -> pd.DataFrame:
-    """GET /v1/call-log response bodies -> frame, as `flat_to_frame` describes."""
-    return flat_to_frame(
-        flatten_bodies(bodies),
-        dispositions,
-        tz=tz,
-        dtype_backend=dtype_backend,
-        sort=sort,
-        reorder=reorder,
-    )
 
 
 _RECORDS_PER_BODY = 1000  # bodies are parsed in parallel blocks
@@ -465,4 +440,5 @@ def records_to_frame(
         json.dumps({"data": records[i : i + _RECORDS_PER_BODY]}, default=str).encode()
         for i in range(0, len(records), _RECORDS_PER_BODY)
     ]
-    return call_log_frame(bodies_to_table(bodies, dispositions), tz=tz, dtype_backend=dtype_backend)
+    table = call_log_table(flatten_record_bodies(bodies), Dispositions.from_any(dispositions))
+    return call_log_frame(table, tz=tz, dtype_backend=dtype_backend)

@@ -19,7 +19,7 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dialstats.frame._flatten import to_text
+from dialstats._flat import to_text
 
 DEFAULT_REGION = "US"
 # Already E.164: "+1" and ten digits, or another country code and 7..15 digits in all.

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from phonenumbers import timezone as phone_zones
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
-from dialstats.frame._flatten import to_text
+from dialstats._flat import to_text
 
 _ZONES = {
     "America/New_York": ("ET", "EST", "EDT", "Eastern", "Eastern Time", "Eastern Standard Time",

@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dialstats._flat import to_text
 from dialstats.errors import StoreError
 from dialstats.frame._build import arrow_type, call_log_frame
-from dialstats.frame._flatten import to_text
 from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
 from dialstats.store._layout import replacing, temp_path
 

@@ -1,8 +1,5 @@
-"""API JSON -> flat Arrow tables, by the flattening rule of the column schema.
-
-Nested objects become ``<parent>_<field>``, ``_id`` becomes ``id`` and camelCase becomes
-snake_case; lists (e.g. ``contact.phone_numbers``) stay list columns here (the frame holds them as
-JSON text, see `table_to_frame`). Unknown fields are kept.
+"""The call-log API's wire format: what a GET /v1/call-log body must look like, and parsing
+page bodies into their records and pagination.
 
 Call-log pages are parsed by Arrow's JSON reader straight from the response bytes (no Python
 objects per record), many bodies at once, with the known fields' types pinned so every page agrees;
@@ -13,19 +10,18 @@ Raw control characters inside strings (live transcripts have them; strict parser
 are escaped first and read back exactly as sent. A body that is not a JSON object is refused by
 its first and last bytes before Arrow sees it (Arrow's reader crashes the process on ``null``).
 
->>> flatten_records([{"_id": "a", "createdAt": "2024-01-01T00:00:00Z", "user": {"first_name": "Ann"}}]).column_names
-['id', 'created_at', 'user_first_name']
+>>> read_page_info(b'{"data": [{"_id": "a"}], "pagination": {"total": 1}}').ids
+['a']
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
 import io
 import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,216 +30,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from dialstats.frame._json import json_text
+from dialstats._flat import (
+    ARROW_ERRORS,
+    PAGINATION_TYPE,
+    concat_flat,
+    flatten_groups,
+    flatten_records,
+    flatten_struct,
+    quote_values,
+    read_groups,
+)
 
 _STRING = pa.string()
-_USER = pa.struct([(name, _STRING) for name in ("_id", "email", "first_name", "last_name")])
-_REF = pa.struct([("_id", _STRING), ("name", _STRING)])
-# A custom field's value is text, a number or a date as its ``type`` says: always read as text.
-_CUSTOM_FIELD = pa.struct([("type", _STRING), ("label", _STRING), ("value", _STRING)])
-# One of a contact's numbers, as live records carry it (``validation``'s shape is not known: inferred).
-_PHONE_NUMBER = pa.struct(
-    [
-        *[(name, _STRING) for name in ("type", "number", "country_code", "extension")],
-        ("do_not_call", pa.bool_()),
-        ("is_wrong_number", pa.bool_()),
-        ("total_calls", pa.int64()),
-        ("call_classification", _STRING),
-        ("_id", _STRING),
-    ]
-)
-_BARE_VALUE = re.compile(rb'("value"\s*:\s*)(-?[0-9][0-9.eE+-]*|true|false)')
-# Types of the documented call-log fields, pinned so that pages agree with each other and
-# timestamps stay text until they are parsed tolerantly. Other fields are inferred.
-CALL_LOG_TYPE = pa.struct(
-    [
-        *[(name, _STRING) for name in ("_id", "call_id", "outcome", "direction", "answered_by")],
-        ("duration", pa.float64()),
-        ("to", _STRING),
-        ("from", _STRING),
-        (
-            "disposition",
-            pa.struct(
-                [("internal_id", pa.int64()), ("external_id", _STRING), ("external_name", _STRING)]
-            ),
-        ),
-        (
-            "contact",
-            pa.struct(
-                [
-                    *[
-                        (name, _STRING)
-                        for name in ("first_name", "last_name", "email", "company", "title")
-                    ],
-                    ("timezone", _STRING),
-                    ("_id", _STRING),
-                    ("phone_numbers", pa.list_(_PHONE_NUMBER)),
-                    ("custom_fields", pa.list_(_CUSTOM_FIELD)),
-                ]
-            ),
-        ),
-        ("contact_list", _REF),
-        ("sequence", _REF),
-        ("user", _USER),
-        *[(name, _STRING) for name in ("recording_url", "notes", "transcription", "summary")],
-        ("is_completed", pa.bool_()),
-        *[(name, _STRING) for name in ("started_at", "ended_at", "createdAt", "updatedAt")],
-    ]
-)
-# Flat columns of CALL_LOG_TYPE outside the frame's schema: present only when a record has them.
-PINNED_EXTRAS = frozenset({"contact_phone_numbers", "contact_custom_fields"})
-_PAGINATION_TYPE = pa.struct(
-    [(name, pa.int64()) for name in ("total", "page", "limit", "pages", "next")]
-)
-_PAGE_SCHEMA = pa.schema([("data", pa.list_(CALL_LOG_TYPE)), ("pagination", _PAGINATION_TYPE)])
-_PARSE_OPTIONS = pa_json.ParseOptions(
-    explicit_schema=_PAGE_SCHEMA, unexpected_field_behavior="infer"
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def column_name(key: str) -> str:
-    """The snake_case column name of one JSON key: ``_id`` -> ``id``, ``createdAt`` -> ``created_at``."""
-    if key == "_id":
-        return "id"
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", key)
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return re.sub(r"[^0-9a-zA-Z]+", "_", name).strip("_").lower() or "field"
-
-
-def _join(prefix: str, key: str) -> str:
-    name = column_name(key)
-    return f"{prefix}_{name}" if prefix else name
-
-
-# -- one flat table -----------------------------------------------------------------------------
-
-
-def to_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A column as text: numbers and dates cast, lists and objects as JSON."""
-    if pa.types.is_nested(column.type):
-        return json_text(column)
-    try:
-        return pc.cast(column, _STRING)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return json_text(column)
-
-
-def _put(out: dict[str, pa.ChunkedArray], name: str, column: pa.ChunkedArray) -> None:
-    """Add a column; a second field with the same flat name fills the first one's gaps."""
-    if name not in out:
-        out[name] = column
-        return
-    first = out[name]
-    if first.type != column.type:
-        first, column = to_text(first), to_text(column)
-    out[name] = pc.coalesce(first, column)
-
-
-def _flatten_column(column: pa.ChunkedArray, prefix: str, out: dict[str, pa.ChunkedArray]) -> None:
-    if pa.types.is_struct(column.type):
-        # ChunkedArray.flatten merges the parent's nulls into each child: null objects give NA.
-        for field, child in zip(column.type, column.flatten(), strict=True):
-            _flatten_column(child, _join(prefix, field.name), out)
-    else:
-        _put(out, prefix, column)
-
-
-def flatten_struct(records: pa.ChunkedArray) -> pa.Table:
-    """A struct column of records -> one flat column per leaf field."""
-    out: dict[str, pa.ChunkedArray] = {}
-    if pa.types.is_struct(records.type):
-        for field, child in zip(records.type, records.flatten(), strict=True):
-            _flatten_column(child, column_name(field.name), out)
-    return pa.table(out) if out else _empty_rows(len(records))
-
-
-def _text_value(item: Any) -> Any:
-    """A list item with its ``value`` as text, as `_quote_values` makes it for page bodies."""
-    if isinstance(item, dict) and not isinstance(item.get("value"), str | None):
-        return {**item, "value": json.dumps(item["value"])}
-    return item
-
-
-def _flat_items(obj: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
-    for key, value in obj.items():
-        name = _join(prefix, key)
-        if isinstance(value, Mapping):
-            _flat_items(value, name, out)
-        elif isinstance(value, list):
-            out.setdefault(name, [_text_value(item) for item in value])
-        elif value is not None:
-            out.setdefault(name, value)  # first field wins a name clash, as in _put
-
-
-def _column(values: list[Any]) -> pa.Array:
-    try:
-        return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-        # Mixed types in one field: keep every value, as text.
-        return pa.array(
-            [
-                None if v is None else v if isinstance(v, str) else json.dumps(v, default=str)
-                for v in values
-            ],
-            _STRING,
-        )
-
-
-def flatten_records(records: Iterable[Mapping[str, Any]]) -> pa.Table:
-    """Records (dicts, as the API sends them) -> flat table, in one pass over the records."""
-    columns: dict[str, list[Any]] = {}
-    n = 0
-    for n, record in enumerate(records, start=1):
-        flat: dict[str, Any] = {}
-        _flat_items(record, "", flat)
-        for name, value in flat.items():
-            column = columns.setdefault(name, [])
-            if len(column) < n - 1:
-                column.extend([None] * (n - 1 - len(column)))
-            column.append(value)
-    for column in columns.values():
-        column.extend([None] * (n - len(column)))
-    if not columns:
-        return _empty_rows(n)
-    return pa.table({name: _column(values) for name, values in columns.items()})
-
-
-def _empty_rows(n: int) -> pa.Table:
-    """A table of n rows and no columns."""
-    return pa.table({"_": pa.nulls(n)}).drop_columns(["_"])
-
-
-def concat_flat(tables: Sequence[pa.Table]) -> pa.Table:
-    """Stack flat tables, unifying their columns; a column whose types clash becomes text."""
-    if not tables:
-        return _empty_rows(0)
-    try:
-        return pa.concat_tables(tables, promote_options="permissive")
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        pass
-    types: dict[str, set[pa.DataType]] = {}
-    for table in tables:
-        for column in table.schema:
-            types.setdefault(column.name, set()).add(column.type)
-    clashing = {name for name, kinds in types.items() if len(kinds - {pa.null()}) > 1}
-    fixed = []
-    for table in tables:
-        for name in clashing.intersection(table.column_names):
-            table = table.set_column(table.column_names.index(name), name, to_text(table[name]))
-        fixed.append(table)
-    return pa.concat_tables(fixed, promote_options="permissive")
-
-
-# -- call-log pages -----------------------------------------------------------------------------
-
 _INFO_OPTIONS = pa_json.ParseOptions(
     explicit_schema=pa.schema(
-        [("data", pa.list_(pa.struct([("_id", _STRING)]))), ("pagination", _PAGINATION_TYPE)]
+        [("data", pa.list_(pa.struct([("_id", _STRING)]))), ("pagination", PAGINATION_TYPE)]
     ),
     unexpected_field_behavior="ignore",
 )
-_BLOCK = 4 << 20  # Arrow parses blocks in parallel; a block must hold a whole page body.
 
 
 @dataclass(frozen=True)
@@ -329,7 +133,7 @@ def _load_page(body: bytes) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     try:
         # strict=False: raw control characters inside strings (as some live transcripts
         # have) are kept as sent instead of refused.
-        document = json.loads(_quote_values(body), strict=False)
+        document = json.loads(quote_values(body), strict=False)
     except json.JSONDecodeError as exc:
         raise ValueError(f"the body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
@@ -418,44 +222,6 @@ def escape_controls(body: bytes) -> bytes:
     return escaped.replace(b"\n", b" ").replace(b"\r", b" ").replace(b"\t", b" ")
 
 
-def _quoted_pieces(body: bytes) -> list[bytes]:
-    """`body` in pieces whose join has the values of keys named ``value`` (custom fields') as
-    JSON strings (``"value":3`` -> ``"value":"3"``), so that Arrow reads them as one column of
-    text instead of refusing a column of mixed types.
-
-    An unescaped ``"value"`` followed by ``:`` can only be a key, never text inside a string.
-    (Pieces, so that a group of bodies is copied once, joined; a regex split is a third quicker
-    than a substitution, whose template is expanded in Python for every match.)
-    """
-    pieces = _BARE_VALUE.split(body)  # [text, key and colon, value, text, ...]
-    pieces[2::3] = [b'"' + value + b'"' for value in pieces[2::3]]
-    return pieces
-
-
-def _quote_values(body: bytes) -> bytes:
-    """`body` with its custom fields' values as JSON strings (see `_quoted_pieces`)."""
-    return b"".join(_quoted_pieces(body))
-
-
-def _groups(bodies: Sequence[bytes], size: int) -> Iterable[bytes]:
-    """The bodies (each on one line) as newline-delimited JSON, about `size` bytes a group,
-    their values quoted (see `_quoted_pieces`)."""
-    pieces: list[bytes] = []
-    total = 0
-    for body in bodies:
-        pieces += _quoted_pieces(body)
-        pieces.append(b"\n")
-        total += len(body)
-        if total >= size:
-            yield b"".join(pieces)
-            pieces, total = [], 0
-    if pieces:
-        yield b"".join(pieces)
-
-
-_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
-
-
 @dataclass(frozen=True)
 class ParsedPages:
     """Call-log bodies parsed together: all their records in order, and for each body what it
@@ -508,22 +274,11 @@ def _page_infos(
 def _parse_bodies(
     bodies: Sequence[bytes], *, use_threads: bool = True
 ) -> tuple[pa.Table, list[PageInfo | None]]:
-    # Bodies are joined newline-delimited a group at a time: Arrow parses a group's blocks in
-    # parallel, and only one group is ever copied. Each group is flattened before the groups are
-    # stacked: stacking nested tables whose inferred fields differ between groups (a contact
-    # field one group never has) can give an invalid table in pyarrow, which would send every
-    # body down the slow one-by-one path; flat columns are unified safely by `concat_flat`.
-    block = max(_BLOCK, max(len(body) for body in bodies) + 64)
-    options = pa_json.ReadOptions(use_threads=use_threads, block_size=block)
     tables, infos = [], []
-    for group in _groups(bodies, 4 * block):
-        raw = pa_json.read_json(
-            pa.BufferReader(group), read_options=options, parse_options=_PARSE_OPTIONS
-        )
-        records = pc.list_flatten(raw["data"])
+    for raw, records in read_groups(bodies, use_threads=use_threads):
         tables.append(flatten_struct(records))
         infos += _page_infos(raw["data"], records, raw["pagination"])
-    return (tables[0] if len(tables) == 1 else concat_flat(tables)), infos
+    return flatten_groups(tables), infos
 
 
 def _read_together(
@@ -532,7 +287,7 @@ def _read_together(
     """Arrow's reading of bodies (each on one line), if it took each of them for one page."""
     try:
         table, infos = _parse_bodies(forms, use_threads=use_threads)
-    except (*_ARROW_ERRORS, UnicodeDecodeError):  # (Arrow leaves UTF-8 to Python's decoding)
+    except (*ARROW_ERRORS, UnicodeDecodeError):  # (Arrow leaves UTF-8 to Python's decoding)
         return None
     # A body holding two documents (``{...} {...}``) is two rows to Arrow: the JSON module
     # refuses it.
