@@ -15,10 +15,12 @@ import re
 import warnings
 from collections.abc import Sequence
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from dialstats.analysis import _groups
+from dialstats.analysis import _engine, _engine_contacts, _groups
 from dialstats.analysis._choices import choose
 from dialstats.analysis._validate import check_columns, check_frame, check_timezone, group_keys
 from dialstats.errors import InvalidParameterError
@@ -59,16 +61,26 @@ def activity(
     `table="hours"`: one row per group and local hour 0-23: `hour`, `dials`, `days` (active days
     with a dial in that hour), `dials_per_active_day` (dials / the group's active days).
 
+    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a
+    PySpark DataFrame: dials are counted there per group and UTC quarter hour and per session,
+    and only those tables are collected (see `dialstats.analysis._engine_contacts`).
+
     >>> import dialstats as ds
     >>> df = ds.read_call_logs(demo=True)
     >>> ds.activity(df, idle="20min", tz="America/New_York")  # doctest: +SKIP
     """
-    check_frame(df, "activity")
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, "activity")
     table = choose("table", table, TABLES)
     gap = check_idle(idle)
+    if frame is not None:
+        out = _activity_on_engine(frame, by, gap, tz, table)
+        out.attrs["idle"] = gap
+        return out
     keys = {name: df[name] for name in group_keys(df, by, "activity")}
     check_columns(df, {"started_at": "datetime"}, "activity")
-    zone = _zone(df["started_at"], tz)
+    zone = _zone(df["started_at"].dt.tz, tz)
     starts = df["started_at"]
     if starts.dt.tz is None:  # naive times are UTC, like the API's
         starts = starts.dt.tz_localize("UTC")
@@ -136,17 +148,17 @@ def _idle_hint(idle: object) -> str:
     return f" (did you mean {text!r}?)"
 
 
-def _zone(starts: pd.Series, tz: object) -> str:
+def _zone(own: object, tz: object, stacklevel: int = 3) -> str:
+    """`tz`, else the frame's zone `own` (None: naive, read as UTC, with a warning)."""
     if tz is not None:
         return check_timezone("tz", tz)
-    own = starts.dt.tz
     if own is None or str(own) == "UTC":
         warnings.warn(
             "activity(): the frame's times are UTC and no tz= was given, so working days and "
             "hours are UTC ones; pass tz= the team's zone (e.g. tz='America/New_York'), or "
             "tz='UTC' to keep UTC",
             UserWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         return "UTC"
     return str(own)
@@ -281,3 +293,187 @@ def _hours(groups, keys, codes, wall):
         share = np.where(per_day > 0, out["dials"].to_numpy(dtype=float) / per_day, np.nan)
     out["dials_per_active_day"] = pd.array(share, dtype="Float64")
     return _finish(out, keys, ["hour"])[[*keys, "hour", "dials", "days", "dials_per_active_day"]]
+
+
+# --- other engines: per UTC quarter hour and per session, counted there ---------------------
+
+
+def _activity_on_engine(frame, by, gap: pd.Timedelta, tz, table: str) -> pd.DataFrame:
+    """`activity` of an engine frame from two small tables taken there: per group and UTC
+    quarter hour (dials, first and last start), and per session (dials, first and last start);
+    tied starts need no order (a gap of 0 is never a break)."""
+    function = "activity"
+    keys = group_keys(_engine.columns_of(frame), by, function)
+    frame, schema = _engine_contacts.prepared(frame, function)
+    zone = _zone(_engine_contacts.frame_zone(frame, schema), tz, stacklevel=4)
+    names = keys or [_WHOLE]
+    if not keys:
+        frame = frame.with_columns(nw.lit(_WHOLE).alias(_WHOLE))
+        schema = {**schema, _WHOLE: nw.String()}
+    derived = {k: nw.col(k).cast(nw.String) for k in keys if _engine._is_categorical(schema[k])}
+    frame = frame.with_columns(**derived, __dialstats_quarter=_engine_contacts.quarter())
+    us = nw.col(_engine_contacts._US)
+    spans = [nw.len().alias("n"), us.min().alias("first"), us.max().alias("last")]
+    quarters = _engine_contacts.grouped(
+        frame, schema, [*names, "__dialstats_quarter"], spans, function
+    )
+    dated = frame.filter(~us.is_null())
+    dated = _engine_contacts.windows(
+        dated, names, [_engine_contacts._US], {"before": ("shift", us)}
+    )
+    new = nw.col("before").is_null() | ((us - nw.col("before")) * 1000 > gap.value)
+    dated = _engine_contacts.windows(
+        dated.with_columns(__dialstats_new=new.cast(nw.Int64)),
+        names,
+        [_engine_contacts._US],
+        {"__dialstats_session": ("cum_sum", nw.col("__dialstats_new"))},
+    )
+    runs = _engine_contacts.grouped(dated, schema, [*names, "__dialstats_session"], spans, function)
+    both = pa.concat_tables(
+        [quarters.select(names), runs.select(names)], promote_options="permissive"
+    )
+    key_series = _engine_contacts.keys_of(both, schema, names)
+    if not keys:
+        whole = np.zeros(both.num_rows, dtype=np.int8)
+        key_series = {_WHOLE: pd.Series(pd.Categorical.from_codes(whole, [_WHOLE]))}
+    groups = _groups._Groups(key_series)
+    split = quarters.num_rows
+    q_codes, s_codes = groups.code[:split], groups.code[split:]
+    key_frame = {k: v for k, v in key_series.items() if k in keys}
+    if table == "sessions":
+        out = _engine_sessions(groups, key_frame, s_codes, runs, zone)
+    elif table == "hours":
+        out = _engine_hours(groups, key_frame, q_codes, quarters, zone)
+    else:
+        out = _engine_summary(groups, key_frame, q_codes, quarters, s_codes, runs, zone)
+    out.attrs["tz"] = zone
+    return out
+
+
+def _numbers(table: pa.Table, column: str) -> np.ndarray:
+    return table.column(column).to_numpy(zero_copy_only=False)
+
+
+def _quarter_clock(quarters: pa.Table, zone: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The dated quarter hours: which rows, their local wall-clock start (ns) and offset."""
+    starts = quarters.column("__dialstats_quarter")
+    dated = ~starts.is_null().to_numpy(zero_copy_only=False)
+    begin = starts.drop_null().to_numpy().astype(np.int64)
+    wall, _ = _engine_contacts.local_quarters(begin, [zone] * len(begin), "activity")
+    return dated, wall, wall - begin * 1000
+
+
+def _wall_of(instants_us: np.ndarray, zone: str) -> np.ndarray:
+    stamps = pd.to_datetime(instants_us.astype(np.int64) * 1000, unit="ns", utc=True)
+    return _wall_clock(pd.Series(stamps).dt.tz_convert(zone))
+
+
+def _sorted_runs(codes: np.ndarray, runs: pa.Table):
+    """Sessions in group then time order: codes, first and last start (ns), dials, and
+    which start a group."""
+    first = _numbers(runs, "first").astype(np.int64) * 1000
+    last = _numbers(runs, "last").astype(np.int64) * 1000
+    order = np.lexsort((first, codes))
+    codes, first, last = codes[order], first[order], last[order]
+    dials = _numbers(runs, "n").astype(np.int64)[order]
+    new = np.ones(len(codes), dtype=bool)
+    new[1:] = codes[1:] != codes[:-1]
+    return codes, first, last, dials, new
+
+
+def _engine_sessions(groups, keys, codes, runs, zone):
+    codes, first, last, dials, new = _sorted_runs(codes, runs)
+    out = groups.key_frame().iloc[np.searchsorted(groups.kept, codes)].reset_index(drop=True)
+    run_start = np.maximum.accumulate(np.where(new, np.arange(len(codes)), 0))
+    out["session"] = np.arange(len(codes)) - run_start + 1
+    out["start"] = pd.to_datetime(first, unit="ns", utc=True).tz_convert(zone)
+    out["end"] = pd.to_datetime(last, unit="ns", utc=True).tz_convert(zone)
+    out["dials"] = dials
+    out["minutes"] = (last - first) / _MINUTE
+    return _finish(out, keys, ["session"])[[*keys, "session", "start", "end", "dials", "minutes"]]
+
+
+def _distinct_count(codes: np.ndarray, values: np.ndarray, cells: int) -> np.ndarray:
+    """Per group code, how many distinct `values` it has."""
+    pairs = pd.unique(pd.MultiIndex.from_arrays([codes, values]))
+    return np.bincount(pairs.get_level_values(0).to_numpy(), minlength=cells)
+
+
+def _engine_hours(groups, keys, codes, quarters, zone):
+    dated, wall, _ = _quarter_clock(quarters, zone)
+    codes, dials = codes[dated], _numbers(quarters, "n").astype(np.int64)[dated]
+    day, hour = wall // _DAY, (wall // _HOUR) % 24
+    active_days = _distinct_count(codes, day, groups.cells)
+    cell = codes * 24 + hour
+    per_hour = np.bincount(cell, weights=dials, minlength=groups.cells * 24).reshape(-1, 24)
+    days = _distinct_count(cell, day, groups.cells * 24).reshape(-1, 24)
+    frame = groups.key_frame()
+    out = frame.loc[frame.index.repeat(24)].reset_index(drop=True)
+    out["hour"] = np.tile(np.arange(24), len(frame))
+    out["dials"] = per_hour[groups.kept].ravel().astype(np.int64)
+    out["days"] = days[groups.kept].ravel()
+    per_day = np.repeat(active_days[groups.kept], 24).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(per_day > 0, out["dials"].to_numpy(dtype=float) / per_day, np.nan)
+    out["dials_per_active_day"] = pd.array(share, dtype="Float64")
+    return _finish(out, keys, ["hour"])[[*keys, "hour", "dials", "days", "dials_per_active_day"]]
+
+
+def _engine_summary(groups, keys, q_codes, quarters, s_codes, runs, zone):
+    dated, wall, offset = _quarter_clock(quarters, zone)
+    codes = q_codes[dated]
+    dials = _numbers(quarters, "n").astype(np.int64)[dated]
+    out = groups.key_frame()
+    out["dials"] = np.bincount(codes, weights=dials, minlength=groups.cells)[groups.kept].astype(
+        np.int64
+    )
+    day = wall // _DAY
+    out["active_days"] = _distinct_count(codes, day, groups.cells)[groups.kept]
+    active_hours = _distinct_count(codes, wall // _HOUR, groups.cells)[groups.kept]
+    out["active_hours"] = active_hours
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pace = np.where(active_hours > 0, out["dials"] / np.maximum(active_hours, 1), np.nan)
+    out["dials_per_active_hour"] = pd.array(pace, dtype="Float64")
+    s_codes, first, last, session_dials, new = _sorted_runs(s_codes, runs)
+    out["sessions"] = np.bincount(s_codes, minlength=groups.cells)[groups.kept]
+    out["median_session_minutes"] = pd.array(
+        _per_cell(groups, s_codes, (last - first) / _MINUTE, "median"), dtype="Float64"
+    )
+    out["median_session_dials"] = pd.array(
+        _per_cell(groups, s_codes, session_dials.astype(float), "median"), dtype="Float64"
+    )
+    # A break is the gap before each session but a group's first: the same local day when
+    # the session starts on the day the one before it ended.
+    brk = np.flatnonzero(~new)
+    gaps = (first[brk] - last[brk - 1]) / _MINUTE
+    same_day = (
+        _wall_of(first[brk] // 1000, zone) // _DAY == _wall_of(last[brk - 1] // 1000, zone) // _DAY
+    )
+    out["median_break_minutes"] = pd.array(
+        _per_cell(groups, s_codes[brk][same_day], gaps[same_day], "median"), dtype="Float64"
+    )
+    # Per group and local day, the first and last start on its local clock (each quarter
+    # hour is at one offset).
+    day_frame = pd.DataFrame(
+        {
+            "code": codes,
+            "day": day,
+            "first": _numbers(quarters, "first").astype(np.int64)[dated] * 1000 + offset,
+            "last": _numbers(quarters, "last").astype(np.int64)[dated] * 1000 + offset,
+        }
+    )
+    days = day_frame.groupby(["code", "day"], sort=False).agg(
+        first=("first", "min"), last=("last", "max")
+    )
+    day_codes = days.index.get_level_values("code").to_numpy()
+    day_start = days.index.get_level_values("day").to_numpy() * _DAY
+    minutes = {}
+    for name in ("first", "last"):
+        time_of_day = (days[name].to_numpy() - day_start).astype(float)
+        median = _per_cell(groups, day_codes, time_of_day, "median")
+        seconds = np.round(median / 1e9)  # to the second, as the clock is read
+        out[f"{name}_dial"] = _clock_times(seconds)
+        minutes[f"{name}_dial_minutes"] = pd.array(seconds / 60, dtype="Float64")
+    for name, values in minutes.items():
+        out[name] = values
+    return _finish(out, keys)

@@ -216,7 +216,7 @@ def windows(
             value = expr.shift(1)
         else:
             value = expr.cum_sum()
-        value = value.over(partition_by=list(partition), order_by=list(order))
+        value = value.over(*partition, order_by=list(order))
         columns[name] = value.cast(nw.Int64) if kind != "shift" else value
     return frame.with_columns(**columns)
 
@@ -231,8 +231,8 @@ def _windows_eager(frame, partition, order, specs):
         before = nw.col(key).shift(1)
         same = (nw.col(key) == before).fill_null(False) | (nw.col(key).is_null() & before.is_null())
         new = new | ~same
-    frame = frame.with_columns(__dialstats_new=new)
-    new = nw.col("__dialstats_new")
+    frame = frame.with_columns(__dialstats_part=new)
+    new = nw.col("__dialstats_part")
     columns = {}
     for name, (kind, expr) in specs.items():
         if kind == "count":
@@ -244,7 +244,7 @@ def _windows_eager(frame, partition, order, specs):
             running = expr.cast(nw.Int64).cum_sum()
             base = nw.when(new).then(running - expr.cast(nw.Int64)).otherwise(0).cum_max()
             columns[name] = (running - base).cast(nw.Int64)
-    return frame.with_columns(**columns).drop("__dialstats_i", "__dialstats_new")
+    return frame.with_columns(**columns).drop("__dialstats_i", "__dialstats_part")
 
 
 def tie_order(schema: Mapping[str, Any], function: str, *, need_id: bool = False) -> list[str]:
@@ -285,7 +285,11 @@ def grouped(
 ) -> pa.Table:
     """`frame` grouped by `keys` (at least one; categoricals as text, nulls a group) with
     elementary aggregations, collected."""
-    derived = {k: nw.col(k).cast(nw.String) for k in keys if _engine._is_categorical(schema[k])}
+    derived = {
+        k: nw.col(k).cast(nw.String)
+        for k in keys
+        if k in schema and _engine._is_categorical(schema[k])
+    }
     if derived:
         frame = frame.with_columns(**derived)
     return collect(frame.group_by(*keys, drop_null_keys=False).agg(*aggs), function)
