@@ -346,3 +346,53 @@ def literal(stamp: pd.Timestamp, zone: str | None) -> Any:
     """An instant as a literal the engine compares with times in `zone` (naive: UTC)."""
     stamp = stamp.tz_convert(zone or "UTC")
     return (stamp if zone else stamp.tz_localize(None)).to_pydatetime(warn=False)
+
+
+# --- first per id ---------------------------------------------------------------------------
+
+
+def smallest(rows: pd.DataFrame, key: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Per value of `key` (as `_groups.aggregate` orders them), the smallest non-missing value
+    of each column among `rows` (distinct rows of an engine's calls): the engine's rule for
+    the "first" value of an id, which has no frame order there."""
+    out = None
+    for column in columns:
+        text = rows[column].astype("string")
+        # Missing values last, the others ascending: the first non-missing is the smallest.
+        order = np.lexsort((np.asarray(text.fillna(""), dtype=object), text.isna().to_numpy()))
+        part = rows.iloc[order]
+        first = {column: (part[column].reset_index(drop=True), _groups.FIRST)}
+        keys = {key: part[key].reset_index(drop=True)}
+        table = _groups.aggregate(pd.RangeIndex(len(part)), keys, first)
+        out = table if out is None else out.merge(table, on=key, how="left", sort=False)
+    return out
+
+
+def earliest(
+    frame: nw.DataFrame | nw.LazyFrame,
+    key: str,
+    columns: Sequence[str],
+    time: str,
+    function: str,
+) -> pd.DataFrame:
+    """Per value of `key` whose calls carry a value of the column, each column's value on its
+    earliest call by `time` that has one (the smallest such value on a tie): from the
+    engine's earliest time per (key, value), one small query per column; merge it onto the
+    table of every key."""
+    out = None
+    for column in columns:
+        rows, _ = distinct(
+            frame.filter(~nw.col(column).is_null()),
+            {key: None, column: None},
+            function,
+            aggs={"__first": nw.col(time).min()},
+        )
+        first = pd.to_datetime(rows["__first"], utc=True)
+        ns = first.astype("int64").where(first.notna(), np.iinfo(np.int64).max)
+        order = np.lexsort((np.asarray(rows[column].astype("string"), dtype=object), ns))
+        part = rows.iloc[order].reset_index(drop=True)
+        table = _groups.aggregate(
+            part.index, {key: part[key]}, {column: (part[column], _groups.FIRST)}
+        )
+        out = table if out is None else out.merge(table, on=key, how="left", sort=False)
+    return out

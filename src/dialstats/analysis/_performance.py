@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _groups
+from dialstats.analysis import _engine, _engine_tables, _groups
 from dialstats.analysis._metrics import Definitions, check_definitions, count_columns
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._validate import (
@@ -105,22 +105,30 @@ def _performance(
     confidence: float,
     definitions: Definitions | None,
 ) -> pd.DataFrame:
-    check_frame(df, function)
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, function)
     if tz is not None:
         check_timezone("tz", tz)
     confidence = check_confidence(confidence)
     definitions = check_definitions(definitions)
-    require_columns(df, [key], function)
-    check_columns(df, {"duration": "number", "created_at": "datetime"}, function)
-    counts = count_columns(df, list(_COUNTS.values()), function, definitions)
-    described = [name for name in described if name in df.columns]
-    columns: dict[str, _groups.Column] = {
-        **{name: (df[name], _groups.FIRST) for name in described},
-        **{vendor: counts[name] for vendor, name in _COUNTS.items()},
-        "total_duration": (df["duration"], _groups.SUM),
-        "active_days": (_local_days(df["created_at"], tz), _groups.NUNIQUE),
-    }
-    out = with_rates(_groups.aggregate(df.index, {key: df[key]}, columns), _RATES, confidence)
+    if frame is not None:
+        out = _on_engine(frame, key, described, function, tz, definitions)
+        described = [name for name in described if name in out.columns]
+        out = with_rates(out, _RATES, confidence)
+    else:
+        require_columns(df, [key], function)
+        check_columns(df, {"duration": "number", "created_at": "datetime"}, function)
+        counts = count_columns(df, list(_COUNTS.values()), function, definitions)
+        described = [name for name in described if name in df.columns]
+        columns: dict[str, _groups.Column] = {
+            **{name: (df[name], _groups.FIRST) for name in described},
+            **{vendor: counts[name] for vendor, name in _COUNTS.items()},
+            "total_duration": (df["duration"], _groups.SUM),
+            "active_days": (_local_days(df["created_at"], tz), _groups.NUNIQUE),
+        }
+        out = _groups.aggregate(df.index, {key: df[key]}, columns)
+        out = with_rates(out, _RATES, confidence)
     days = out["active_days"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         average = out["total_calls"].to_numpy(dtype=float) / days
@@ -139,6 +147,39 @@ def _performance(
         kind="stable",
         ignore_index=True,
     )
+
+
+def _on_engine(
+    frame: object,
+    key: str,
+    described: list[str],
+    function: str,
+    tz: str | None,
+    definitions: Definitions,
+) -> pd.DataFrame:
+    """The counts, duration and active days per `key` counted in the engine (distinct rows of
+    key, local day and the columns the counts read); each described name that of the key's
+    earliest call with one (see `_engine_tables`)."""
+    kinds = {"duration": "number", "created_at": "datetime"}
+    schema = _engine_tables.check(_engine_tables.readable(frame), kinds, function)
+    _engine_tables.require(schema, [key], function)
+    day = "__dialstats_day"
+    reads = [key, day, "answered_by", "disposition_id", "disposition_name", "duration"]
+    walls = _engine_tables.with_wall(frame, "created_at", "d", day, tz)
+    rows, calls = _engine_tables.call_rows(walls, None, reads, function)
+    counts = count_columns(rows, list(_COUNTS.values()), function, definitions)
+    columns: dict[str, _groups.Column] = {
+        **{vendor: counts[name] for vendor, name in _COUNTS.items()},
+        "total_duration": (rows["duration"], _groups.SUM),
+        "active_days": (_engine_tables.as_numbers(rows[day], "D"), _groups.NUNIQUE),
+    }
+    out = _engine_tables.aggregate(rows.index, {key: rows[key]}, columns, weights=calls)
+    present = [name for name in described if name in schema]
+    if present:
+        readable = _engine_tables.readable(frame)
+        names = _engine_tables.earliest(readable, key, present, "created_at", function)
+        out = out.merge(names, on=key, how="left", sort=False)
+    return out[[key, *present, *(c for c in out.columns if c not in (key, *present))]]
 
 
 def _local_days(times: pd.Series, tz: str | None) -> np.ndarray:
