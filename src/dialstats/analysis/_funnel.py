@@ -8,7 +8,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _engine, _flags, _groups
+from dialstats.analysis import _engine, _engine_tables, _flags, _groups
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
@@ -188,6 +188,9 @@ def _stage_mask(df: pd.DataFrame, name: str, stage: Stage, definitions: Definiti
     return mask
 
 
+_DISPOSITION = ["disposition_id", "disposition_name", "disposition_category"]
+
+
 def disposition_breakdown(
     df: pd.DataFrame,
     by: str | Sequence[str] | None = None,
@@ -206,7 +209,13 @@ def disposition_breakdown(
     >>> import dialstats as ds
     >>> ds.disposition_breakdown(ds.read_call_logs(demo=True), level="category")  # doctest: +SKIP
     """
-    check_frame(df, "disposition_breakdown")
+    frame, weights = _engine.wrap(df), None
+    if frame is None:
+        check_frame(df, "disposition_breakdown")
+    else:
+        check_confidence(confidence), check_choice("level", level, ["disposition", "category"])
+        reads = ["disposition_category"] if level == "category" else _DISPOSITION
+        df, weights = _engine_tables.call_rows(frame, by, reads, "disposition_breakdown")
     outer = group_keys(df, by, "disposition_breakdown")
     keys = {name: df[name] for name in outer}
     confidence = check_confidence(confidence)
@@ -216,16 +225,23 @@ def disposition_breakdown(
         check_columns(df, {"disposition_category": "text"}, "disposition_breakdown")
         keys["disposition_category"] = df["disposition_category"]
     else:
-        names = ["disposition_id", "disposition_name", "disposition_category"]
-        require_columns(df, names, "disposition_breakdown")
+        require_columns(df, _DISPOSITION, "disposition_breakdown")
         check_columns(df, {"disposition_id": "number"}, "disposition_breakdown")
         keys["disposition_id"] = df["disposition_id"]
-    out = _groups.aggregate(df.index, keys, columns)
+    if weights is None:
+        out = _groups.aggregate(df.index, keys, columns)
+    else:
+        out = _engine_tables.aggregate(df.index, keys, columns, weights=weights)
     if level == "disposition":
         # Names per disposition over the whole frame, so that a group's zero-count row for a
-        # disposition others used still says which disposition it is.
-        first = {name: (df[name], _groups.FIRST) for name in names[1:]}
-        described = _groups.aggregate(df.index, {"disposition_id": df["disposition_id"]}, first)
+        # disposition others used still says which disposition it is (on an engine, the
+        # smallest of each its calls carry: an engine has no first call).
+        first = {name: (df[name], _groups.FIRST) for name in _DISPOSITION[1:]}
+        if weights is None:
+            ids = {"disposition_id": df["disposition_id"]}
+            described = _groups.aggregate(df.index, ids, first)
+        else:
+            described = _engine_tables.smallest(df, "disposition_id", _DISPOSITION[1:])
         out = out.merge(described, on="disposition_id", how="left", sort=False)
         columns |= first
     if outer:
