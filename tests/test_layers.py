@@ -1,0 +1,109 @@
+"""Every import inside dialstats keeps to the layers of `dialstats._layers`."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from dialstats._layers import permits
+
+SOURCE = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SOURCE / "dialstats"
+
+# Imports others are changing now: private modules of the fetching side read from the analyses.
+CROSSING = ("dialstats.analysis", "dialstats.plot", "dialstats.accessor")
+
+
+def module_name(path: Path, source: Path = SOURCE) -> str:
+    parts = list(path.relative_to(source).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def imported(path: Path, source: Path = SOURCE) -> list[tuple[int, str]]:
+    """(line, module) of every dialstats import in `path`, in functions too, not under
+    ``if TYPE_CHECKING:``; ``from x import y`` counts as x.y when x.y is a module."""
+    name = module_name(path, source)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: list[tuple[int, str]] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _type_checking(node):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                origin = ".".join([*base, node.module] if node.module else base)
+            else:
+                origin = node.module or ""
+            for alias in node.names:
+                target = f"{origin}.{alias.name}"
+                found.append((node.lineno, target if _is_module(target, source) else origin))
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(), filename=str(path)))
+    ours = [(line, target) for line, target in found if target.split(".")[0] == "dialstats"]
+    return list(dict.fromkeys(ours))
+
+
+def _is_module(name: str, source: Path) -> bool:
+    path = source.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def _param(path: Path) -> object:
+    name = module_name(path)
+    if name.startswith(CROSSING):
+        mark = pytest.mark.xfail(
+            strict=False,
+            reason="the analyses still read private modules of frame and api (being changed)",
+        )
+        return pytest.param(path, id=name, marks=mark)
+    return pytest.param(path, id=name)
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in MODULES])
+def test_every_import_keeps_to_the_layers(path):
+    name = module_name(path)
+    wrong = [
+        f"line {line}: {target}" for line, target in imported(path) if not permits(name, target)
+    ]
+    assert not wrong, f"{name} imports across its layer: {', '.join(wrong)}"
+
+
+def test_the_checker_finds_each_kind_of_import(tmp_path):
+    # Absolute, relative and in-function imports count; a TYPE_CHECKING block does not.
+    package = tmp_path / "dialstats" / "api"
+    package.mkdir(parents=True)
+    (tmp_path / "dialstats" / "__init__.py").write_text("")
+    (tmp_path / "dialstats" / "frame.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "_x.py").write_text("")
+    module = package / "_wire.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import dialstats.frame\n"
+        "from . import _x\n"
+        "def f():\n    from ..frame import y\n"
+        "if TYPE_CHECKING:\n    from dialstats import store\n"
+    )
+    found = imported(module, tmp_path)
+    assert found == [(2, "dialstats.frame"), (3, "dialstats.api._x"), (5, "dialstats.frame")]
+    assert [permits("dialstats.api._wire", target) for _, target in found] == [False, True, False]
