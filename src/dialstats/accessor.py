@@ -15,9 +15,17 @@ import functools
 import importlib
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from dialstats._registry import CHARTS, METHODS, PUBLIC
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    _Analysis = Callable[..., pd.DataFrame]
+    _Chart = Callable[..., Axes]
 
 
 def _method(function: Callable[..., object]) -> Callable[..., object]:
@@ -42,12 +50,9 @@ class _Lazy:
     """An accessor method made from `module`'s `function` on first use, so that registering
     ``df.calls`` (on ``import dialstats``) imports no analysis and no chart."""
 
-    def __init__(self, module: str, function: str | None = None) -> None:
+    def __init__(self, module: str, function: str) -> None:
         self._module, self._function = module, function
         self._made: Callable[..., object] | None = None
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._function = self._function or name
 
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         if self._made is None:
@@ -78,19 +83,20 @@ class CallsPlot(_Bound):
     _name = "df.calls.plot"
     _kind = "charts"
 
-    funnel = _Lazy("dialstats.plot")
-    answer_rates = _Lazy("dialstats.plot")
-    best_time_to_call = _Lazy("dialstats.plot")
-    machine_detection = _Lazy("dialstats.plot")
-    durations = _Lazy("dialstats.plot")
-    rate_vs_volume = _Lazy("dialstats.plot")
-    trend = _Lazy("dialstats.plot")
-    attempt_curve = _Lazy("dialstats.plot")
-    double_dial = _Lazy("dialstats.plot")
-    number_health = _Lazy("dialstats.plot")
-    local_presence = _Lazy("dialstats.plot")
-    talk_time = _Lazy("dialstats.plot")
-    activity = _Lazy("dialstats.plot")
+    if TYPE_CHECKING:  # the charts `_registry.CHARTS` names, for type checkers and editors
+        activity: _Chart
+        answer_rates: _Chart
+        attempt_curve: _Chart
+        best_time_to_call: _Chart
+        double_dial: _Chart
+        durations: _Chart
+        funnel: _Chart
+        local_presence: _Chart
+        machine_detection: _Chart
+        number_health: _Chart
+        rate_vs_volume: _Chart
+        talk_time: _Chart
+        trend: _Chart
 
 
 @pd.api.extensions.register_dataframe_accessor("calls")
@@ -104,32 +110,39 @@ class CallsAccessor(_Bound):
     <df.calls: 24,000 calls; methods: answer_rates, best_time_to_call, compare, ...>
     """
 
-    flags = _Lazy("dialstats.analysis")
-    answer_rates = _Lazy("dialstats.analysis")
-    machine_detection = _Lazy("dialstats.analysis")
-    machine_detection_matrix = _Lazy("dialstats.analysis")
-    funnel = _Lazy(
-        "dialstats.analysis", "disposition_funnel"
-    )  # one name in tab completion, as in the docs
-    disposition_breakdown = _Lazy("dialstats.analysis")
-    sdr_performance = _Lazy("dialstats.analysis")
-    list_performance = _Lazy("dialstats.analysis")
-    sequence_performance = _Lazy("dialstats.analysis")
-    best_time_to_call = _Lazy("dialstats.analysis")
-    overview = _Lazy("dialstats.analysis")
-    leaderboard = _Lazy("dialstats.analysis")
-    compare = _Lazy("dialstats.analysis")
-    trend = _Lazy("dialstats.analysis")
-    contact_attempts = _Lazy("dialstats.analysis")
-    attempt_curve = _Lazy("dialstats.analysis")
-    double_dial = _Lazy("dialstats.analysis")
-    number_health = _Lazy("dialstats.analysis")
-    local_presence = _Lazy("dialstats.analysis")
-    amd_audit = _Lazy("dialstats.analysis")
-    amd_evidence = _Lazy("dialstats.analysis")
-    talk_time = _Lazy("dialstats.analysis")
-    activity = _Lazy("dialstats.analysis")
+    if TYPE_CHECKING:  # the methods `_registry.METHODS` names, for type checkers and editors
+        activity: _Analysis
+        amd_audit: _Analysis
+        amd_evidence: _Analysis
+        answer_rates: _Analysis
+        attempt_curve: _Analysis
+        best_time_to_call: _Analysis
+        compare: _Analysis
+        contact_attempts: _Analysis
+        disposition_breakdown: _Analysis
+        double_dial: _Analysis
+        flags: _Analysis
+        funnel: _Analysis
+        leaderboard: _Analysis
+        list_performance: _Analysis
+        local_presence: _Analysis
+        machine_detection: _Analysis
+        machine_detection_matrix: _Analysis
+        number_health: _Analysis
+        overview: _Analysis
+        sdr_performance: _Analysis
+        sequence_performance: _Analysis
+        talk_time: _Analysis
+        trend: _Analysis
 
     @property
     def plot(self) -> CallsPlot:
         return CallsPlot(self._df)
+
+
+# The methods and charts, from the one table of public names.
+for _name, _function in METHODS.items():
+    setattr(CallsAccessor, _name, _Lazy(PUBLIC[_function].home, _function))
+for _name in CHARTS:
+    setattr(CallsPlot, _name, _Lazy("dialstats.plot", _name))
+del _name, _function
