@@ -17,10 +17,12 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from dialstats.analysis import _flags, _metrics
+from dialstats.analysis import _engine, _engine_contacts, _flags, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._multiplicity import adjust_p
@@ -102,8 +104,12 @@ def contact_attempts(
     >>> ds.contact_attempts(ds.read_call_logs(demo=True)).attempts.max()  # doctest: +SKIP
     12
     """
-    check_frame(df, "contact_attempts")
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, "contact_attempts")
     definitions = _metrics.check_definitions(definitions)
+    if frame is not None:
+        return _contact_attempts_on_engine(frame, definitions)
     check_columns(df, {"outcome": "text"}, "contact_attempts")
     flags = _flags.compute(df, ["connected", "meeting"], "contact_attempts", definitions)
     seq = _sequences(df, "contact_attempts")
@@ -187,11 +193,15 @@ def attempt_curve(
     >>> import dialstats as ds
     >>> ds.attempt_curve(ds.read_call_logs(demo=True), max_attempt=5)  # doctest: +SKIP
     """
-    check_frame(df, "attempt_curve")
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, "attempt_curve")
     spec = rate_metric(metric)
     max_attempt = _check_max_attempt(max_attempt)
     confidence = check_confidence(confidence)
     definitions = _metrics.check_definitions(definitions)
+    if frame is not None:
+        return _attempt_curve_on_engine(frame, spec, max_attempt, definitions, confidence)
     names = [n for n in (spec.numerator, spec.denominator) if n != "dials"]
     flags = _flags.compute(df, names, "attempt_curve", definitions)
     seq = _sequences(df, "attempt_curve")
@@ -205,13 +215,7 @@ def attempt_curve(
     )
     n = np.bincount(slot, weights=denominator, minlength=size)
     x = np.bincount(slot, weights=success & denominator, minlength=size)
-    out = pd.DataFrame({"attempt": np.arange(1, size + 1, dtype=np.int64)})
-    out["label"] = [str(k) for k in range(1, size)] + [f"{size}+"]
-    out["dials"] = np.bincount(slot, minlength=size).astype(np.int64)
-    out[spec.denominator] = n.astype(np.int64)  # the same column for per-dial rates
-    out[spec.numerator] = x.astype(np.int64)
-    rate, low, high = rate_columns(x, n, confidence)
-    out[spec.name], out[spec.name + "_low"], out[spec.name + "_high"] = rate, low, high
+    out = _curve(spec, np.bincount(slot, minlength=size), n, x, confidence)
     _reach(out, seq, success, max_attempt, confidence)
     if not (seq.attempt > max_attempt).any():
         out = out.iloc[:-1]  # nothing to pool
@@ -222,6 +226,19 @@ def attempt_curve(
         max_attempt=max_attempt,
         confidence=confidence,
     )
+
+
+def _curve(spec, dials: np.ndarray, n: np.ndarray, x: np.ndarray, confidence: float):
+    """The per-attempt rows (the last one pooled) up to the reach columns."""
+    size = len(dials)
+    out = pd.DataFrame({"attempt": np.arange(1, size + 1, dtype=np.int64)})
+    out["label"] = [str(k) for k in range(1, size)] + [f"{size}+"]
+    out["dials"] = dials.astype(np.int64)
+    out[spec.denominator] = n.astype(np.int64)  # the same column for per-dial rates
+    out[spec.numerator] = x.astype(np.int64)
+    rate, low, high = rate_columns(x, n, confidence)
+    out[spec.name], out[spec.name + "_low"], out[spec.name + "_high"] = rate, low, high
+    return out
 
 
 def _reach(
@@ -236,6 +253,13 @@ def _reach(
     slot = seq.attempt[inside & at_risk_row] - 1
     at_risk = np.bincount(slot, minlength=max_attempt)
     first = np.bincount(slot, weights=success[inside & at_risk_row], minlength=max_attempt)
+    _reach_columns(out, at_risk, first, confidence)
+
+
+def _reach_columns(
+    out: pd.DataFrame, at_risk: np.ndarray, first: np.ndarray, confidence: float
+) -> None:
+    """The reach columns from the contacts at risk and first reached per attempt."""
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard = np.where(at_risk > 0, first / at_risk, np.nan)
         # With nobody at risk at an attempt the estimate stops there (NA), unless everyone was
@@ -307,11 +331,15 @@ def double_dial(
     >>> import dialstats as ds
     >>> ds.double_dial(ds.read_call_logs(demo=True), within="5min")  # doctest: +SKIP
     """
-    check_frame(df, "double_dial")
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, "double_dial")
     label = within if isinstance(within, str) else str(within)
     within = _check_within(within)
     confidence = check_confidence(confidence)
     definitions = _metrics.check_definitions(definitions)
+    if frame is not None:
+        return _double_dial_on_engine(frame, label, within, adjust_for, definitions, confidence)
     check_columns(df, {"outcome": "text"}, "double_dial")
     strata = group_keys(df, [k for k in _strata(adjust_for) if k != HOUR], "double_dial")
     by_hour = HOUR in _strata(adjust_for)
@@ -327,10 +355,25 @@ def double_dial(
     gap[1:] = started[1:] - started[:-1]
     quick = redial & (gap <= within.to_timedelta64())
     later = redial & ~quick
-    out = pd.DataFrame({"metric": list(DOUBLE_DIAL_RATES)})
     n1, n2 = float(quick.sum()), float(later.sum())
     x1 = np.array([flags[c][rows][quick].sum() for c in counts], dtype=float)
     x2 = np.array([flags[c][rows][later].sum() for c in counts], dtype=float)
+    out = _double_dial_table(n1, n2, x1, x2, confidence)
+    redials = rows[quick | later]
+    key = _stratum(df, redials, strata, by_hour)
+    group = quick[quick | later]
+    adjusted = [_mantel_haenszel(key, group, flags[c][redials], confidence) for c in counts]
+    _adjusted_columns(out, adjusted)
+    return _finish(
+        out, seq, within=label, confidence=confidence, adjust_for=[*strata] + [HOUR] * by_hour
+    )
+
+
+def _double_dial_table(
+    n1: float, n2: float, x1: np.ndarray, x2: np.ndarray, confidence: float
+) -> pd.DataFrame:
+    """double_dial's rows up to the adjusted columns, from the two groups' counts."""
+    out = pd.DataFrame({"metric": list(DOUBLE_DIAL_RATES)})
     out["double_dials"] = np.full(len(out), int(n1), dtype=np.int64)
     out["double_dial_count"] = x1.astype(np.int64)
     rate, low, high = rate_columns(x1, np.full(len(out), n1), confidence)
@@ -349,16 +392,13 @@ def double_dial(
             out[name + suffix] = pd.array(getattr(result, name + suffix), dtype="Float64")
     out["p_value"] = pd.array(result.p_value, dtype="Float64")
     out["p_adjusted"] = pd.array(adjust_p(result.p_value, "holm"), dtype="Float64")
-    redials = rows[quick | later]
-    key = _stratum(df, redials, strata, by_hour)
-    group = quick[quick | later]
-    adjusted = [_mantel_haenszel(key, group, flags[c][redials], confidence) for c in counts]
+    return out
+
+
+def _adjusted_columns(out: pd.DataFrame, adjusted: list[tuple[float, ...]]) -> None:
     for i, name in enumerate(("adjusted_ratio", "adjusted_ratio_low", "adjusted_ratio_high")):
         out[name] = pd.array([a[i] for a in adjusted], dtype="Float64")
     out["adjusted_p_value"] = pd.array([a[3] for a in adjusted], dtype="Float64")
-    return _finish(
-        out, seq, within=label, confidence=confidence, adjust_for=[*strata] + [HOUR] * by_hour
-    )
 
 
 def _strata(adjust_for: object) -> list[str]:
@@ -394,15 +434,26 @@ def _stratum(df: pd.DataFrame, rows: np.ndarray, columns: list[str], by_hour: bo
 
 
 def _mantel_haenszel(
-    stratum: np.ndarray, first: np.ndarray, success: np.ndarray, confidence: float
+    stratum: np.ndarray,
+    first: np.ndarray,
+    success: np.ndarray,
+    confidence: float,
+    weight: np.ndarray | None = None,
 ) -> tuple[float, float, float, float]:
     """(ratio, low, high, p_value) of the success rate of `first` rows over the others, pooled
-    over strata: Mantel-Haenszel ratio, Greenland-Robins log interval, CMH test."""
+    over strata: Mantel-Haenszel ratio, Greenland-Robins log interval, CMH test. `weight`:
+    rows that stand for this many dials each, `success` then counting the successes."""
     size = int(stratum.max()) + 1 if len(stratum) else 0
-    n1 = np.bincount(stratum, weights=first, minlength=size)
-    n2 = np.bincount(stratum, weights=~first, minlength=size)
-    a = np.bincount(stratum, weights=first & success, minlength=size)
-    c = np.bincount(stratum, weights=~first & success, minlength=size)
+    if weight is None:
+        n1 = np.bincount(stratum, weights=first, minlength=size)
+        n2 = np.bincount(stratum, weights=~first, minlength=size)
+        a = np.bincount(stratum, weights=first & success, minlength=size)
+        c = np.bincount(stratum, weights=~first & success, minlength=size)
+    else:
+        n1 = np.bincount(stratum, weights=np.where(first, weight, 0), minlength=size)
+        n2 = np.bincount(stratum, weights=np.where(first, 0, weight), minlength=size)
+        a = np.bincount(stratum, weights=np.where(first, success, 0), minlength=size)
+        c = np.bincount(stratum, weights=np.where(first, 0, success), minlength=size)
     total = n1 + n2
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.nansum(a * n2 / total)
@@ -415,3 +466,250 @@ def _mantel_haenszel(
         v = np.nansum(n1 * n2 * hits * (total - hits) / (total**2 * (total - 1)))
         p_value = float(stats.chi2.sf((a.sum() - expected) ** 2 / v, 1)) if v > 0 else np.nan
     return float(ratio), float(ratio * np.exp(-spread)), float(ratio * np.exp(spread)), p_value
+
+
+# --- other engines: each contact's dials numbered there (see _engine_contacts) --------------
+
+_SEQUENCE = "__dialstats_attempt"
+
+
+@dataclass(frozen=True)
+class _Left:
+    """The calls an engine frame's sequences leave out, as `_Sequences` counts them."""
+
+    left_out: int
+    inbound: int
+
+
+def _engine_sequences(
+    frame: object,
+    function: str,
+    definitions: _metrics.Definitions,
+    flags: Sequence[str],
+    *,
+    need_id: bool = False,
+    columns: Sequence[str] = (),
+) -> tuple[object, dict, _Left, dict]:
+    """The kept dials of an engine frame (a contact, a start time, not inbound) with each
+    contact's attempt number (`_SEQUENCE`) and the flags as 0/1 columns; the frame's schema,
+    the calls left out, and the flags' total counts (the named dispositions checked, as
+    `_flags.compute` checks them)."""
+    frame, schema = _engine_contacts.prepared(frame, function)
+    names = list(schema)
+    _engine._check_columns(
+        schema, {"contact_id": "text", **dict.fromkeys(columns, "text")}, function, names
+    )
+    us = nw.col(_engine_contacts._US)
+    undated = nw.col("contact_id").is_null() | us.is_null()
+    inbound = nw.lit(False)
+    if "direction" in schema:
+        inbound = _engine._yes(_engine_contacts.text(schema, "direction") == "inbound")
+    counts = {"calls": None, "left_out": undated, "inbound": ~undated & inbound}
+    counts.update({name: name for name in flags})
+    totals = _engine.reduce(frame, None, counts, function, definitions).aggregate()
+    calls = int(totals["calls"].iloc[0])
+    left = _Left(int(totals["left_out"].iloc[0]), int(totals["inbound"].iloc[0]))
+    if left.left_out:
+        warnings.warn(
+            f"{function}: {left.left_out:,} of {calls:,} calls have no contact_id or "
+            "started_at and are left out (result.attrs['calls_without_contact'])",
+            UserWarning,
+            stacklevel=4,
+        )
+    exprs, _ = _engine.flag_exprs(schema, flags, definitions)
+    order = _engine_contacts.tie_order(schema, function, need_id=need_id)
+    kept = frame.filter(~undated & ~inbound).with_columns(
+        **{name: _engine._yes(expr).cast(nw.Int64) for name, expr in exprs.items()}
+    )
+    specs = {_SEQUENCE: ("count", None)}
+    if order == [_engine_contacts._US]:
+        specs["__dialstats_before"] = ("shift", us)
+    kept = _engine_contacts.windows(kept, ["contact_id"], order, specs)
+    if "__dialstats_before" in specs:
+        tied = _engine._yes(nw.col("__dialstats_before") == us).cast(nw.Int64).sum()
+        ties = _engine_contacts.collect(kept.select(tied.alias("ties")), function)
+        _engine_contacts.refuse_ties(int(ties.column("ties")[0].as_py() or 0), function)
+    return kept, schema, left, totals
+
+
+def _attempt_curve_on_engine(frame, spec, max_attempt, definitions, confidence) -> pd.DataFrame:
+    function = "attempt_curve"
+    names = [n for n in (spec.numerator, spec.denominator) if n != "dials"]
+    kept, schema, left, _ = _engine_sequences(frame, function, definitions, names)
+    success = nw.col(spec.numerator)
+    denominator = nw.lit(1) if spec.denominator == "dials" else nw.col(spec.denominator)
+    kept = _engine_contacts.windows(
+        kept,
+        ["contact_id"],
+        _engine_contacts.tie_order(schema, function),
+        {"__dialstats_reached": ("cum_sum", success)},
+    )
+    attempt = nw.col(_SEQUENCE)
+    kept = kept.with_columns(
+        __dialstats_slot=nw.when(attempt > max_attempt).then(max_attempt + 1).otherwise(attempt),
+        __dialstats_at_risk=(nw.col("__dialstats_reached") - success == 0).cast(nw.Int64),
+        __dialstats_den=denominator.cast(nw.Int64),
+        __dialstats_hit=(success * denominator).cast(nw.Int64),
+    )
+    aggs = [
+        nw.len().alias("dials"),
+        nw.col("__dialstats_den").sum().alias("n"),
+        nw.col("__dialstats_hit").sum().alias("x"),
+        nw.col(spec.numerator).sum().alias("success"),
+    ]
+    table = _engine_contacts.grouped(
+        kept, schema, ["__dialstats_slot", "__dialstats_at_risk"], aggs, function
+    ).to_pandas()
+    size = max_attempt + 1
+    slot = table["__dialstats_slot"].to_numpy(dtype=np.int64) - 1
+    per = {
+        name: np.bincount(slot, weights=table[name].to_numpy(float), minlength=size)
+        for name in ("dials", "n", "x")
+    }
+    out = _curve(spec, per["dials"], per["n"], per["x"], confidence)
+    risk = (table["__dialstats_at_risk"].to_numpy() == 1) & (slot < max_attempt)
+    at_risk = np.bincount(slot[risk], weights=table["dials"][risk], minlength=max_attempt)
+    first = np.bincount(slot[risk], weights=table["success"][risk], minlength=max_attempt)
+    _reach_columns(out, at_risk.astype(np.int64), first, confidence)
+    if per["dials"][-1] == 0:
+        out = out.iloc[:-1]  # nothing to pool
+    return _finish(
+        out.reset_index(drop=True),
+        left,
+        metric=spec.name,
+        max_attempt=max_attempt,
+        confidence=confidence,
+    )
+
+
+def _contact_attempts_on_engine(frame, definitions) -> pd.DataFrame:
+    function = "contact_attempts"
+    kept, schema, left, _ = _engine_sequences(
+        frame,
+        function,
+        definitions,
+        ["connected", "meeting"],
+        need_id=True,
+        columns=["outcome"],
+    )
+    us = nw.col(_engine_contacts._US)
+    connected = nw.col("connected") == 1
+    last = [c for c in ("outcome", "disposition_id", "disposition_name") if c in schema]
+    kept = kept.with_columns(
+        __dialstats_attempts=nw.len().over("contact_id"),
+        __dialstats_first=us.min().over("contact_id"),
+        __dialstats_last=us.max().over("contact_id"),
+        __dialstats_connected=nw.col("connected").sum().over("contact_id"),
+        __dialstats_meetings=nw.col("meeting").sum().over("contact_id"),
+        __dialstats_connect_attempt=nw.when(connected).then(nw.col(_SEQUENCE)),
+        __dialstats_connect_us=nw.when(connected).then(us),
+    ).with_columns(
+        __dialstats_connect_attempt=nw.col("__dialstats_connect_attempt").min().over("contact_id"),
+        __dialstats_connect_us=nw.col("__dialstats_connect_us").min().over("contact_id"),
+    )
+    ends = kept.filter(nw.col(_SEQUENCE) == nw.col("__dialstats_attempts"))
+    wanted = [c for c in ends.collect_schema().names() if c.startswith("__dialstats_")]
+    table = _engine_contacts.collect(ends.select("contact_id", *last, *wanted), function)
+    # Rows follow each contact's first call in the frame: its least id, any call counted.
+    known = frame.filter(~nw.col("contact_id").is_null())
+    firsts = _engine_contacts.grouped(
+        known.select("contact_id", "id"), schema, ["contact_id"], [nw.col("id").min()], function
+    )
+    first_id = dict(
+        zip(firsts.column("contact_id").to_pylist(), firsts.column("id").to_pylist(), strict=True)
+    )
+    contacts = table.column("contact_id").to_pylist()
+    order = np.argsort(np.array([first_id[c] for c in contacts], dtype=object), kind="stable")
+    table = table.take(pa.array(order, pa.int64()))
+    zone = _engine_contacts.frame_zone(frame, schema)
+
+    def stamps(column: str) -> pd.Series:
+        ns = pd.array(table.column(column).to_pylist(), dtype="Int64") * 1000
+        times = pd.Series(pd.to_datetime(ns, unit="ns", utc=True))
+        return times.dt.tz_convert(zone) if zone else times.dt.tz_localize(None)
+
+    out = pd.DataFrame(
+        {"contact_id": _engine_contacts.keys_of(table, schema, ["contact_id"])["contact_id"]}
+    )
+    out["contact_id"] = out["contact_id"].astype("string")
+    out["attempts"] = table.column("__dialstats_attempts").to_numpy().astype(np.int64)
+    out["first_dial"] = stamps("__dialstats_first")
+    out["last_dial"] = stamps("__dialstats_last")
+    out["connected"] = table.column("__dialstats_connected").to_numpy().astype(np.int64)
+    out["first_connect_attempt"] = pd.array(
+        table.column("__dialstats_connect_attempt").to_pylist(), dtype="Int64"
+    )
+    out["time_to_first_connect"] = stamps("__dialstats_connect_us") - out["first_dial"]
+    out["meetings"] = table.column("__dialstats_meetings").to_numpy().astype(np.int64)
+    for column in last:
+        value = _engine_contacts.keys_of(table, schema, [column])[column]
+        out["last_" + column] = value.array
+    return _finish(out, left)
+
+
+def _double_dial_on_engine(frame, label, within, adjust_for, definitions, confidence):
+    function = "double_dial"
+    counts = [_metrics.metric(name).numerator for name in DOUBLE_DIAL_RATES]
+    strata_asked = _strata(adjust_for)
+    columns = _engine.columns_of(frame)
+    strata = group_keys(columns, [k for k in strata_asked if k != HOUR], function)
+    by_hour = HOUR in strata_asked
+    kept, schema, left, _ = _engine_sequences(
+        frame, function, definitions, counts, columns=["outcome"]
+    )
+    us = nw.col(_engine_contacts._US)
+    no_answer = _engine._yes(_engine_contacts.text(schema, "outcome") == "no-answer")
+    kept = kept.with_columns(__dialstats_no_answer=no_answer.cast(nw.Int64))
+    kept = _engine_contacts.windows(
+        kept,
+        ["contact_id"],
+        _engine_contacts.tie_order(schema, function),
+        {
+            "__dialstats_after_no_answer": ("shift", nw.col("__dialstats_no_answer")),
+            "__dialstats_previous": ("shift", us),
+        },
+    )
+    redial = (nw.col(_SEQUENCE) > 1) & _engine._yes(nw.col("__dialstats_after_no_answer") == 1)
+    quick = (us - nw.col("__dialstats_previous")) * 1000 <= within.value
+    keys = ["__dialstats_quick", *strata]
+    derived = {"__dialstats_quick": quick.cast(nw.Int64)}
+    zone = _engine_contacts.frame_zone(frame, schema)
+    if by_hour:
+        place = nw.lit(zone or "UTC")
+        if "contact_tz" in schema and zone is not None:
+            place = nw.coalesce(_engine_contacts.text(schema, "contact_tz"), place)
+        derived["__dialstats_zone"] = place
+        derived["__dialstats_quarter"] = _engine_contacts.quarter()
+        keys += ["__dialstats_zone", "__dialstats_quarter"]
+    aggs = [nw.len().alias("__dialstats_n")] + [nw.col(c).sum().alias(c) for c in counts]
+    redials = kept.filter(redial).with_columns(**derived)
+    table = _engine_contacts.grouped(redials, schema, keys, aggs, function)
+    first = table.column("__dialstats_quick").to_numpy(zero_copy_only=False) == 1
+    dials = table.column("__dialstats_n").to_numpy().astype(float)
+    hits = {c: table.column(c).to_numpy(zero_copy_only=False).astype(float) for c in counts}
+    n1, n2 = float(dials[first].sum()), float(dials[~first].sum())
+    x1 = np.array([hits[c][first].sum() for c in counts], dtype=float)
+    x2 = np.array([hits[c][~first].sum() for c in counts], dtype=float)
+    out = _double_dial_table(n1, n2, x1, x2, confidence)
+    stratum_keys = {c: table.column(c).to_pandas() for c in strata}
+    if by_hour:
+        zones = table.column("__dialstats_zone").to_pylist()
+        starts = table.column("__dialstats_quarter").to_numpy(zero_copy_only=False)
+        wall, known = _engine_contacts.local_quarters(starts, zones, function)
+        if not known.all():
+            bad = next(z for z, k in zip(zones, known, strict=True) if not k)
+            raise InvalidParameterError(
+                "df", f"{function}(): contact_tz {bad!r} is not an IANA time zone name"
+            )
+        stratum_keys[HOUR] = (wall // (3600 * 10**9)) % 24
+    if stratum_keys:
+        key_frame = pd.DataFrame(stratum_keys)
+        key = key_frame.groupby(list(key_frame.columns), sort=False, dropna=False).ngroup()
+        key = key.to_numpy()
+    else:
+        key = np.zeros(len(first), dtype=np.int64)
+    adjusted = [_mantel_haenszel(key, first, hits[c], confidence, dials) for c in counts]
+    _adjusted_columns(out, adjusted)
+    return _finish(
+        out, left, within=label, confidence=confidence, adjust_for=[*strata] + [HOUR] * by_hour
+    )
