@@ -197,12 +197,46 @@ def flags(df: pd.DataFrame, *, definitions: Definitions | None = None) -> pd.Dat
 
     Indexed like `df`, so it joins straight onto it; a missing value is never a yes.
 
+    On a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a PySpark
+    DataFrame the flags are row-level columns computed in that engine: the result is the same
+    kind of frame (lazy stays lazy, nothing is collected), the input's columns followed by the
+    is_* columns, since an engine frame has no index to join on.
+
     >>> import dialstats as ds
     >>> df = ds.read_call_logs(demo=True)
     >>> df.join(ds.flags(df)).groupby("user_name").is_meeting.mean()  # doctest: +SKIP
     """
+    from dialstats.analysis import _engine  # narwhals only when needed
+
+    frame = _engine.wrap(df)
+    if frame is not None:
+        return _on_engine(frame, definitions)
     check_frame(df, "flags")
     values = compute(df, FLAGS, "flags", definitions)
     return pd.DataFrame(
         {f"is_{name}": pd.array(values[name], dtype="boolean") for name in FLAGS}, index=df.index
     )
+
+
+def _on_engine(frame: object, definitions: Definitions | None) -> object:
+    """`flags` as narwhals expressions added to the engine's frame (see `flags`)."""
+    from dialstats.analysis import _engine
+    from dialstats.analysis._metrics import check_definitions
+
+    definitions = check_definitions(definitions)
+    # The schema read with DuckDB's nanosecond times readable; the frame itself is unchanged.
+    schema = dict(_engine._readable_times(frame).collect_schema())
+    _engine._check_columns(
+        schema, {c: KINDS[c] for c in needs(FLAGS, definitions)}, "flags", list(schema)
+    )
+    exprs, fields = _engine.flag_exprs(schema, FLAGS, definitions)
+    named = [item for field in fields for item in getattr(definitions, field)]
+    if any(isinstance(item, str) for item in named):
+        # A misspelt disposition name is refused, as on pandas: one small query of the names.
+        names = frame.select(_engine._text(schema, "disposition_name").alias("n")).unique()
+        names = names.collect() if hasattr(names, "collect") else names
+        known = pd.DataFrame({"disposition_name": names.to_arrow().column("n").to_pylist()})
+        for field in fields:
+            _check_names(known, field, getattr(definitions, field), "flags")
+    columns = {f"is_{name}": _engine._yes(exprs[name]) for name in FLAGS}
+    return frame.with_columns(**columns).to_native()

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _metrics
+from dialstats.analysis import _engine, _engine_tables, _metrics
 from dialstats.analysis._compare import two_rates
 from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
@@ -76,28 +77,35 @@ def overview(
     >>> import dialstats as ds
     >>> ds.overview(ds.read_call_logs(demo=True), "2024-03-01", "2024-03-31")  # doctest: +SKIP
     """
-    check_frame(df, "overview")
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, "overview")
     start = _one_of("start", start, "start_date", start_date)
     end = _one_of("end", end, "end_date", end_date)
     if tz is not None:
         check_timezone("tz", tz)
     confidence = check_confidence(confidence)
-    check_columns(df, {"created_at": "datetime"}, "overview")
-    times = _as_zone(df["created_at"], tz)
-    tz = times.tz
-    first, last = _bounds(times, start, end, tz)
-    length = last + _TICK - first
-    nanoseconds = times.as_unit("ns").asi8
-    period = np.full(len(df), "", dtype=object)
-    period[_between(nanoseconds, first - length, first - _TICK)] = "previous"
-    period[_between(nanoseconds, first, last)] = "current"
-    counts = _metrics.grouped_counts(
-        df.assign(__period__=period),
-        ["__period__"],
-        list(METRICS.values()),
-        function="overview",
-        definitions=definitions,
-    ).set_index("__period__")
+    if frame is not None:
+        times, counts = _on_engine(frame, start, end, tz, definitions)
+        first, last = _bounds(times, start, end, times.tz)
+        length = last + _TICK - first
+    else:
+        check_columns(df, {"created_at": "datetime"}, "overview")
+        times = _as_zone(df["created_at"], tz)
+        tz = times.tz
+        first, last = _bounds(times, start, end, tz)
+        length = last + _TICK - first
+        nanoseconds = times.as_unit("ns").asi8
+        period = np.full(len(df), "", dtype=object)
+        period[_between(nanoseconds, first - length, first - _TICK)] = "previous"
+        period[_between(nanoseconds, first, last)] = "current"
+        counts = _metrics.grouped_counts(
+            df.assign(__period__=period),
+            ["__period__"],
+            list(METRICS.values()),
+            function="overview",
+            definitions=definitions,
+        ).set_index("__period__")
     counts = counts.reindex(["current", "previous"], fill_value=0)
     covered = start is not None and end is not None and _covers(times, first, last, length)
     value = counts.loc["current", list(METRICS.values())].to_numpy(dtype=float)
@@ -133,6 +141,54 @@ def overview(
     )
     out.attrs.update(start=first, end=last, covered=covered, confidence=confidence)
     return out
+
+
+def _on_engine(
+    frame: object,
+    start: DateLike | None,
+    end: DateLike | None,
+    tz: str | None,
+    definitions: _metrics.Definitions | None,
+) -> tuple[pd.DatetimeIndex, pd.DataFrame]:
+    """The first and last `created_at` (as the times `_bounds` and `_covers` read) and the
+    counts per period, both from the engine: the period of each call is a comparison with
+    the bounds there, then `_engine.grouped_counts`."""
+    frame = _engine_tables.readable(frame)
+    _engine_tables.check(frame, {"created_at": "datetime"}, "overview")
+    zone = _engine_tables.zone_of(frame, "created_at")
+    ends, _ = _engine_tables.distinct(
+        frame,
+        {},
+        "overview",
+        aggs={"first": nw.col("created_at").min(), "last": nw.col("created_at").max()},
+    )
+    stamps = pd.to_datetime(pd.concat([ends["first"], ends["last"]]), utc=zone is not None)
+    if zone is not None:
+        stamps = stamps.dt.tz_convert(zone)
+    times = _as_zone(pd.Series(pd.DatetimeIndex(stamps).as_unit("ns")), tz)
+    first, last = _bounds(times, start, end, times.tz)
+    length = last + _TICK - first
+    created = nw.col("created_at")
+    at = {
+        name: nw.lit(_engine_tables.literal(stamp, zone))
+        for name, stamp in (("previous", first - length), ("first", first), ("after", last + _TICK))
+    }
+    period = (
+        nw.when((created >= at["previous"]) & (created < at["first"]))
+        .then(nw.lit("previous"))
+        .otherwise(
+            nw.when((created >= at["first"]) & (created < at["after"])).then(nw.lit("current"))
+        )
+    )
+    counts = _engine.grouped_counts(
+        frame.with_columns(__period__=period),
+        ["__period__"],
+        list(METRICS.values()),
+        function="overview",
+        definitions=_metrics.check_definitions(definitions),
+    )
+    counts["__period__"] = counts["__period__"].astype(object)
+    return times, counts.set_index("__period__")
 
 
 def _count_change(
