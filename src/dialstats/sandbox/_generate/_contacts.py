@@ -318,7 +318,7 @@ def _phone_entry(
         "extension": "",
         "do_not_call": rng.random() < KNOBS.do_not_call,
         "is_wrong_number": rng.random() < KNOBS.wrong_number,
-        "total_calls": 0,  # counted from the calls once they are made (`_finish`)
+        "total_calls": 0,  # counted from the calls once they are made (at assembly)
         "validation": None,
         "call_classification": None,
     }

@@ -115,7 +115,7 @@ class Knobs:
     # Human pick-up multiplier when the caller number shares the called number's area code (or,
     # outside NANP, its country), on the lists below (1 = none).
     local_presence_lift: float = 1.3
-    # Indices of the lists (in `_LISTS`) where local presence has that effect.
+    # Indices of the lists (in `_team.LISTS`) where local presence has that effect.
     local_presence_lists: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
     # Share of dials placed from a local number, where the rep's pool has one for the area code.
     local_share: float = 0.45
