@@ -84,7 +84,8 @@ def activity(
     starts = df["started_at"]
     if starts.dt.tz is None:  # naive times are UTC, like the API's
         starts = starts.dt.tz_localize("UTC")
-    starts = starts.dt.tz_convert(zone)
+    # numpy-backed times (a pyarrow-backed column has no int64 view).
+    starts = starts.dt.tz_convert(zone).astype(pd.DatetimeTZDtype("ns", zone))
     dated = starts.notna().to_numpy()
     groups = _groups._Groups(keys or _whole(df))
     instants = starts.dt.as_unit("ns").array.asi8  # NaT rows are dropped below

@@ -420,7 +420,8 @@ def _stratum(df: pd.DataFrame, rows: np.ndarray, columns: list[str], by_hour: bo
     keys = [pd.factorize(df[c].iloc[rows], use_na_sentinel=False)[0] for c in columns]
     if by_hour:
         started = df["started_at"].iloc[rows]
-        hour = started.dt.hour.to_numpy(dtype=np.int64)
+        # A copy: a pyarrow-backed column gives a read-only view.
+        hour = np.array(started.dt.hour, dtype=np.int64)
         if "contact_tz" in df.columns and started.dt.tz is not None:
             zones = df["contact_tz"].iloc[rows].to_numpy(dtype=object, na_value=None)
             for zone in pd.unique(zones[pd.notna(zones)]):
