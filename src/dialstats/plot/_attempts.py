@@ -13,12 +13,18 @@ from dialstats.analysis import label as _label
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 from dialstats.plot._common import (
+    CONFIDENCE,
     PALETTE,
     _axes,
+    _confidence,
     _legend,
     _literal_text,
     _no_data,
     _percent_axis,
+    _rate_cols,
+    _rate_of,
+    _recorded,
+    _require,
     _tidy,
     _values,
 )
@@ -29,18 +35,28 @@ def attempt_curve(
     data: pd.DataFrame,
     ax: Axes | None = None,
     *,
-    metric: str = "connect_rate",
+    metric: str | None = None,
     max_attempt: int = 10,
+    confidence: float | None = None,
 ) -> Axes:
     """The rate per attempt number with its interval band (left axis) and the share of contacts
     reached by each attempt (right axis, Kaplan-Meier with its band). `data`: an
-    `attempt_curve` result or a call-log frame. Returns the left Axes.
+    `attempt_curve` result or a call-log frame (`metric`, default ``"connect_rate"``,
+    `max_attempt` and `confidence`, default 0.95, apply). Of a result, `metric` and
+    `confidence` say what it was computed with (default: what its attrs record; the title says
+    when the level is known to neither). Returns the left Axes.
+
+    >>> ds.plot.attempt_curve(curve, metric="connect_rate", confidence=0.9)  # doctest: +SKIP
     """
     if "reached_share" in data.columns:
-        result = data
+        result, level = data, _confidence(confidence, data)
+        metric = _rate_of(metric, result, "attempt_curve", "attempt_curve")
     else:
-        result = analysis.attempt_curve(data, metric, max_attempt)
-    metric = result.attrs.get("metric", metric)
+        metric = metric or "connect_rate"
+        level = CONFIDENCE if confidence is None else confidence
+        result = analysis.attempt_curve(data, metric, max_attempt, confidence=level)
+    columns = ["attempt", "label", *_rate_cols(metric), *_rate_cols("reached_share")]
+    _require(result, columns, "attempt_curve", "attempt_curve")
     label = _label(metric)
     title = f"{label} by attempt, and contacts reached"
     ax = _axes(ax)
@@ -86,18 +102,32 @@ def attempt_curve(
     lines = ax.get_legend_handles_labels()
     more = reach.get_legend_handles_labels()
     ax.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, loc="upper left")
-    level = result.attrs.get("confidence", 0.95)
-    ax.set_title(f"{title} ({level:.0%} intervals)")
+    shown = "intervals of unrecorded level" if level is None else f"{level:.0%} intervals"
+    ax.set_title(f"{title} ({shown})")
     return ax
 
 
 @_literal_text
-def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str = "5min") -> Axes:
+def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str | None = None) -> Axes:
     """Rates of redials within `within` of a no-answer against later redials, with intervals.
-    `data`: a `double_dial` result or a call-log frame."""
-    result = data if "double_dial_rate" in data.columns else analysis.double_dial(data, within)
-    within = result.attrs.get("within", within)
-    title = f"Redial after a no-answer: within {within} vs later"
+    `data`: a `double_dial` result or a call-log frame (`within`, default ``"5min"``, applies).
+    Of a result, `within` is the window it was computed with (default: what its attrs record;
+    the chart says when neither does).
+
+    >>> ds.plot.double_dial(redials, within="2D")  # doctest: +SKIP
+    """
+    if "double_dial_rate" in data.columns:
+        result, within = data, _recorded(within, data, "within")
+    else:
+        within = within or "5min"
+        result = analysis.double_dial(data, within)
+        within = result.attrs["within"]  # as the analysis spells it
+    rates = [c for p in ("double_dial_rate", "later_rate") for c in _rate_cols(p)]
+    _require(
+        result, ["metric", "double_dials", "later_dials", *rates], "double_dial", "double_dial"
+    )
+    soon = "soon (window not recorded)" if within is None else f"within {within}"
+    title = f"Redial after a no-answer: {soon} vs later"
     ax = _axes(ax)
     if (
         result.empty
@@ -107,7 +137,7 @@ def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str = "5m
     y = np.arange(len(result))
     height = 0.38
     for offset, prefix, count, name, color in (
-        (-height / 2, "double_dial", "double_dials", f"Within {within}", PALETTE[3]),
+        (-height / 2, "double_dial", "double_dials", soon.capitalize(), PALETTE[3]),
         (height / 2, "later", "later_dials", "Later", PALETTE[0]),
     ):
         rate = _values(result, prefix + "_rate")

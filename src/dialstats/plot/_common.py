@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from dialstats.analysis import RATES, check_choice, check_confidence
 from dialstats.analysis import label as _label
+from dialstats.errors import InvalidParameterError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -147,9 +149,73 @@ def _labels(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
     return [" / ".join(row) for row in parts.itertuples(index=False, name=None)]
 
 
-def _level(result: pd.DataFrame) -> str:
-    """The interval level a result was computed at, as "95%"."""
-    return f"{result.attrs.get('confidence', 0.95) * 100:g}%"
+# -- what a result is: given by the caller, else recorded in its attrs, never guessed ---------
+# pandas documents DataFrame.attrs as experimental: a merge, a concat of differing results or
+# a hand-made table drops them, and a copy made from another result keeps that result's. So a
+# chart reads its metadata from its arguments, takes attrs only as their default, checks the
+# columns it draws up front, and says so when the interval level is known to neither.
+
+# The analyses' own default interval level, for a chart that runs its analysis itself.
+CONFIDENCE = 0.95
+
+
+def _confidence(given: float | None, result: pd.DataFrame) -> float | None:
+    """The level `result`'s intervals were computed at: `given`, else the one its attrs
+    record; None when neither says."""
+    if given is not None:
+        return check_confidence(given)
+    recorded = result.attrs.get("confidence")
+    if isinstance(recorded, bool) or not isinstance(recorded, int | float):
+        return None
+    return float(recorded) if 0 < recorded < 1 else None
+
+
+def _interval(confidence: float | None, *, plural: bool = False) -> str:
+    """ "95% interval", or words saying the level is not known (never a default level)."""
+    noun = "intervals" if plural else "interval"
+    if confidence is None:
+        return f"{noun} of unrecorded level (pass confidence=)"
+    return f"{confidence * 100:g}% {noun}"
+
+
+def _recorded(given: object, result: pd.DataFrame, key: str) -> Any:
+    """`given` when not None, else `result.attrs[key]` (None when it has none)."""
+    return given if given is not None else result.attrs.get(key)
+
+
+def _column_list(names: str | Sequence[str] | None) -> list[str]:
+    """Column names as a list: one name, several, or none (None)."""
+    return [] if names is None else [names] if isinstance(names, str) else list(names)
+
+
+def _rate_of(given: str | None, result: pd.DataFrame, chart: str, analysis: str) -> str:
+    """The contract rate `result` holds: `given`, else its attrs' ``metric``, else the one
+    contract rate among its columns; an error naming `metric=` when none of them says."""
+    name = _recorded(given, result, "metric")
+    if name is None:
+        carried = [rate for rate in RATES if rate in result.columns]
+        if len(carried) != 1:
+            found = ", ".join(carried) if carried else "none"
+            raise InvalidParameterError(
+                "metric",
+                f"plot.{chart}() cannot tell which rate this {analysis}() result holds (it "
+                f"records no metric; contract rates among its columns: {found}); pass metric=",
+            )
+        name = carried[0]
+    check_choice("metric", name, RATES)
+    return name
+
+
+def _require(result: pd.DataFrame, columns: Iterable[str], chart: str, analysis: str) -> None:
+    """Each of `columns` is in `result`: else an error naming the first missing one and the
+    analysis whose result has it."""
+    for column in columns:
+        if column not in result.columns:
+            raise InvalidParameterError(
+                "data",
+                f"plot.{chart}() needs column {column!r}, which a {analysis}() result has and "
+                "this one lacks; pass the analysis result unchanged (or the call-log frame)",
+            )
 
 
 def _rate_cols(rate: str) -> list[str]:

@@ -16,17 +16,21 @@ from dialstats.errors import InvalidParameterError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 from dialstats.plot._common import (
+    CONFIDENCE,
     MISSING,
     _annotate,
     _axes,
     _colorbar,
+    _confidence,
     _duration_axis,
     _grouped_bars,
     _heatmap,
+    _interval,
     _legend,
-    _level,
     _literal_text,
     _percent_axis,
+    _rate_cols,
+    _require,
     _tidy,
 )
 
@@ -69,6 +73,7 @@ def machine_detection(
     kind: str = "matrix",
     normalize: bool | str = "index",
     by: str | Sequence[str] | None = None,
+    confidence: float | None = None,
 ) -> Axes:
     """Who answered vs how the call ended: a heatmap (`kind="matrix"`) or stacked bars
     (`kind="bars"`) of disposition categories per answerer. Given a `machine_detection` result,
@@ -77,6 +82,8 @@ def machine_detection(
     bounds, with intervals, named by its legend; a single `ax` is split in two.
 
     `data`: a call-log frame, a `machine_detection_matrix` or a `machine_detection` result.
+    `confidence`: the intervals' level (from a frame, default 0.95; of a result, the level it
+    was computed at, default the one its attrs record, else the label says it is unknown).
 
     >>> ds.plot.machine_detection(df, by="user_name")  # doctest: +SKIP
     """
@@ -86,14 +93,19 @@ def machine_detection(
             raise InvalidParameterError(
                 "by", "by= groups a call-log frame; this is already a result (drop by=)"
             )
-        data = analysis.machine_detection(data, by=by)
+        confidence = CONFIDENCE if confidence is None else confidence
+        data = analysis.machine_detection(data, by=by, confidence=confidence)
     if "machine_rate" in data.columns:
+        _require(
+            data, ["dials", *_rate_cols("machine_rate")], "machine_detection", "machine_detection"
+        )
+        level = _confidence(confidence, data)
         groups = list(data.columns[: data.columns.get_loc("dials")])
         left, right = _two_panels(ax)
         _grouped_bars(left, data, {_label("machine_rate"): "machine_rate"}, groups)
-        left.set_xlabel(f"Share of answered calls\n(bars: {_level(data)} interval)")
+        left.set_xlabel(f"Share of answered calls\n(bars: {_interval(level)})")
         left.set_title("Answered by a machine")
-        errors = [r for r in _MACHINE_RATES[1:] if r in data.columns][:2]
+        errors = [r for r in _MACHINE_RATES[1:] if set(_rate_cols(r)) <= set(data.columns)][:2]
         _grouped_bars(right, data, {_label(r): r for r in errors}, groups)
         right.tick_params(labelleft=False)
         right.set_xlabel("Share of calls, at least")

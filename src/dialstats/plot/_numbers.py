@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dialstats import analysis
+from dialstats.analysis import METRICS as CONTRACT
 from dialstats.analysis import choose, outbound
 from dialstats.analysis import label as _label
 
@@ -17,12 +18,16 @@ if TYPE_CHECKING:
 from dialstats.plot._common import (
     PALETTE,
     _axes,
+    _column_list,
     _legend,
     _literal_text,
     _names,
     _no_data,
     _pct,
     _percent_axis,
+    _rate_cols,
+    _rate_of,
+    _require,
     _tidy,
     _values,
 )
@@ -77,24 +82,43 @@ def number_health(
     return ax
 
 
+# local_presence's default: the lists. A tuple of its own, so that the chart can tell a caller
+# who names the strata of a result (even these) from one who leaves them to its attrs.
+_LISTS = ("contact_list_name",)
+
+
 @_literal_text
 def local_presence(
     data: pd.DataFrame,
     ax: Axes | None = None,
     *,
-    adjust_for: str | Sequence[str] | None = "contact_list_name",
-    metric: str = "answer_rate",
+    adjust_for: str | Sequence[str] | None = _LISTS,
+    metric: str | None = None,
 ) -> Axes:
     """The rate of local and not-local calls with their intervals; the title gives the ratio
     local / not local, adjusted for `adjust_for` when the analysis was.
 
-    `data`: a `local_presence` result or a call-log frame (`adjust_for`, `metric` apply).
+    `data`: a `local_presence` result or a call-log frame (`adjust_for`, default the lists, and
+    `metric`, default ``"answer_rate"``, apply). Of a result, `metric` and `adjust_for` say what
+    it was computed with (default: what its attrs record, else its one contract rate column;
+    whether it was adjusted its adjusted ratio shows, and the title says when for what is not
+    recorded).
+
+    >>> ds.plot.local_presence(result, adjust_for="contact_list_name")  # doctest: +SKIP
     """
-    result = data
+    given = adjust_for is not _LISTS
     if "adjusted_ratio" not in data.columns:
+        metric = metric or "answer_rate"
         result = analysis.local_presence(data, adjust_for=adjust_for, metric=metric)
-    metric = result.attrs.get("metric", metric)
-    denominator = result.attrs.get("denominator", "dials")
+        strata: list[str] | None = result.attrs["adjust_for"]
+    else:
+        result = data
+        metric = _rate_of(metric, result, "local_presence", "local_presence")
+        strata = _column_list(adjust_for) if given else result.attrs.get("adjust_for")
+    denominator = CONTRACT[metric].denominator
+    ratios = [f"{r}{end}" for r in ("ratio", "adjusted_ratio") for end in ("", "_low", "_high")]
+    columns = ["local", denominator, *_rate_cols(metric), *ratios]
+    _require(result, columns, "local_presence", "local_presence")
     label = _label(metric)
     ax = _axes(ax, figsize=(8, 3))
     title = f"{label}: local against not-local caller numbers"
@@ -111,13 +135,19 @@ def local_presence(
             f"{_pct(value)} of {count:,.0f}", (value, y), xytext=(6, 8), textcoords="offset points"
         )
     effect = result.iloc[-1]
-    strata = result.attrs.get("adjust_for", [])
-    key = "adjusted_ratio" if strata and pd.notna(effect["adjusted_ratio"]) else "ratio"
+    # Whether the ratio is adjusted, its value says; for what, the argument or the attrs.
+    adjusted = strata != [] and pd.notna(effect["adjusted_ratio"])
+    key = "adjusted_ratio" if adjusted else "ratio"
     if pd.notna(effect[key]):
         title += (
             f"\nratio {effect[key]:.2f} [{effect[key + '_low']:.2f}, {effect[key + '_high']:.2f}]"
         )
-        title += f", adjusted for {_names(strata)}" if key == "adjusted_ratio" else ", unadjusted"
+        if not adjusted:
+            title += ", unadjusted"
+        elif strata is None:
+            title += ", adjusted (for what is not recorded: pass adjust_for=)"
+        else:
+            title += f", adjusted for {_names(strata)}"
     ax.set_title(title)
     ax.set_xlim(0, min(1.0, float(np.nanmax(high)) * 1.3))
     _percent_axis(ax.xaxis)

@@ -11,7 +11,15 @@ import pandas as pd
 
 from dialstats import analysis
 from dialstats.analysis import METRICS as CONTRACT
-from dialstats.analysis import RATES, VENDOR_NAMES, check_choice, check_frame, choose, stats
+from dialstats.analysis import (
+    RATES,
+    VENDOR_NAMES,
+    check_choice,
+    check_frame,
+    choose,
+    group_keys,
+    stats,
+)
 from dialstats.analysis import label as _label
 from dialstats.errors import InvalidParameterError
 
@@ -20,12 +28,15 @@ if TYPE_CHECKING:
 from dialstats.plot._common import (
     _MAX_BANDS,
     _STYLES,
+    CONFIDENCE,
     PALETTE,
     _axes,
+    _column_list,
+    _confidence,
     _grouped_bars,
+    _interval,
     _labels,
     _legend,
-    _level,
     _literal_text,
     _lower,
     _names,
@@ -33,6 +44,9 @@ from dialstats.plot._common import (
     _pct,
     _percent_axis,
     _rate_cols,
+    _rate_of,
+    _recorded,
+    _require,
     _tidy,
     _values,
 )
@@ -47,7 +61,7 @@ def funnel(
     *,
     by: str | Sequence[str] | None = None,
     stages: object = None,
-    confidence: float = 0.95,
+    confidence: float | None = None,
     sort: str | None = "volume",
 ) -> Axes:
     """The dial-to-meeting funnel: bars of calls per stage with the share kept at each step;
@@ -55,7 +69,9 @@ def funnel(
     row per group labelled with its dials.
 
     `data`: a `disposition_funnel` result or a call-log frame (`by`, `stages`, `confidence`
-    then apply). `sort` orders the groups: ``"volume"`` (most dials first), ``"rate"`` (the
+    then apply; `confidence` defaults to 0.95). Of a result, `confidence` is the level it was
+    computed at (default: the one its attrs record; when neither says, the label says the
+    level is unknown). `sort` orders the groups: ``"volume"`` (most dials first), ``"rate"`` (the
     largest share of dials reaching the last stage first), ``"name"``, or None (as `data`
     lists them).
 
@@ -63,11 +79,16 @@ def funnel(
     """
     sort = None if sort is None else choose("sort", sort, ("volume", "rate", "name"))
     if "stage" in data.columns:
-        result = data
+        result, level = data, _confidence(confidence, data)
+        _require(result, ["count", "rate_from_previous"], "funnel", "disposition_funnel")
     else:
         check_frame(data, "plot.funnel")
-        result = analysis.disposition_funnel(data, by, stages, confidence=confidence)
+        level = CONFIDENCE if confidence is None else confidence
+        result = analysis.disposition_funnel(data, by, stages, confidence=level)
     groups = list(result.columns[: result.columns.get_loc("stage")])
+    if groups:
+        columns = [*_rate_cols("rate_from_previous"), "rate_from_top"]
+        _require(result, columns, "funnel", "disposition_funnel")
     ax = _axes(ax)
     if groups:
         frame, series = _stage_columns(result, groups)
@@ -76,7 +97,7 @@ def funnel(
         last = result["stage"].cat.categories[-1]
         orders = {"volume": ", most dials first", "rate": f", most reaching {_lower(last)} first"}
         ax.set_title(f"Stage conversion by {_names(groups)}{orders.get(sort or '', '')}")
-        ax.set_xlabel(f"Share of the previous stage reached (bars: {_level(result)} interval)")
+        ax.set_xlabel(f"Share of the previous stage reached (bars: {_interval(level)})")
         return ax
     names = [_label(stage) for stage in result["stage"].astype(str)]
     counts = result["count"].to_numpy(dtype=float)
@@ -101,7 +122,7 @@ def answer_rates(
     by: str | Sequence[str] | None = None,
     freq: str | None = None,
     rate: str | None = None,
-    confidence: float = 0.95,
+    confidence: float | None = None,
 ) -> Axes:
     """Answer, human-answer and connect rates with their intervals: a trend with an interval
     band when the result has periods (`freq`), else bars with error bars, one bar per group.
@@ -111,14 +132,18 @@ def answer_rates(
     `disposition_funnel` (its stages read as rates of the first), `sdr_performance` and the other
     vendor tables (`connection_rate` is `connect_rate`). `rate` picks one rate of the contract
     (default: those of answer_rate, human_rate, connect_rate the result has, or connect_rate for a
-    trend by group). Labels give the result's interval level.
+    trend by group). Labels give the interval level: `confidence` (from a frame, default 0.95),
+    else the one the result's attrs record, else words saying it is unknown.
     """
     if rate is not None:
         check_choice("rate", rate, RATES)
     result = _rate_table(data)
     if result is None:
         check_frame(data, "plot.answer_rates")
-        result = analysis.answer_rates(data, by, freq, confidence=confidence)
+        level = CONFIDENCE if confidence is None else confidence
+        result = analysis.answer_rates(data, by, freq, confidence=level)
+    else:
+        level = _confidence(confidence, result)
     shown = [r for r in _ANSWER_RATES if r in result.columns]
     if rate is not None and rate not in result.columns:
         raise InvalidParameterError(
@@ -130,8 +155,9 @@ def answer_rates(
             f"the result carries none of {', '.join(_ANSWER_RATES)}; pass rate= one of "
             f"{', '.join(_carried(result)) or 'the rates'}",
         )
+    for drawn in [rate] if rate else shown:
+        _require(result, _rate_cols(drawn), "answer_rates", "answer_rates")
     groups = _group_columns(result)
-    level = _level(result)
     ax = _axes(ax)
     if result.empty:
         return _no_data(ax, "Answer and connect rates")
@@ -140,7 +166,7 @@ def answer_rates(
     else:
         rates = [rate] if rate else shown
         _grouped_bars(ax, result, {_label(r): r for r in rates}, groups)
-        ax.set_xlabel(f"Share of dials (bars: {level} interval)")
+        ax.set_xlabel(f"Share of dials (bars: {_interval(level)})")
         # One bar per group has no legend: then the title names the rate it draws.
         title = _label(rates[0]) if len(rates) == 1 else "Answer and connect rates"
         ax.set_title(title + (f" by {_names(groups)}" if groups else ""))
@@ -152,9 +178,10 @@ def rate_vs_volume(
     data: pd.DataFrame,
     ax: Axes | None = None,
     *,
-    by: str | Sequence[str] = "user_name",
-    metric: str = "connect_rate",
+    by: str | Sequence[str] | None = None,
+    metric: str | None = None,
     adjust_for: str | Sequence[str] | None = None,
+    dispersion_scale: float | None = None,
 ) -> Axes:
     """Spiegelhalter's funnel plot: each group's rate against its dials, with the 95% and
     99.8% control limits around the team's rate. Points outside the limits differ by more
@@ -163,15 +190,31 @@ def rate_vs_volume(
     rate is its indirectly standardised one (`ratio_to_expected` x the team's rate): what it
     would be on the team's mix of lists.
 
-    `data`: a `leaderboard` result or a call-log frame (`by`, `metric`, `adjust_for` apply).
+    `data`: a `leaderboard` result or a call-log frame (`by`, default ``"user_name"``, `metric`,
+    default ``"connect_rate"``, and `adjust_for` apply). Of a result, `metric`, `adjust_for` and
+    `dispersion_scale` say what it was computed with (default: what its attrs record; the
+    groups are the columns before its dials); a result that records no dispersion gets
+    binomial limits, and the title says so.
+
+    >>> ds.plot.rate_vs_volume(board, metric="connect_rate", dispersion_scale=1.7)  # doctest: +SKIP
     """
-    result = data
     if "ratio_to_expected" not in data.columns:
+        metric = metric or "connect_rate"
+        by = "user_name" if by is None else by
         result = analysis.leaderboard(data, by=by, metric=metric, adjust_for=adjust_for)
-    metric = result.attrs.get("metric", metric)
-    numerator = result.attrs.get("numerator", metric)
-    denominator = result.attrs.get("denominator", "dials")
-    groups = result.attrs.get("by", [by] if isinstance(by, str) else list(by))
+        strata, scale = result.attrs["adjust_for"], result.attrs["dispersion_scale"]
+    else:
+        result = data
+        metric = _rate_of(metric, result, "rate_vs_volume", "leaderboard")
+        strata = _column_list(_recorded(adjust_for, result, "adjust_for"))
+        scale = _recorded(dispersion_scale, result, "dispersion_scale")
+    entry = CONTRACT[metric]
+    numerator, denominator = entry.numerator, entry.denominator
+    columns = [numerator, denominator, metric, "ratio_to_expected"]
+    _require(result, columns, "rate_vs_volume", "leaderboard")
+    groups = list(result.columns[: result.columns.get_loc(denominator)])
+    if by is not None:
+        groups = group_keys(result, by, "plot.rate_vs_volume")
     ax = _axes(ax)
     shown = result[result[denominator] > 0]
     title = f"{_label(metric)} against {_lower(denominator)}"
@@ -179,18 +222,16 @@ def rate_vs_volume(
         return _no_data(ax, title)
     n = _values(shown, denominator)
     centre = shown[numerator].sum() / n.sum()
-    strata = result.attrs.get("adjust_for", [])
     title += f" by {_names(groups)}" if groups else ""
     if strata:
         rate = _values(shown, "ratio_to_expected") * centre
         title += f", adjusted for {_names(strata)}"
     else:
         rate = _values(shown, metric)
-    scale = result.attrs.get("dispersion_scale", 1.0)
     grid = np.linspace(max(n.min() * 0.8, 1), n.max() * 1.1, 200)
     for confidence, style in ((0.95, "--"), (0.998, ":")):
         z = float(stats.norm.isf((1 - confidence) / 2))
-        error = z * np.sqrt(scale * centre * (1 - centre) / grid)
+        error = z * np.sqrt((scale or 1.0) * centre * (1 - centre) / grid)
         label = f"{confidence:.1%} limits".replace(".0%", "%")
         ax.plot(grid, np.clip(centre + error, 0, 1), style, color=PALETTE[6], lw=1, label=label)
         ax.plot(grid, np.clip(centre - error, 0, 1), style, color=PALETTE[6], lw=1)
@@ -203,7 +244,9 @@ def rate_vs_volume(
     _percent_axis(ax.yaxis)
     ax.set_xlabel(_label(denominator))
     ax.set_ylabel(_label(metric))
-    if scale > 1:  # say so: the limits are wider than binomial noise alone would draw them
+    if scale is None:  # binomial limits may be too narrow: say that they are only that
+        title += "\nbinomial limits: the result records no dispersion_scale"
+    elif scale > 1:  # say so: the limits are wider than binomial noise alone would draw them
         title += f"\nlimits widened x{np.sqrt(scale):.1f}: weeks vary more than chance"
     ax.set_title(title)
     _legend(ax, outside=True)  # beside the points, so it is never under their names
@@ -332,7 +375,7 @@ def _trend(
     groups: list[str],
     rate: str | None,
     shown: list[str],
-    level: str,
+    level: float | None,
 ) -> None:
     if groups:
         rate = rate or ("connect_rate" if "connect_rate" in shown else shown[0])
@@ -354,7 +397,7 @@ def _trend(
             ax.fill_between(when, low, high, color=color, alpha=0.18, linewidth=0)
     ax.set_ylim(0, None)
     _percent_axis(ax.yaxis)
-    ax.set_ylabel("Share of dials" + (f" (band: {level} interval)" if banded else ""))
+    ax.set_ylabel("Share of dials" + (f" (band: {_interval(level)})" if banded else ""))
     ax.set_title(title)
     _legend(ax, outside=len(lines) > _MAX_BANDS)
     periods = pd.Index(result["period"].unique()).sort_values()

@@ -32,6 +32,9 @@ from dialstats.plot._common import (
     _names,
     _no_data,
     _percent_axis,
+    _rate_of,
+    _recorded,
+    _require,
     _tidy,
     _values,
 )
@@ -42,9 +45,9 @@ def best_time_to_call(
     data: pd.DataFrame,
     ax: Axes | None = None,
     *,
-    tz: str = "contact",
-    metric: str = "connect_rate",
-    min_dials: int = 30,
+    tz: str | None = None,
+    metric: str | None = None,
+    min_dials: int | None = None,
     view: str = "smoothed",
 ) -> Axes:
     """Heatmap of a rate by weekday x local hour, each cell annotated; hatched grey = no
@@ -55,33 +58,45 @@ def best_time_to_call(
     cells of at least `min_dials` dials are painted (the rest are hatched grey, as the x label
     says), and the colour scale spans the painted cells alone. The subtitle gives the split-half rank correlation of the view.
     `data`: a `best_time_to_call` table (wide: shown as it is; tidy: `view` applies) or a
-    call-log frame (`tz`, `metric`, `min_dials` apply).
+    call-log frame (`tz`, `metric`, `min_dials` apply; defaults ``"contact"``,
+    ``"connect_rate"``, 30). Of a table, `tz`, `metric` and `min_dials` say what it was
+    computed with (default: what its attrs record; a tidy table's one rate column names its
+    metric; a tidy table that records no `min_dials` paints the cells its analysis estimated).
+
+    >>> ds.plot.best_time_to_call(cells, metric="meeting_rate", tz="UTC")  # doctest: +SKIP
     """
     view = choose("view", view, ("smoothed", "raw"))
-    if data.index.name == "weekday":
+    wide = data.index.name == "weekday"
+    if wide or "weekday" in data.columns:
+        tidy = data
+        metric = _rate_of(metric, data, "best_time_to_call", "best_time_to_call")
+        tz, min_dials = _recorded(tz, data, "tz"), _recorded(min_dials, data, "min_dials")
+    else:
+        tz, metric = tz or "contact", metric or "connect_rate"
+        min_dials = 30 if min_dials is None else min_dials
+        with warnings.catch_warnings():
+            # The subtitle says how many calls had no known zone.
+            warnings.filterwarnings("ignore", "best_time_to_call", UserWarning)
+            tidy = analysis.best_time_to_call(
+                data, tz=tz, metric=metric, min_dials=min_dials, wide=False
+            )
+    if wide:
         table, view = data, "raw"
     else:
-        tidy = data
-        if "weekday" not in data.columns:
-            with warnings.catch_warnings():
-                # The subtitle says how many calls had no known zone.
-                warnings.filterwarnings("ignore", "best_time_to_call", UserWarning)
-                tidy = analysis.best_time_to_call(
-                    data, tz=tz, metric=metric, min_dials=min_dials, wide=False
-                )
-        metric = tidy.attrs.get("metric", metric)
         column = metric if view == "raw" else f"{metric}_smoothed"
+        needed = ["weekday", "hour", column, metric, *(["dials"] if min_dials else [])]
+        _require(tidy, needed, "best_time_to_call", "best_time_to_call(wide=False)")
         table = tidy.pivot(index="weekday", columns="hour", values=column).astype("Float64")
-        if "dials" in tidy.columns:
-            # Only cells of min_dials or more are painted: a smoothed cell of one dial is the
-            # model's guess, not a finding, and would set the colour scale (and look hottest).
-            dials = tidy.pivot(index="weekday", columns="hour", values="dials")
-            enough = dials.reindex_like(table).fillna(0).to_numpy(dtype=float) >= (
-                tidy.attrs.get("min_dials", min_dials)
-            )
-            table = table.where(enough)
-        table.attrs = dict(tidy.attrs)
-    metric = table.attrs.get("metric", metric)
+        # Only cells of min_dials or more are painted: a smoothed cell of one dial is the
+        # model's guess, not a finding, and would set the colour scale (and look hottest).
+        if min_dials is None:  # the analysis left the rate of each cell under it out
+            enough = tidy.pivot(index="weekday", columns="hour", values=metric).notna()
+        else:
+            dials = tidy.pivot(index="weekday", columns="hour", values="dials").fillna(0)
+            enough = dials.astype(float) >= min_dials
+        table = table.where(enough.reindex_like(table).fillna(False).to_numpy(dtype=bool))
+    # The subtitle's notes hold for this table only when its attrs are of this metric.
+    notes = tidy.attrs if tidy.attrs.get("metric") == metric else {}
     table = _trim_empty_hours(table)
     # Weekdays no one dialled (a team that rests at weekends) would be rows of grey.
     table = table[table.notna().any(axis=1).to_numpy()] if table.notna().any(axis=None) else table
@@ -94,22 +109,21 @@ def best_time_to_call(
     _hatch_missing(ax, values)
     ax.set_xticks(range(values.shape[1]), [str(h) for h in table.columns])
     ax.set_yticks(range(values.shape[0]), [str(d)[:3] for d in table.index])
-    zone = table.attrs.get("tz", tz)
-    where = "the contact's local time" if zone == "contact" else zone
-    least = table.attrs.get("min_dials", min_dials)
-    missing = "no estimate" if data.index.name == "weekday" else f"< {least} dials"
+    where = {"contact": "the contact's local time", None: "time zone not recorded"}.get(tz, tz)
+    too_few = "too few dials" if min_dials is None else f"< {min_dials} dials"
+    missing = "no estimate" if wide else too_few
     ax.set_xlabel(f"Hour of day ({where})\nhatched grey: {missing}")
     ax.set_ylabel("")
     label = _label(metric)
     if view == "raw":
-        title = f"{label} by weekday and hour (grey: < {least} dials)"
+        title = f"{label} by weekday and hour (grey: {too_few})"
     else:
         title = f"{label} by weekday and hour, smoothed toward weekday + hour"
-    reliability = table.attrs.get("reliability")
+    reliability = notes.get("reliability")
     if reliability is not None and view in reliability:
         agreement = reliability[view]["rank_correlation"]
         title += f"\nsplit-half rank correlation {agreement:.2f}" if pd.notna(agreement) else ""
-    unknown = table.attrs.get("unknown_zone_calls", 0)
+    unknown = notes.get("unknown_zone_calls", 0)
     if unknown:
         title += f"\n{unknown:,} calls left out: contact time zone unknown"
     ax.set_title(title)
@@ -122,7 +136,7 @@ def trend(
     data: pd.DataFrame,
     ax: Axes | None = None,
     *,
-    metric: str = "connect_rate",
+    metric: str | None = None,
     freq: str = "W",
     by: str | Sequence[str] | None = None,
     min_calls: int = 20,
@@ -136,7 +150,9 @@ def trend(
     extremes read and the rest show the spread. A group's period of fewer than `min_calls`
     calls (the rate's denominator) is no point of its line: a hollow marker shows it.
 
-    `data`: a `trend` result or a call-log frame (`metric`, `freq`, `by` apply). From a frame,
+    `data`: a `trend` result or a call-log frame (`metric`, default ``"connect_rate"``, `freq`,
+    `by` apply). Of a result, `metric` names its rate (default: the one its attrs record, else
+    its one contract rate column). From a frame,
     a first or last period the calls do not cover (the first call after its first day, the
     last before its last day) is left out, as the report leaves out partial weeks; the title
     says so.
@@ -153,10 +169,13 @@ def trend(
                 "by", "by= groups a call-log frame; this is already a trend result (drop by=)"
             )
         result = data
+        metric = _rate_of(metric, result, "trend", "trend")
     else:
+        metric = metric or "connect_rate"
         data, partial = _complete_periods(data, freq)
         result = analysis.trend(data, metric, freq, by)
-    metric = result.attrs.get("metric", metric)
+    columns = ["period", metric, "center", "lower_limit", "upper_limit", "outside"]
+    _require(result, columns, "trend", "trend")
     label = _label(metric)
     ax = _axes(ax)
     if result.empty:
@@ -188,7 +207,9 @@ def trend(
         zorder=3,
         label="Outside the limits",
     )
-    summary = result.attrs.get("trend") or []
+    # The trend test's record belongs to this table only when its attrs are of this metric.
+    summary = result.attrs.get("trend") if result.attrs.get("metric") == metric else None
+    summary = summary or []
     title = f"{label} per period"
     if len(summary) == 1 and summary[0]["p_value"] is not None:
         title += f" (trend test p = {summary[0]['p_value']:.2g})"
@@ -212,14 +233,19 @@ def activity(
     column per local hour (night hours nobody dialled are trimmed).
 
     `data`: a call-log frame (`by`, `idle`, `tz` as in `activity`) or an
-    `activity(..., table="hours")` result.
+    `activity(..., table="hours")` result (`tz`: the zone it was read in, default what its
+    attrs record; the label says when neither does).
+
+    >>> ds.plot.activity(hours, tz="America/New_York")  # doctest: +SKIP
     """
     check_frame(data, "plot.activity")
     if {"hour", "dials_per_active_day"} <= set(data.columns):
-        hours = data
+        hours, zone = data, _recorded(tz, data, "tz")
+        _require(hours, ["dials"], "activity", 'activity(table="hours")')
         keys = list(data.columns[: data.columns.get_loc("hour")])
     else:
         hours = analysis.activity(data, by=by, idle=idle, tz=tz, table="hours")
+        zone = hours.attrs["tz"]  # the zone it read the calls in (the frame's when tz is None)
         keys = group_keys(data, by, "plot.activity")
     ax = _axes(ax)
     title = "Dials per active day, by hour of the day"
@@ -239,7 +265,9 @@ def activity(
     ax.set_xticks(range(table.shape[1]), [f"{h:02d}" for h in table.columns])
     ax.set_yticks(range(len(rows)), rows)
     _colorbar(ax, image, "Dials per active day")
-    ax.set_xlabel(f"Hour of the day ({hours.attrs.get('tz', 'local')} time)")
+    ax.set_xlabel(
+        f"Hour of the day ({zone} time)" if zone else "Hour of the day (zone not recorded)"
+    )
     ax.set_title(title)
     return ax
 
