@@ -5,7 +5,10 @@ time, trend, activity), machine detection and durations (`_machine`), caller num
 (`_numbers`), attempts (`_attempts`), talk time (`_talk`); `_common` holds what they share.
 
 Each function takes the matching analysis result or the raw call-log frame (then runs the
-analysis itself), draws on `ax` (a new figure when None) and returns the Axes.
+analysis itself), draws on `ax` (a new figure when None) and returns the Axes. What a result
+is (its metric, interval level, zone...) a chart reads from its own arguments, the result's
+``.attrs`` (which a merge drops) only as their default; a level known to neither is labelled
+as unrecorded, never as 95%.
 
 >>> import dialstats as ds
 >>> df = ds.read_call_logs(demo=True)
