@@ -5,7 +5,7 @@ and pandas is built once at the end, so memory stays near one copy of the data.
 
 >>> frame = records_to_frame([{"_id": "a", "outcome": "answered", "duration": 42}], None)
 >>> frame[["id", "outcome", "duration"]].to_dict("records")
-[{'id': 'a', 'outcome': 'answered', 'duration': 42}]
+[{'id': 'a', 'outcome': 'answered', 'duration': 42.0}]
 """
 
 from __future__ import annotations
