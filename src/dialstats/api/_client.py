@@ -61,8 +61,7 @@ from dialstats.errors import (
     IncompleteReadWarning,
     InvalidParameterError,
 )
-from dialstats.frame._build import flat_to_frame, records_to_frame
-from dialstats.frame._schema import check_dtype_backend, check_tz
+from dialstats.frame import check_dtype_backend, check_tz, flat_to_frame, records_to_frame
 
 T = TypeVar("T")
 

@@ -41,7 +41,7 @@ from dialstats._vocabulary import DISPOSITION_CATEGORIES
 from dialstats.api._filters import MAX_PAGE_SIZE, encode_params
 from dialstats.api._http import Session
 from dialstats.errors import ApiError, IncompleteReadWarning, NotFoundError, ServerError
-from dialstats.frame._build import parse_timestamps, table_to_frame
+from dialstats.frame import parse_timestamps, table_to_frame
 
 OVERVIEW_METRICS = (
     "total_calls",

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from dialstats.api._config import API_KEY_ENV
+from dialstats.api import API_KEY_ENV
 from dialstats.cli._filters import FILTERS, add_filter_arguments, flag_for
 from dialstats.errors import DialstatsError, InvalidParameterError, MissingApiKeyError
 
@@ -118,8 +118,7 @@ def _sync(args: argparse.Namespace, progress: bool | None) -> str:
 
 
 def _snapshot(args: argparse.Namespace, progress: bool | None) -> str:
-    from dialstats.api._client import Client
-    from dialstats.api._filters import normalize_filters
+    from dialstats.api import Client, normalize_filters
     from dialstats.store import write_snapshot
 
     path = _output(args.output)

@@ -20,10 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from dialstats.api._filters import parse_date
+from dialstats._readers import read_team
+from dialstats.api import parse_date
 from dialstats.cli._filters import FILTERS, add_filter_arguments, flag_for
 from dialstats.errors import InvalidParameterError
-from dialstats.store._layout import META_NAME as STORE_META
+from dialstats.store import META_NAME as STORE_META
 
 PROG = "dialstats report"
 # The names the report sets in the notebook's `parameters` cell (docs/report-notebooks.md).
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     from dialstats.errors import ApiError
-    from dialstats.report._render import ReportExecutionError, render_report
+    from dialstats.report import ReportExecutionError, render_report
 
     if args.rep is not None:
         try:
@@ -182,7 +183,7 @@ def _explain(exc: Any) -> str:
 
 
 def _api_failure(ename: str, evalue: str) -> str:
-    from dialstats.api._config import resolve_base_url
+    from dialstats.api import resolve_base_url
 
     try:
         url = resolve_base_url(None, check_scheme=False)
@@ -207,14 +208,13 @@ def _scrubbed(message: str) -> str:
 def _rep(name: str, *, demo: bool, snapshot: str | None) -> str:
     """``--rep`` as the data spells it, checked before a kernel starts where the names are
     cheap to read: the demo team, a snapshot file's column, the live API's team list."""
-    import dialstats as ds
-    from dialstats.report._data import known_rep
+    from dialstats.report import known_rep
 
     name = name.strip()
     if not name:
         raise _bad("--rep", "must name a rep, got an empty string")
     if demo:
-        names = ds.read_team(demo=True)["user_name"].dropna()
+        names = read_team(demo=True)["user_name"].dropna()
     elif snapshot is not None:
         if Path(snapshot).is_dir():
             return name  # a store: the notebook checks the name against what it reads
@@ -225,7 +225,7 @@ def _rep(name: str, *, demo: bool, snapshot: str | None) -> str:
         except (KeyError, ValueError):
             return name
     else:
-        names = ds.read_team()["user_name"].dropna()
+        names = read_team()["user_name"].dropna()
     return known_rep(name, [n for n in names if n is not None], flag="--rep")
 
 
@@ -298,7 +298,7 @@ def parameters_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], Path
 
 def _check_filters(filters: dict[str, Any]) -> None:
     """The reader's own checks, before a kernel starts; errors name the flag, not the keyword."""
-    from dialstats.api._filters import normalize_filters
+    from dialstats.api import normalize_filters
 
     try:
         normalize_filters(filters)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dialstats.analysis import answer_rates
+from dialstats.analysis import metric as metric_named
 from dialstats.analysis._compare import two_rates
 from dialstats.analysis._multiplicity import adjust_p
 
@@ -24,12 +26,10 @@ def period_change(
 
     >>> period_change(week, last_week, "user_name")  # doctest: +SKIP
     """
-    import dialstats as ds
-
-    spec = ds.metric(metric)
+    spec = metric_named(metric)
     rows = {}
     for name, frame in (("now", now), ("before", before)):
-        counts = ds.answer_rates(frame, by=by) if not frame.empty else None
+        counts = answer_rates(frame, by=by) if not frame.empty else None
         if counts is None or spec.numerator not in counts:
             counts = pd.DataFrame(columns=[by, spec.numerator, spec.denominator])
         rows[name] = counts.set_index(by)[[spec.numerator, spec.denominator]]

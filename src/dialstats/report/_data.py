@@ -11,9 +11,10 @@ from typing import Any
 
 import pandas as pd
 
+from dialstats._readers import read_call_logs, read_team
 from dialstats._suggest import closest_names, match_name
 from dialstats.errors import InvalidParameterError
-from dialstats.frame._schema import check_tz
+from dialstats.frame import check_tz
 from dialstats.report._period import Period, resolve_period
 
 _DAY = dt.timedelta(days=1)
@@ -113,11 +114,9 @@ def team_zone(calls: pd.DataFrame) -> tuple[str, str]:
 
 
 def _team(demo: bool, snapshot: object, tz: str) -> pd.DataFrame | None:
-    import dialstats as ds
-
     if snapshot is not None:
         return None  # a snapshot holds calls only
-    return ds.read_team(demo=demo, tz=tz)
+    return read_team(demo=demo, tz=tz)
 
 
 def _known_rep(rep: str, calls: pd.DataFrame, team: pd.DataFrame | None) -> str:
@@ -238,10 +237,8 @@ def _window(period: Period, weeks: int) -> tuple[dt.date, dt.date]:
 
 
 def _read_live(first: dt.date, after: dt.date, tz: str, filters: dict[str, Any]) -> pd.DataFrame:
-    import dialstats as ds
-
     # The API's dates are UTC days: ask for a day more each side, then cut in `tz`.
-    return ds.read_call_logs(
+    return read_call_logs(
         start_date=(first - _DAY).isoformat(),
         end_date=after.isoformat(),
         tz=tz,
@@ -254,9 +251,7 @@ def _read_saved(
     demo: bool, snapshot: str | os.PathLike[str] | None, tz: str, filters: dict[str, Any]
 ) -> pd.DataFrame:
     if demo:
-        import dialstats as ds
-
-        return ds.read_call_logs(demo=True, tz=tz, progress=False, **filters)
+        return read_call_logs(demo=True, tz=tz, progress=False, **filters)
     path = Path(snapshot).expanduser()
     if path.is_dir():
         from dialstats.store import CallLogStore

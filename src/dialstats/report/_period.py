@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dialstats.api._filters import parse_date
+from dialstats.api import parse_date
 from dialstats.errors import InvalidParameterError
 
 _WEEK = dt.timedelta(days=7)

@@ -106,11 +106,13 @@ from __future__ import annotations
 
 from dialstats.errors import StoreError, StoreFilterError, StoreLockedError
 from dialstats.store._cache import cache_root, cached_read_call_logs, default_store_path
+from dialstats.store._layout import META_NAME
 from dialstats.store._snapshot import read_snapshot, write_snapshot
 from dialstats.store._store import CallLogStore
 from dialstats.store._sync import SyncResult
 
 __all__ = [
+    "META_NAME",
     "CallLogStore",
     "StoreError",
     "StoreFilterError",
@@ -122,3 +124,8 @@ __all__ = [
     "read_snapshot",
     "write_snapshot",
 ]
+
+# Shown where they are exported from (dialstats.store.CallLogStore, not store._store).
+for _cls in (CallLogStore, SyncResult):
+    _cls.__module__ = __name__
+del _cls

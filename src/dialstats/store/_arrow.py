@@ -23,8 +23,7 @@ import pyarrow.parquet as pq
 
 from dialstats._flat import to_text
 from dialstats.errors import StoreError
-from dialstats.frame._build import arrow_type, call_log_frame
-from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
+from dialstats.frame import CALL_LOG_COLUMNS, arrow_type, call_log_dtypes, call_log_frame
 from dialstats.store._layout import replacing, temp_path
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import platformdirs
 
-from dialstats.api._filters import check_on_incomplete, normalize_filters
+from dialstats.api import check_on_incomplete, normalize_filters
 from dialstats.errors import InvalidParameterError
 from dialstats.store._meta import encode_filters, load_meta
 from dialstats.store._select import range_filters

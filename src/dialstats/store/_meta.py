@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
-from dialstats.api._filters import format_timestamp, normalize_filters
+from dialstats.api import format_timestamp, normalize_filters
 from dialstats.errors import StoreError
 from dialstats.store._layout import META_NAME, PARTITION_KEY, write_bytes_atomic
 

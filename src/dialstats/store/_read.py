@@ -10,8 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dialstats.errors import InvalidParameterError
-from dialstats.frame._build import sort_keys, sort_table
-from dialstats.frame._schema import CALL_LOG_COLUMNS
+from dialstats.frame import CALL_LOG_COLUMNS, sort_keys, sort_table
 from dialstats.store._arrow import concat, conform, read_parquet, to_frame
 from dialstats.store._layout import months_between, partitions
 from dialstats.store._select import expression, narrowed

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from dialstats._suggest import did_you_mean
 from dialstats.errors import InvalidParameterError
-from dialstats.frame._schema import CALL_LOG_COLUMNS, UTC
+from dialstats.frame import CALL_LOG_COLUMNS, UTC
 from dialstats.store._arrow import STORED_TYPES
 from dialstats.store._layout import months_between, partitions
 from dialstats.store._select import combined

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from dialstats.api._filters import normalize_filters
-from dialstats.frame._schema import check_dtype_backend, check_tz
+from dialstats.api import normalize_filters
+from dialstats.frame import check_dtype_backend, check_tz
 from dialstats.store._arrow import conform, to_frame, to_table, write_parquet
 from dialstats.store._meta import encode_filters
 from dialstats.store._select import expression, narrowed

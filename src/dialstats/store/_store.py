@@ -8,15 +8,15 @@ from typing import Any
 
 import pandas as pd
 
-from dialstats.api._client import Client
-from dialstats.api._filters import (
+from dialstats.api import (
+    Client,
     check_limit,
     check_max_records,
     check_sort,
     normalize_filters,
 )
 from dialstats.errors import InvalidParameterError, StoreError
-from dialstats.frame._schema import check_dtype_backend, check_tz
+from dialstats.frame import check_dtype_backend, check_tz
 from dialstats.store._meta import StoreMeta, load_meta
 from dialstats.store._read import read_store
 from dialstats.store._scan import check_engine, scan_store

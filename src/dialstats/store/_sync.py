@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dialstats._vocabulary import RANGE_FILTERS
-from dialstats.api._client import _progress_bar as progress_bar
+from dialstats.api import progress_bar
 from dialstats.errors import StoreError, StoreFilterError
-from dialstats.frame._build import drop_duplicate_ids
+from dialstats.frame import drop_duplicate_ids
 from dialstats.store._arrow import concat, conform, read_parquet, to_table, write_partition_temp
 from dialstats.store._fault import checkpoint
 from dialstats.store._fetch import NEWEST_CHANGE, Fetched, PageReader, read_all, read_changes
