@@ -43,6 +43,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dialstats._checks", ("dialstats.errors",)),
     ("dialstats._flat", ("dialstats._json",)),
     ("dialstats._layers", ()),
+    ("dialstats._registry", ()),  # the table of public names: their homes by name, no imports
     ("dialstats.frame*", (*BASE, "dialstats.frame")),
     # The client and the endpoints' frames sit above both fetching halves; the face
     # (dialstats.api) exports the client.
