@@ -19,7 +19,7 @@ import pytest
 from matplotlib.text import Text
 
 import dialstats as ds
-from dialstats.analysis._metrics import LABELS, METRICS
+from dialstats.analysis import LABELS, METRICS
 
 USER_TITLE = "A long user title for this chart"
 CHARTS = [name for name in dir(ds.plot) if callable(getattr(ds.plot, name))]
