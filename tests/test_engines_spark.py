@@ -183,16 +183,13 @@ def test_naive_times_and_nulls(spark, demo):
     plain.unpersist()
 
 
-def test_an_analysis_not_yet_on_engines_says_how_to_convert(frame):
+def test_an_object_that_is_no_frame_is_refused_by_name(frame):
     with pytest.raises(InvalidParameterError) as caught:
-        ds.machine_detection(frame)
+        ds.machine_detection(frame.rdd)
     message = str(caught.value)
     assert isinstance(caught.value, TypeError)
-    assert "machine_detection() takes a pandas DataFrame for now" in message
-    assert "pyspark.sql." in message and ".DataFrame" in message
-    assert "PySpark" in message and ".toPandas()" in message
-    with pytest.raises(TypeError, match=r"\.toPandas\(\)"):
-        ds.talk_time(frame)
+    assert "machine_detection() takes a call-log DataFrame" in message
+    assert "pyspark" in message and "PySpark DataFrame" in message
 
 
 def test_engine_errors_match_pandas(demo, frame):
