@@ -17,6 +17,7 @@ _WEEK = dt.timedelta(days=7)
 class Period:
     """Whole days ``start`` .. ``end`` (both inclusive) in time zone ``tz``.
 
+    >>> import datetime as dt
     >>> p = Period(dt.date(2026, 10, 19), dt.date(2026, 10, 25))
     >>> str(p), str(p.previous())
     ('19 Oct to 25 Oct 2026', '12 Oct to 18 Oct 2026')
