@@ -15,7 +15,6 @@ PACKAGE = SOURCE / "dialstats"
 # Modules others are changing now that still import private modules of frame or api (the
 # frame's schema and zones, the filters' date parsing) or of the analyses from outside them.
 CROSSING = {
-    "dialstats.accessor",
     "dialstats.analysis._engine",
     "dialstats.analysis._engine_contacts",
     "dialstats.analysis._flags",

@@ -55,7 +55,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dialstats._readers", (*_FETCHING, "dialstats.store", "dialstats.sandbox")),
     ("dialstats.analysis*", _ANALYSES),
     ("dialstats.plot*", (*_ANALYSES, "dialstats.plot")),
-    ("dialstats.accessor", (*_ANALYSES, "dialstats.plot", "dialstats.accessor")),
+    ("dialstats.accessor", (*_ANALYSES, "dialstats._registry", "dialstats.plot")),
     ("dialstats.report*", (*_ANALYSES, "dialstats.plot", "dialstats.accessor", "dialstats.report")),
     # The command line shows the package's version (the root module) and serves the sandbox.
     ("dialstats.cli*", ("dialstats", "dialstats.*")),
