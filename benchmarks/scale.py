@@ -506,7 +506,7 @@ def run_case(case: dict) -> dict:
             def job():
                 connection = duckdb.connect()
                 connection.execute("SET TimeZone = 'UTC'")
-                return connection.sql(DUCKDB_SQL[name].format(files=files)).fetch_arrow_table()
+                return connection.sql(DUCKDB_SQL[name].format(files=files)).to_arrow_table()
 
     elif engine == "polars":
         import polars as pl

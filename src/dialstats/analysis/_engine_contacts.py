@@ -7,11 +7,11 @@ What these analyses need beyond a plain group-by, and how each is done in the en
   and Spark through their own SQL, `epoch_us` / `unix_micros`, as narwhals has no epoch there;
   a naive time is UTC, as in pandas). A time with a finer part than a microsecond (pandas
   nanoseconds) is read to the microsecond.
-- clocks in a zone (each contact's or one given): the zone *keys* (`contact_tz`, and where it
-  is missing `contact_timezone` / `to` / `contact_phone`) are reduced in the engine to their
-  distinct values, resolved in Python by the same functions `_timing.contact_zones` uses, and
-  the key -> zone mapping goes back into the engine as a `when/then` chain of `is_in` (one
-  branch per zone). Calls are then counted per (zone, UTC quarter hour); each quarter hour is
+- clocks in a zone (each contact's or one given): `contact_tz` is taken as it is; where it is
+  missing, the zone *keys* (`contact_timezone` / `to` / `contact_phone`) of those calls only
+  are reduced in the engine to their distinct values, resolved in Python by the same
+  functions `_timing.contact_zones` uses, and the key -> zone mapping goes back into the
+  engine as a `when/then` chain of `is_in` (`lookup`, one branch per zone). Calls are then counted per (zone, UTC quarter hour); each quarter hour is
   read on its zone's clock in pandas. Modern zones are whole quarter hours off UTC, so a UTC
   quarter hour lies within one local hour: `local_quarters` checks it and refuses otherwise.
 - order within a contact or a rep: narwhals `over(partition_by, order_by)` (`cum_count`,
@@ -122,17 +122,19 @@ def contact_zone_expr(
         return text(schema, "contact_tz")
     given = text(schema, "contact_tz") if has_given else nw.lit(None, nw.String)
     missing = given.is_null()
-    keys = {"given": given}
+    keys = {}
     if "contact_timezone" in schema:
         keys["text"] = nw.when(missing).then(text(schema, "contact_timezone"))
     numbers = [text(schema, name) for name in ("to", "contact_phone") if name in schema]
     if numbers:
         number = numbers[0] if len(numbers) == 1 else nw.coalesce(*numbers)
         keys["number"] = nw.when(missing).then(number)
-    distinct = collect(frame.select(**keys).unique(), function)
-    if has_given and distinct.column("given").null_count == 0:
+    # Only the calls without a contact_tz: an engine skips the other columns (and a Parquet
+    # file's row groups) where it has none, so a full column costs just its null check.
+    wanted = frame.filter(missing) if has_given else frame
+    rows = collect(wanted.select(**keys).unique(), function)
+    if has_given and rows.num_rows == 0:
         return given  # the pandas path takes the column as it is, then
-    rows = distinct.filter(distinct.column("given").is_null())
     by_text: dict[str, list[str]] = {}
     by_number: dict[str, list[str]] = {}
     unplaced = []
@@ -152,14 +154,24 @@ def contact_zone_expr(
                 by_number.setdefault(zone, []).append(call)
     branches = [(keys["text"], zone, sorted(set(v))) for zone, v in by_text.items()]
     branches += [(keys["number"], zone, v) for zone, v in by_number.items()]
-    derived: Any = nw.lit(None, nw.String)
-    if branches:
-        column, zone, values = branches[0]
-        chain = nw.when(column.is_in(values)).then(nw.lit(zone))
-        for column, zone, values in branches[1:]:
-            chain = chain.when(column.is_in(values)).then(nw.lit(zone))
-        derived = chain.otherwise(nw.lit(None, nw.String))
+    derived = lookup(branches, nw.String())
     return nw.coalesce(given, derived) if has_given else derived
+
+
+def lookup(branches: Sequence[tuple[nw.Expr, Any, Sequence[Any]]], dtype: Any) -> nw.Expr:
+    """A mapping resolved in Python, as an engine expression: per row the value of the first
+    (key, value, keys) branch whose key is among its keys, else null (of `dtype`). One
+    `is_in` per distinct value, so the chain stays as short as the values are few.
+
+    >>> expr = lookup([(nw.col("tz"), "America/New_York", ["ET", "EST"])], nw.String())
+    """
+    chain: Any = None
+    for key, value, keys in branches:
+        hit = key.is_in(list(keys))
+        chain = nw.when(hit) if chain is None else chain.when(hit)
+        chain = chain.then(nw.lit(value, dtype))
+    missing = nw.lit(None, dtype)
+    return missing if chain is None else chain.otherwise(missing)
 
 
 def local_quarters(
