@@ -71,7 +71,12 @@ def leaderboard(
 
     >>> import dialstats as ds
     >>> df = ds.read_call_logs(demo=True)
-    >>> ds.leaderboard(df, adjust_for="contact_list_name")  # doctest: +SKIP
+    >>> board = ds.leaderboard(df, adjust_for="contact_list_name")
+    >>> board[["user_name", "dials", "rank"]].head(3)
+          user_name  dials  rank
+    0    Maya Patel   3103     1
+    1  Jordan Reyes   2756     2
+    2   Olivia Chen   1783     3
     """
     frame = _engine.wrap(df)
     if frame is None:

@@ -310,7 +310,11 @@ def grouped_counts(
 
     >>> import dialstats as ds
     >>> df = ds.read_call_logs(demo=True)
-    >>> grouped_counts(df, ["user_name"], ["dials", "meetings"], function="mine")  # doctest: +SKIP
+    >>> grouped_counts(df, ["user_name"], ["dials", "meetings"], function="mine").head(3)
+          user_name  dials  meetings
+    0  Ethan Brooks   2876        18
+    1    Hannah Kim   2095        20
+    2  Jordan Reyes   2756        37
     """
     check_frame(df, function)
     definitions = check_definitions(definitions)
