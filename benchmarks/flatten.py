@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dialstats.frame._build import bodies_to_frame
+from dialstats.api import bodies_to_frame
 from dialstats.sandbox import generate
 
 TIMESTAMPS = ["started_at", "ended_at", "createdAt", "updatedAt"]

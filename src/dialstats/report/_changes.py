@@ -5,10 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import answer_rates
+from dialstats.analysis import adjust_p, answer_rates, two_rates
 from dialstats.analysis import metric as metric_named
-from dialstats.analysis._compare import two_rates
-from dialstats.analysis._multiplicity import adjust_p
 
 
 def period_change(
