@@ -5,19 +5,27 @@ area code: for NANP numbers (+1) the three digits after the country code; outsid
 no area code a contact reads the same way, so local there means the same country or region
 (libphonenumber's region code, e.g. "GB"). A NANP number and a non-NANP one are never local.
 Calls with a missing or unreadable number on either side are left out and counted.
+
+On an engine frame (Polars, DuckDB, pyarrow, Spark; see `_engine`) each number's place is
+found there: a NANP number ("+1" and ten digits) is its area code, read in the engine; the
+other numbers are reduced to their distinct values, placed in Python by `_places` and the
+mapping goes back as an expression (`_engine_contacts.lookup`). Calls are then counted per
+(stratum, outbound, local) and the pandas statistics finish the table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dialstats.analysis import _flags, _metrics
+from dialstats.analysis import _engine, _engine_contacts, _flags, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._numbers import outbound
@@ -118,12 +126,22 @@ def local_presence(
     only one kind of call carry no information (their dials are in `attrs["uninformative"]`).
     `attrs["unknown_local"]` counts calls left out because a number was missing or unreadable.
 
+    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a
+    PySpark DataFrame: calls are counted there per stratum and locality, and only that table
+    is collected (see the module doc).
+
     >>> import dialstats as ds
     >>> ds.local_presence(ds.read_call_logs(demo=True))  # doctest: +SKIP
     """
-    check_frame(df, FUNCTION)
+    frame = _engine.wrap(df)
+    if frame is None:
+        check_frame(df, FUNCTION)
     spec = rate_metric(metric)
     confidence = check_confidence(confidence)
+    if frame is not None:
+        strata = group_keys(_engine.columns_of(frame), adjust_for, FUNCTION)
+        cells = _cells_on_engine(frame, strata, spec, definitions)
+        return _table(*cells, spec, strata, confidence)
     strata = group_keys(df, adjust_for, FUNCTION)
     counted = [name for name in (spec.numerator, spec.denominator) if name != "dials"]
     flags = _flags.compute(df, counted, FUNCTION, definitions)
@@ -141,6 +159,22 @@ def local_presence(
     cell = stratum * 2 + is_local
     n_cells = np.bincount(cell, weights=den, minlength=2 * size).reshape(size, 2)
     x_cells = np.bincount(cell, weights=num, minlength=2 * size).reshape(size, 2)
+    unknown = int((placed & local.isna()).sum())
+    return _table(n_cells, x_cells, unknown, int((~placed).sum()), spec, strata, confidence)
+
+
+def _table(
+    n_cells: np.ndarray,
+    x_cells: np.ndarray,
+    unknown: int,
+    inbound: int,
+    spec: _metrics.Metric,
+    strata: list[str],
+    confidence: float,
+) -> pd.DataFrame:
+    """The result from the denominator and numerator per stratum (rows) and not local / local
+    (columns), and the calls left out (`unknown` number, `inbound`)."""
+    size = len(n_cells)
     n0, n1 = n_cells.sum(axis=0)
     x0, x1 = x_cells.sum(axis=0)
     out = pd.DataFrame({"local": pd.array([False, True], dtype="boolean")})
@@ -178,12 +212,98 @@ def local_presence(
         denominator=spec.denominator,
         adjust_for=strata,
         confidence=confidence,
-        unknown_local=int((placed & local.isna()).sum()),
-        inbound=int((~placed).sum()),
+        unknown_local=unknown,
+        inbound=inbound,
         strata=int(size),
         uninformative=int(n_cells[~informative].sum()) if size else 0,
     )
     return out
+
+
+# --- on an engine frame ----------------------------------------------------------------------
+
+_NUMBERS = ("from_e164", "to_e164")
+_OUTBOUND = "__dialstats_outbound"
+_LOCAL = "__dialstats_local"
+
+
+def _cells_on_engine(
+    frame: Any, strata: list[str], spec: _metrics.Metric, definitions: object
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """`_table`'s cells and left-out calls of an engine frame, counted there per (stratum,
+    outbound, local); the checks in the pandas path's order."""
+    definitions = _metrics.check_definitions(definitions)
+    schema = dict(frame.collect_schema())
+    names = list(schema)
+    counted = [name for name in (spec.numerator, spec.denominator) if name != "dials"]
+    kinds = {column: _flags.KINDS[column] for column in _flags.needs(counted, definitions)}
+    _engine._check_columns(schema, kinds, FUNCTION, names)
+    _engine._check_columns(schema, dict.fromkeys(_NUMBERS, "text"), FUNCTION, names)
+    caller, called = _place_exprs(frame, schema)
+    if "direction" in schema:
+        placed = _engine._yes(_engine_contacts.text(schema, "direction") == "outbound")
+    else:
+        placed = nw.lit(True)
+    frame = frame.with_columns(**{_OUTBOUND: placed, _LOCAL: caller == called})
+    # Cumulative: the numerator counts only calls the denominator counts, as in pandas.
+    counts = {
+        "dials": None,
+        "denominator": None if spec.denominator == "dials" else spec.denominator,
+        "numerator": spec.numerator,
+    }
+    by = [*strata, _OUTBOUND, _LOCAL]
+    reduced = _engine.reduce(frame, by, counts, FUNCTION, definitions, cumulative=True)
+    dials = reduced.counts["dials"]
+    out = reduced.keys[_OUTBOUND].to_numpy(dtype=bool, na_value=False)
+    local = reduced.keys[_LOCAL]
+    known = out & local.notna().to_numpy()
+    unknown = int(dials[out & local.isna().to_numpy()].sum())
+    inbound = int(dials[~out].sum())
+    is_local = local.to_numpy(dtype=bool, na_value=False)[known]
+    if strata:
+        keys = pd.DataFrame({name: reduced.keys[name] for name in strata})
+        stratum = _stratum_codes(keys, strata, known)
+    else:
+        stratum = np.zeros(int(known.sum()), dtype=np.int64)
+    size = int(stratum.max()) + 1 if len(stratum) else 0
+    cell = stratum * 2 + is_local
+    cells = []
+    for name in ("denominator", "numerator"):
+        weights = reduced.counts[name][known].astype(np.float64)
+        cells.append(np.bincount(cell, weights=weights, minlength=2 * size).reshape(size, 2))
+    return cells[0], cells[1], unknown, inbound
+
+
+def _place_exprs(frame: Any, schema: dict[str, Any]) -> list[nw.Expr]:
+    """The caller's and the called number's place codes (`_places`' codes, null where it
+    gives -1) as engine expressions."""
+    texts = [_engine_contacts.text(schema, column) for column in _NUMBERS]
+    # Twelve characters, "+1" and ten digits: `_places` reads the area code of these from
+    # their bytes; any other number is placed in Python, so the codes are `_places`' own.
+    nanp = [
+        _engine._yes((text.str.len_chars() == 12) & text.str.contains(r"^\+1[0-9]{10}$"))
+        for text in texts
+    ]
+    sides = [
+        frame.filter(~text.is_null() & ~short).select(side=nw.lit(i), number=text)
+        for i, (text, short) in enumerate(zip(texts, nanp, strict=True))
+    ]
+    others = _engine_contacts.collect(nw.concat(sides).unique(), FUNCTION)
+    numbers = pd.Series(others.column("number").to_pylist(), dtype="string")
+    codes = _places(numbers, {})  # one coding of regions for both columns
+    side = others.column("side").to_numpy()
+    exprs = []
+    for i, (text, short) in enumerate(zip(texts, nanp, strict=True)):
+        mine = pd.DataFrame({"number": numbers[side == i], "code": codes[side == i]})
+        mine = mine[mine["code"] >= 0]
+        branches = [
+            (text, int(code), sorted(group["number"]))
+            for code, group in mine.groupby("code", sort=True)
+        ]
+        # Null before the cast, not after: an engine may cast every row of a when/then.
+        area = nw.when(short).then(text.str.slice(2, 3)).cast(nw.Int64)
+        exprs.append(nw.coalesce(area, _engine_contacts.lookup(branches, nw.Int64())))
+    return exprs
 
 
 def _stratum_codes(df: pd.DataFrame, strata: list[str], known: np.ndarray) -> np.ndarray:
