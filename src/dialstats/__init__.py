@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from dialstats.analysis import Metric as Metric
     from dialstats.analysis import MissingColumnError as MissingColumnError
     from dialstats.analysis import activity as activity
+    from dialstats.analysis import activity_hours as activity_hours
+    from dialstats.analysis import activity_sessions as activity_sessions
     from dialstats.analysis import amd_audit as amd_audit
     from dialstats.analysis import amd_evidence as amd_evidence
     from dialstats.analysis import answer_rates as answer_rates
@@ -59,6 +61,8 @@ if TYPE_CHECKING:
     from dialstats.analysis import sdr_performance as sdr_performance
     from dialstats.analysis import sequence_performance as sequence_performance
     from dialstats.analysis import talk_time as talk_time
+    from dialstats.analysis import talk_time_survival as talk_time_survival
+    from dialstats.analysis import talk_time_thresholds as talk_time_thresholds
     from dialstats.analysis import trend as trend
     from dialstats.analysis import wilson_interval as wilson_interval
     from dialstats.api._client import Client as Client

@@ -65,7 +65,10 @@ PUBLIC: dict[str, Entry] = {
     "sample_size": Entry(_ANALYSIS),
     "wilson_interval": Entry(_ANALYSIS),
     # The analyses of a call-log frame.
-    "activity": _analysis("activity", "activity"),
+    "activity": _analysis("activity"),
+    # The `activity` chart is the hours' heatmap.
+    "activity_hours": _analysis("activity_hours", "activity"),
+    "activity_sessions": _analysis("activity_sessions"),
     "amd_audit": _analysis("amd_audit"),
     "amd_evidence": _analysis("amd_evidence"),
     "answer_rates": _analysis("answer_rates", "answer_rates"),
@@ -88,7 +91,10 @@ PUBLIC: dict[str, Entry] = {
     "overview": _analysis("overview"),
     "sdr_performance": _analysis("sdr_performance"),
     "sequence_performance": _analysis("sequence_performance"),
+    # The `talk_time` chart draws the survival curve, with talk_time's shares at the thresholds.
     "talk_time": _analysis("talk_time", "talk_time"),
+    "talk_time_survival": _analysis("talk_time_survival", "talk_time"),
+    "talk_time_thresholds": _analysis("talk_time_thresholds"),
     "trend": _analysis("trend", "trend"),
 }
 

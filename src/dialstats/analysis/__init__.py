@@ -13,7 +13,7 @@ Wilson score bounds `<rate>_low` / `<rate>_high`, and is NA when its denominator
 
 from __future__ import annotations
 
-from dialstats.analysis._activity import activity
+from dialstats.analysis._activity import activity, activity_hours, activity_sessions
 from dialstats.analysis._answer import answer_rates
 from dialstats.analysis._attempts import attempt_curve, contact_attempts, double_dial
 from dialstats.analysis._compare import compare
@@ -33,7 +33,7 @@ from dialstats.analysis._performance import (
     sequence_performance,
 )
 from dialstats.analysis._planning import minimum_detectable_effect, sample_size
-from dialstats.analysis._talk import talk_time
+from dialstats.analysis._talk import talk_time, talk_time_survival, talk_time_thresholds
 from dialstats.analysis._timing import best_time_to_call
 from dialstats.analysis._trend import trend
 from dialstats.analysis._validate import MissingColumnError
@@ -70,6 +70,8 @@ __all__ = [
     "Metric",
     "MissingColumnError",
     "activity",
+    "activity_hours",
+    "activity_sessions",
     "amd_audit",
     "amd_evidence",
     "answer_rates",
@@ -94,6 +96,8 @@ __all__ = [
     "sdr_performance",
     "sequence_performance",
     "talk_time",
+    "talk_time_survival",
+    "talk_time_thresholds",
     "trend",
     "wilson_interval",
 ]

@@ -21,11 +21,16 @@ import pandas as pd
 import pyarrow as pa
 
 from dialstats.analysis import _engine, _engine_contacts, _groups
-from dialstats.analysis._choices import choose
-from dialstats.analysis._validate import check_columns, check_frame, check_timezone, group_keys
+from dialstats.analysis._deprecate import keyword_only
+from dialstats.analysis._validate import (
+    caller_stacklevel,
+    check_columns,
+    check_frame,
+    check_timezone,
+    group_keys,
+)
 from dialstats.errors import InvalidParameterError
 
-TABLES = ("summary", "sessions", "hours")
 _DAY = 86_400 * 10**9
 _HOUR = 3_600 * 10**9
 _MINUTE = 60 * 10**9
@@ -38,17 +43,28 @@ _UNIT_FIXES = (
 )
 
 
+@keyword_only(
+    "by",
+    "idle",
+    "tz",
+    routes={
+        "table": {
+            "summary": "activity",
+            "sessions": "activity_sessions",
+            "hours": "activity_hours",
+        }
+    },
+)
 def activity(
     df: pd.DataFrame,
     by: str | Sequence[str] | None = "user_name",
-    idle: str | dt.timedelta = "30min",
-    tz: str | None = None,
     *,
-    table: str = "summary",
+    tz: str | None = None,
+    idle: str | dt.timedelta = "30min",
 ) -> pd.DataFrame:
-    """How each group (by default each rep) dials: pace, sessions, working day, hours.
+    """How each group (by default each rep) dials: pace, sessions, working day.
 
-    `table="summary"`: the `by` columns, `dials`, `active_days` (local dates with a dial),
+    Columns: the `by` columns, `dials`, `active_days` (local dates with a dial),
     `active_hours` (local clock hours with a dial), `dials_per_active_hour`, `sessions`,
     `median_session_minutes`, `median_session_dials`, `median_break_minutes` (gaps longer than
     `idle` between sessions of the same local day), `first_dial` / `last_dial` (median over
@@ -56,10 +72,8 @@ def activity(
     `datetime.time` such as ``08:05:00``: what ``Series.dt.time`` gives, so
     ``summary.first_dial < datetime.time(9)`` reads as it says), `first_dial_minutes` /
     `last_dial_minutes` (the same as minutes since local midnight, Float64: for charts and
-    arithmetic; 485.0 is 08:05). `table="sessions"`: one row per session: the `by` columns, `session` (1, 2, ...
-    per group), `start`, `end` (zoned timestamps), `dials`, `minutes`.
-    `table="hours"`: one row per group and local hour 0-23: `hour`, `dials`, `days` (active days
-    with a dial in that hour), `dials_per_active_day` (dials / the group's active days).
+    arithmetic; 485.0 is 08:05). Each session: `activity_sessions`; each hour of the day:
+    `activity_hours`.
 
     `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a
     PySpark DataFrame: dials are counted there per group and UTC quarter hour and per session,
@@ -67,20 +81,71 @@ def activity(
 
     >>> import dialstats as ds
     >>> df = ds.read_call_logs(demo=True)
-    >>> ds.activity(df, idle="20min", tz="America/New_York")  # doctest: +SKIP
+    >>> ds.activity(df, tz="America/New_York", idle="20min")  # doctest: +SKIP
     """
+    return _activity(df, by, tz, idle, "summary", "activity")
+
+
+def activity_sessions(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = "user_name",
+    *,
+    tz: str | None = None,
+    idle: str | dt.timedelta = "30min",
+) -> pd.DataFrame:
+    """Each session of each group (by default each rep): a run of dials with no gap longer
+    than `idle` between consecutive starts.
+
+    One row per session: the `by` columns, `session` (1, 2, ... per group), `start`, `end`
+    (zoned timestamps: its first and last dial's start), `dials`, `minutes` (end - start).
+    Times, zones and engines as in `activity`.
+
+    >>> import dialstats as ds
+    >>> df = ds.read_call_logs(demo=True)
+    >>> ds.activity_sessions(df, tz="America/New_York", idle="20min")  # doctest: +SKIP
+    """
+    return _activity(df, by, tz, idle, "sessions", "activity_sessions")
+
+
+def activity_hours(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = "user_name",
+    *,
+    tz: str | None = None,
+) -> pd.DataFrame:
+    """When in the day each group (by default each rep) dials.
+
+    One row per group and local hour 0-23: the `by` columns, `hour`, `dials`, `days` (active
+    days with a dial in that hour), `dials_per_active_day` (dials / the group's active days).
+    Times, zones and engines as in `activity`.
+
+    >>> import dialstats as ds
+    >>> ds.activity_hours(ds.read_call_logs(demo=True), tz="America/New_York")  # doctest: +SKIP
+    """
+    return _activity(df, by, tz, "30min", "hours", "activity_hours")
+
+
+def _activity(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None,
+    tz: str | None,
+    idle: str | dt.timedelta,
+    table: str,
+    function: str,
+) -> pd.DataFrame:
+    """`table` ("summary", "sessions" or "hours") of activity, errors naming `function`."""
     frame = _engine.wrap(df)
     if frame is None:
-        check_frame(df, "activity")
-    table = choose("table", table, TABLES)
+        check_frame(df, function)
     gap = check_idle(idle)
     if frame is not None:
-        out = _activity_on_engine(frame, by, gap, tz, table)
-        out.attrs["idle"] = gap
+        out = _activity_on_engine(frame, by, gap, tz, table, function)
+        if table != "hours":
+            out.attrs["idle"] = gap
         return out
-    keys = {name: df[name] for name in group_keys(df, by, "activity")}
-    check_columns(df, {"started_at": "datetime"}, "activity")
-    zone = _zone(df["started_at"].dt.tz, tz)
+    keys = {name: df[name] for name in group_keys(df, by, function)}
+    check_columns(df, {"started_at": "datetime"}, function)
+    zone = _zone(df["started_at"].dt.tz, tz, function)
     starts = df["started_at"]
     if starts.dt.tz is None:  # naive times are UTC, like the API's
         starts = starts.dt.tz_localize("UTC")
@@ -104,7 +169,9 @@ def activity(
         out = _hours(groups, keys, codes, wall)
     else:
         out = _summary(groups, keys, codes, instants, wall, session, new_group, breaks, gaps)
-    out.attrs["tz"], out.attrs["idle"] = zone, gap
+    out.attrs["tz"] = zone
+    if table != "hours":  # hours are counted without sessions
+        out.attrs["idle"] = gap
     return out
 
 
@@ -149,17 +216,17 @@ def _idle_hint(idle: object) -> str:
     return f" (did you mean {text!r}?)"
 
 
-def _zone(own: object, tz: object, stacklevel: int = 3) -> str:
+def _zone(own: object, tz: object, function: str) -> str:
     """`tz`, else the frame's zone `own` (None: naive, read as UTC, with a warning)."""
     if tz is not None:
         return check_timezone("tz", tz)
     if own is None or str(own) == "UTC":
         warnings.warn(
-            "activity(): the frame's times are UTC and no tz= was given, so working days and "
+            f"{function}(): the frame's times are UTC and no tz= was given, so working days and "
             "hours are UTC ones; pass tz= the team's zone (e.g. tz='America/New_York'), or "
             "tz='UTC' to keep UTC",
             UserWarning,
-            stacklevel=stacklevel,
+            stacklevel=caller_stacklevel(),
         )
         return "UTC"
     return str(own)
@@ -299,14 +366,15 @@ def _hours(groups, keys, codes, wall):
 # --- other engines: per UTC quarter hour and per session, counted there ---------------------
 
 
-def _activity_on_engine(frame, by, gap: pd.Timedelta, tz, table: str) -> pd.DataFrame:
+def _activity_on_engine(
+    frame, by, gap: pd.Timedelta, tz, table: str, function: str
+) -> pd.DataFrame:
     """`activity` of an engine frame from two small tables taken there: per group and UTC
     quarter hour (dials, first and last start), and per session (dials, first and last start);
     tied starts need no order (a gap of 0 is never a break)."""
-    function = "activity"
     keys = group_keys(_engine.columns_of(frame), by, function)
     frame, schema = _engine_contacts.prepared(frame, function)
-    zone = _zone(_engine_contacts.frame_zone(frame, schema), tz, stacklevel=4)
+    zone = _zone(_engine_contacts.frame_zone(frame, schema), tz, function)
     names = keys or [_WHOLE]
     if not keys:
         frame = frame.with_columns(nw.lit(_WHOLE).alias(_WHOLE))

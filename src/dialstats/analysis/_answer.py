@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dialstats.analysis import _engine, _groups
+from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._metrics import Definitions, check_definitions, count_columns, rates
 from dialstats.analysis._periods import PERIOD, check_freq, period_key
 from dialstats.analysis._rates import with_rates
@@ -17,11 +18,12 @@ COUNTS = ("dials", "answered", "human", "machine", "connected")
 RATES = ("answer_rate", "human_rate", "connect_rate")
 
 
+@keyword_only("by", "freq")
 def answer_rates(
     df: pd.DataFrame,
     by: str | Sequence[str] | None = None,
-    freq: str | None = None,
     *,
+    freq: str | None = None,
     confidence: float = 0.95,
     definitions: Definitions | None = None,
 ) -> pd.DataFrame:

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from dialstats.analysis import _engine, _engine_contacts, _flags, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
+from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._multiplicity import adjust_p
 from dialstats.analysis._scipy import stats
@@ -161,13 +162,14 @@ def _check_max_attempt(max_attempt: object) -> int:
     return int(max_attempt)
 
 
+@keyword_only("metric", "max_attempt")
 def attempt_curve(
     df: pd.DataFrame,
-    metric: str = "connect_rate",
-    max_attempt: int = 10,
     *,
-    definitions: _metrics.Definitions | None = None,
+    metric: str = "connect_rate",
     confidence: float = 0.95,
+    definitions: _metrics.Definitions | None = None,
+    max_attempt: int = 10,
 ) -> pd.DataFrame:
     """Per attempt number 1..`max_attempt`: the `metric` over its dials, the share of contacts
     reached by that attempt and what the attempt adds.
@@ -304,13 +306,14 @@ def _check_within(within: object) -> pd.Timedelta:
     return value
 
 
+@keyword_only("within")
 def double_dial(
     df: pd.DataFrame,
-    within: str | pd.Timedelta = "5min",
     *,
-    adjust_for: str | Sequence[str] | None = ("from_e164", HOUR),
-    definitions: _metrics.Definitions | None = None,
     confidence: float = 0.95,
+    definitions: _metrics.Definitions | None = None,
+    within: str | pd.Timedelta = "5min",
+    adjust_for: str | Sequence[str] | None = ("from_e164", HOUR),
 ) -> pd.DataFrame:
     """Redials after a no-answer: placed within `within` of it ("double dial") against later.
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from dialstats.analysis import _engine, _metrics
 from dialstats.analysis._choices import choose
+from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns, wilson_interval
 from dialstats.analysis._multiplicity import METHODS, adjust_p
 from dialstats.analysis._scipy import stats
@@ -62,15 +63,16 @@ def two_rates(
     )
 
 
+@keyword_only("by", "metric", "against", "method")
 def compare(
     df: pd.DataFrame,
     by: str | Sequence[str] = "user_name",
-    metric: str = "connect_rate",
-    against: str = "rest",
-    method: str = "holm",
     *,
+    metric: str = "connect_rate",
     confidence: float = 0.95,
     definitions: _metrics.Definitions | None = None,
+    against: str = "rest",
+    method: str = "holm",
 ) -> pd.DataFrame:
     """Each group's `metric` against the rest of the frame (`against="rest"`) or against each
     other group (`"pairs"`): difference and ratio with intervals, `p_value` and `p_adjusted`

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dialstats.analysis import _engine, _engine_tables, _flags, _groups
+from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
@@ -36,13 +37,14 @@ DEFAULT_STAGES: dict[str, str | None] = {
 }
 
 
+@keyword_only("by", "stages")
 def disposition_funnel(
     df: pd.DataFrame,
     by: str | Sequence[str] | None = None,
-    stages: Mapping[str, Stage] | None = None,
     *,
     confidence: float = 0.95,
     definitions: Definitions | None = None,
+    stages: Mapping[str, Stage] | None = None,
 ) -> pd.DataFrame:
     """How many dials reach each stage, and what share of the previous stage and the top.
 
@@ -195,8 +197,8 @@ def disposition_breakdown(
     df: pd.DataFrame,
     by: str | Sequence[str] | None = None,
     *,
-    level: str = "disposition",
     confidence: float = 0.95,
+    level: str = "disposition",
 ) -> pd.DataFrame:
     """How calls end: count and share of each disposition (or category) per group.
 

@@ -17,6 +17,7 @@ import pandas as pd
 from dialstats.analysis import _engine, _metrics, _shrink
 from dialstats.analysis._choices import choose
 from dialstats.analysis._compare import rate_metric
+from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._multiplicity import METHODS, adjust_p
 from dialstats.analysis._periods import PERIOD, period_key
@@ -35,14 +36,16 @@ _WEEK = "__week__"
 Counter = Callable[..., pd.DataFrame]
 
 
+@keyword_only("by", "metric", "adjust_for", "method", "confidence", "definitions")
 def leaderboard(
     df: pd.DataFrame,
     by: str | Sequence[str] = "user_name",
+    *,
     metric: str = "connect_rate",
-    adjust_for: str | Sequence[str] | None = None,
-    method: str = "holm",
     confidence: float = 0.95,
     definitions: _metrics.Definitions | None = None,
+    adjust_for: str | Sequence[str] | None = None,
+    method: str = "holm",
 ) -> pd.DataFrame:
     """Groups ranked by their shrunken `metric`, with the evidence to read the ranking.
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from dialstats.analysis import _engine, _engine_tables, _flags, _groups
 from dialstats.analysis._choices import choose
+from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
@@ -220,7 +221,8 @@ def machine_detection(
     return out[[*keys, *shown]]
 
 
-def evidence(df: pd.DataFrame, definitions: Definitions | None = None) -> pd.DataFrame:
+@keyword_only("definitions")
+def evidence(df: pd.DataFrame, *, definitions: Definitions | None = None) -> pd.DataFrame:
     """Per call, the evidence of who answered, whatever AMD said: `person` and `machine` name
     the first rule that shows it (NA: none), each rule tried in this order.
 
@@ -400,8 +402,9 @@ def _rules(
     return person_rules, machine_rules
 
 
+@keyword_only("normalize")
 def machine_detection_matrix(
-    df: pd.DataFrame, normalize: bool | str = False, *, answered_only: bool = True
+    df: pd.DataFrame, *, normalize: bool | str = False, answered_only: bool = True
 ) -> pd.DataFrame:
     """Answered calls counted by who answered (rows) x disposition category (columns).
 

@@ -15,6 +15,7 @@ from pandas.tseries.offsets import Tick
 
 from dialstats.analysis import _engine, _engine_tables
 from dialstats.analysis._choices import choose
+from dialstats.analysis._deprecate import Renamed, keyword_only
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._multiplicity import METHODS, adjust_p
 from dialstats.analysis._periods import _in_zone, check_freq, period_key
@@ -53,14 +54,30 @@ def check_count(name: str, value: object, minimum: int = 1) -> int:
     return int(value)
 
 
+def _alpha_as_confidence(alpha: object) -> float:
+    """The old flagging level `alpha` as the one `confidence` level (alpha=0.05 -> 0.95)."""
+    return 1 - check_fraction("alpha", alpha)
+
+
+# Before this release `alpha` set the flags and `confidence` the intervals; one level, as in
+# `compare` and `leaderboard`, sets both now.
+@keyword_only(
+    "alpha",
+    "method",
+    "min_dials",
+    renamed={
+        "alpha": Renamed(
+            "confidence", _alpha_as_confidence, "one level now sets the flags and the intervals"
+        )
+    },
+)
 def number_health(
     df: pd.DataFrame,
-    alpha: float = 0.05,
+    *,
+    freq: str | None = None,
+    confidence: float = 0.95,
     method: str = "holm",
     min_dials: int = 100,
-    *,
-    confidence: float = 0.95,
-    freq: str | None = None,
 ) -> pd.DataFrame:
     """One row per caller number (`from_e164`, outbound calls), most dials first.
 
@@ -68,8 +85,8 @@ def number_health(
     (the most calls placed from it in one clock hour), `short_call_share` (+`_low`/`_high`):
     answered calls shorter than 10 s among its answered calls (people hanging up on sight),
     `days` (days it dialled), `p_value` of the change-point test, `p_adjusted` (Holm or
-    Benjamini-Hochberg across the tested numbers, `method=`), `flagged` (p_adjusted <= alpha
-    and the change is a drop), `flagged_since` (the first day after the change, flagged numbers
+    Benjamini-Hochberg across the tested numbers, `method=`), `flagged` (p_adjusted <
+    1 - confidence and the change is a drop), `flagged_since` (the first day after the change, flagged numbers
     only), `answer_rate_before` / `answer_rate_after` the change and `drop` (+`_low`/`_high`):
     the after / before ratio of its answer rate relative to the team's.
 
@@ -82,19 +99,24 @@ def number_health(
     numbers, at least 1) and widens the test. Numbers with fewer than `min_dials` dials or
     two days are not tested (`p_value` and `flagged` NA). Days are those of `started_at`.
 
+    `confidence` is the one level of the result, as in `compare` and `leaderboard`: a number
+    is flagged when its adjusted p-value is below 1 - confidence (0.05 by default), and every
+    interval (`_low` / `_high`) is at that level. (`alpha=` was the flagging level before this
+    release: `alpha=0.05` is `confidence=0.95`.)
+
     `freq` (a calendar frequency, "D", "W", "MS", ...: whole local days) gives the answer rate
     over time instead: one row per flagged number and period it dialled in, then per period
     the other numbers together (`from_e164` NA): `from_e164`, `period` (labelled as
-    `answer_rates` labels it), `dials`, `answered`, `answer_rate` (+`_low`/`_high`). The
-    test's settings are in ``.attrs`` as without `freq`.
+    `answer_rates` labels it: "W" weeks run Monday to Sunday and are labelled by their
+    Sunday), `dials`, `answered`, `answer_rate` (+`_low`/`_high`). The test's settings are in
+    ``.attrs`` as without `freq`.
 
     >>> import dialstats as ds
-    >>> ds.number_health(ds.read_call_logs(demo=True))  # doctest: +SKIP
+    >>> ds.number_health(ds.read_call_logs(demo=True), freq="W")  # doctest: +SKIP
     """
     frame = _engine.wrap(df)
     if frame is None:
         check_frame(df, FUNCTION)
-    alpha = check_fraction("alpha", alpha)
     method = choose("method", method, METHODS)
     min_dials = check_count("min_dials", min_dials)
     confidence = check_confidence(confidence)
@@ -124,7 +146,7 @@ def number_health(
     out["change_day"] = change.tz_localize(tz) if tz is not None else change
     out["p_adjusted"] = pd.array(adjust_p(out["p_value"].to_numpy(float, na_value=np.nan), method))
     tested = out["p_value"].notna().to_numpy()
-    flagged = (out["p_adjusted"].to_numpy(float, na_value=np.nan) <= alpha) & (
+    flagged = (out["p_adjusted"].to_numpy(float, na_value=np.nan) < 1 - confidence) & (
         out["drop"].to_numpy(float, na_value=np.nan) < 1
     )
     out["flagged"] = pd.array(np.where(tested, flagged, None), dtype="boolean")
@@ -154,7 +176,6 @@ def number_health(
         flagged_codes = np.searchsorted(np.asarray(uniques, dtype=object), out["from_e164"][chosen])
         out = _over_time(daily, uniques, flagged_codes, freq, tz, confidence)
     out.attrs.update(
-        alpha=alpha,
         method=method,
         min_dials=min_dials,
         confidence=confidence,

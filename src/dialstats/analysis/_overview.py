@@ -12,6 +12,7 @@ import pandas as pd
 
 from dialstats.analysis import _engine, _engine_tables, _metrics
 from dialstats.analysis._compare import two_rates
+from dialstats.analysis._deprecate import Renamed, keyword_only
 from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
     check_columns,
@@ -38,19 +39,19 @@ _TICK = pd.Timedelta(1, "ns")
 _MIN_SLACK = pd.Timedelta(days=3)
 
 
+# `start` / `end` (positional or by name) were the first spelling of the readers' bounds.
+@keyword_only("start", "end", renamed={"start": Renamed("start_date"), "end": Renamed("end_date")})
 def overview(
     df: pd.DataFrame,
-    start: DateLike | None = None,
-    end: DateLike | None = None,
     *,
-    tz: str | None = None,
     confidence: float = 0.95,
     definitions: _metrics.Definitions | None = None,
+    tz: str | None = None,
     start_date: DateLike | None = None,
     end_date: DateLike | None = None,
 ) -> pd.DataFrame:
-    """Calls, connected calls, conversations and meetings set in [start, end], the rates per
-    dial, and their change on the period before, marked when it is beyond noise.
+    """Calls, connected calls, conversations and meetings set in [start_date, end_date], the
+    rates per dial, and their change on the period before, marked when it is beyond noise.
 
     As the vendor's overview: calls are placed by `created_at`; both bounds are inclusive and a
     bare date means its whole day (in `tz`, by default the frame's own zone; naive = UTC); a missing bound is the first (last) call's day.
@@ -72,16 +73,14 @@ def overview(
     connected_calls = connected, meetings_set = meetings: docs/metrics.md); `definitions` as in
     `answer_rates`.
 
-    `start_date` / `end_date` are other names of `start` / `end`, as the readers spell them.
-
     >>> import dialstats as ds
-    >>> ds.overview(ds.read_call_logs(demo=True), "2024-03-01", "2024-03-31")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True)
+    >>> ds.overview(df, start_date="2024-03-01", end_date="2024-03-31")  # doctest: +SKIP
     """
     frame = _engine.wrap(df)
     if frame is None:
         check_frame(df, "overview")
-    start = _one_of("start", start, "start_date", start_date)
-    end = _one_of("end", end, "end_date", end_date)
+    start, end = start_date, end_date
     if tz is not None:
         check_timezone("tz", tz)
     confidence = check_confidence(confidence)
@@ -246,15 +245,6 @@ def _between(nanoseconds: np.ndarray, first: pd.Timestamp, last: pd.Timestamp) -
     return (nanoseconds >= first.as_unit("ns").value) & (nanoseconds <= last.as_unit("ns").value)
 
 
-def _one_of(name: str, value: object, alias: str, alias_value: object) -> object:
-    """The bound given as `name` or as `alias` (the readers' spelling), never both."""
-    if value is not None and alias_value is not None:
-        raise InvalidParameterError(
-            alias, f"{name} and {alias} are the same bound: give one of them, not both"
-        )
-    return alias_value if value is None else value
-
-
 def _bounds(
     times: pd.DatetimeIndex, start: DateLike | None, end: DateLike | None, tz: str
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -263,15 +253,15 @@ def _bounds(
     if start is None:
         first = _midnight(earliest if pd.notna(earliest) else pd.Timestamp.now(tz))
     else:
-        first, _ = _parse("start", start, tz)
+        first, _ = _parse("start_date", start, tz)
     if end is None:
         last = _midnight(latest if pd.notna(latest) else first, days=1) - _TICK
     else:
-        last, whole_day = _parse("end", end, tz)
+        last, whole_day = _parse("end_date", end, tz)
         if whole_day:
             last = _midnight(last, days=1) - _TICK
     if last < first:
-        raise InvalidParameterError("end", f"end ({last}) is before start ({first})")
+        raise InvalidParameterError("end_date", f"end_date ({last}) is before start_date ({first})")
     return first, last
 
 

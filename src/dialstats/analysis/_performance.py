@@ -38,9 +38,9 @@ _RATES = {
 def sdr_performance(
     df: pd.DataFrame,
     *,
-    tz: str | None = None,
     confidence: float = 0.95,
     definitions: Definitions | None = None,
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """One row per rep (`user_id`), with the vendor's SDR-performance metrics.
 
@@ -63,9 +63,9 @@ def sdr_performance(
 def list_performance(
     df: pd.DataFrame,
     *,
-    tz: str | None = None,
     confidence: float = 0.95,
     definitions: Definitions | None = None,
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """One row per contact list (`contact_list_id`, `contact_list_name`), with the metrics of
     `sdr_performance`, as the vendor's list performance.
@@ -81,9 +81,9 @@ def list_performance(
 def sequence_performance(
     df: pd.DataFrame,
     *,
-    tz: str | None = None,
     confidence: float = 0.95,
     definitions: Definitions | None = None,
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """One row per sequence (`sequence_id`, `sequence_name`), with the metrics of
     `sdr_performance`; calls outside any sequence are one row with NA id.

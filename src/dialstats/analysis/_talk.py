@@ -16,6 +16,7 @@ import pandas as pd
 
 from dialstats.analysis import _engine, _engine_tables, _flags, _groups
 from dialstats.analysis._choices import choose
+from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._validate import check_columns, check_confidence, check_frame, group_keys
@@ -23,72 +24,58 @@ from dialstats.errors import InvalidParameterError
 
 THRESHOLDS = (30, 45, 60, 90, 120)
 QUANTILES = {"p10": 0.1, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
-TABLES = ("distribution", "thresholds", "survival")
 # The columns talk time reads (on an engine frame, their distinct rows are counted there).
 READS = ("answered_by", "disposition_id", "disposition_name", "duration")
 COLUMN_SETS = ("all", "compact")
 _WHOLE = "__all__"
 
 
+@keyword_only(
+    "by",
+    "thresholds",
+    routes={
+        "table": {
+            "distribution": "talk_time",
+            "thresholds": "talk_time_thresholds",
+            "survival": "talk_time_survival",
+        }
+    },
+)
 def talk_time(
     df: pd.DataFrame,
     by: str | Sequence[str] | None = None,
-    thresholds: Sequence[float] = THRESHOLDS,
     *,
-    table: str = "distribution",
     confidence: float = 0.95,
     definitions: Definitions | None = None,
+    thresholds: Sequence[float] = THRESHOLDS,
     columns: str = "all",
 ) -> pd.DataFrame:
-    """Duration of connects per group, and the conversations each threshold would count.
+    """Duration of connects per group, and how many last at least each threshold.
 
-    `table="distribution"`: the `by` columns, `connects`, `timed` (connects with a duration),
-    `p10`, `p25`, `median`, `p75`, `p90` (numpy's linear quantiles), `mean` (seconds), and per
-    threshold t `at_least_<t>s` (timed connects lasting >= t s) with `at_least_<t>s_share`
-    (over `timed`) and its Wilson `_low` / `_high`.
-    `table="thresholds"`: tidy, one row per group and threshold: `threshold` (s),
-    `conversations` (connected and (meeting or duration >= threshold), the contract's
-    definition with the threshold swapped), `baseline` (the count at the definitions'
-    threshold, the vendor's 60 s), `change` (conversations - baseline) and `change_share`
-    (change / baseline; NA when baseline is 0).
+    Columns: the `by` columns, `connects`, `timed` (connects with a duration), `p10`, `p25`,
+    `median`, `p75`, `p90` (numpy's linear quantiles), `mean` (seconds), and per threshold t
+    `at_least_<t>s` (timed connects lasting >= t s, their durations as sent: 0.4 s is below a
+    threshold of 1 s) with `at_least_<t>s_share` (over `timed`) and its Wilson `_low` /
+    `_high`. The conversations each threshold would count: `talk_time_thresholds`; the whole
+    curve of talk times: `talk_time_survival`.
 
-    `table="survival"`: the curve of talk times, one row per group and distinct talk time of
-    its timed connects, ascending: `seconds`, `at_least` (timed connects lasting at least that
-    long), `timed` (the group's timed connects) and `share` (at_least / timed); a group
-    without timed connects has no rows.
-
-    `columns="compact"` (distribution table) keeps the `by` columns, `connects`, `median`,
-    `mean`, and for one threshold, the one the definitions call a conversation (60 s by
-    default; else the threshold nearest it), `at_least_<t>s` and its share with `_low` /
-    `_high`. The thresholds table is compact already: it is the same either way. ``"all"``
+    `columns="compact"` keeps the `by` columns, `connects`, `median`, `mean`, and for one
+    threshold, the one the definitions call a conversation (60 s by default; else the
+    threshold nearest it), `at_least_<t>s` and its share with `_low` / `_high`. ``"all"``
     (default) is every column.
 
     >>> import dialstats as ds
     >>> ds.talk_time(ds.read_call_logs(demo=True), thresholds=(45, 60, 90))  # doctest: +SKIP
     >>> ds.talk_time(ds.read_call_logs(demo=True), columns="compact")  # doctest: +SKIP
     """
-    frame, weights = _engine.wrap(df), None
-    if frame is None:
-        check_frame(df, "talk_time")
-    table = choose("table", table, TABLES)
     columns = choose("columns", columns, COLUMN_SETS)
     thresholds = check_thresholds(thresholds)
     confidence = check_confidence(confidence)
-    if frame is not None:
-        df, weights = _engine_tables.call_rows(frame, by, READS, "talk_time")
-    keys = {name: df[name] for name in group_keys(df, by, "talk_time")}
     definitions = check_definitions(definitions)
-    check_columns(df, {"duration": "number"}, "talk_time")
-    flags = _flags.compute(df, ["connected", "meeting"], "talk_time", definitions)
+    df, keys, weights, flags, seconds = _connects(df, by, definitions, "talk_time")
     connected = flags["connected"]
-    seconds = df["duration"].to_numpy(dtype=float, na_value=np.nan)
     timed = connected & ~np.isnan(seconds)
-    if table == "thresholds":
-        meeting = flags["meeting"]
-        return _thresholds(df, keys, thresholds, connected, meeting, seconds, definitions, weights)
     groups = _groups._Groups(keys or _whole(df))
-    if table == "survival":
-        return _survival(groups, keys, timed, seconds, weights)
     out = groups.key_frame()
     # One class per call, counted per group in one pass: 0 connected without a duration,
     # 1 + k timed and reaching k of the (ascending) thresholds, last: not a connect.
@@ -126,6 +113,76 @@ def talk_time(
         ends = ("", "_share", "_share_low", "_share_high")
         return out[[*keys, "connects", "median", "mean", *(main + end for end in ends)]]
     return out[[*keys, "connects", "timed", *QUANTILES, "mean", *share_columns]]
+
+
+def talk_time_thresholds(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = None,
+    *,
+    definitions: Definitions | None = None,
+    thresholds: Sequence[float] = THRESHOLDS,
+) -> pd.DataFrame:
+    """The conversations each length threshold would count, per group.
+
+    Tidy, one row per group and threshold: the `by` columns, `threshold` (s), `conversations`
+    (connected and (meeting or duration >= threshold), the contract's definition with the
+    threshold swapped), `baseline` (the count at the definitions' threshold, the vendor's
+    60 s, also in ``.attrs["baseline_seconds"]``), `change` (conversations - baseline) and
+    `change_share` (change / baseline; NA when baseline is 0).
+
+    >>> import dialstats as ds
+    >>> ds.talk_time_thresholds(ds.read_call_logs(demo=True), thresholds=(45, 90))  # doctest: +SKIP
+    """
+    function = "talk_time_thresholds"
+    thresholds = check_thresholds(thresholds)
+    definitions = check_definitions(definitions)
+    df, keys, weights, flags, seconds = _connects(df, by, definitions, function)
+    connected, meeting = flags["connected"], flags["meeting"]
+    return _thresholds(df, keys, thresholds, connected, meeting, seconds, definitions, weights)
+
+
+def talk_time_survival(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = None,
+    *,
+    definitions: Definitions | None = None,
+) -> pd.DataFrame:
+    """The curve of talk times: per group, the share of connects lasting at least each length.
+
+    One row per group and distinct talk time of its timed connects (durations as sent),
+    ascending: the `by` columns, `seconds`, `at_least` (timed connects lasting at least that
+    long), `timed` (the group's timed connects) and `share` (at_least / timed); a group
+    without timed connects has no rows.
+
+    >>> import dialstats as ds
+    >>> ds.talk_time_survival(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
+    """
+    definitions = check_definitions(definitions)
+    df, keys, weights, flags, seconds = _connects(df, by, definitions, "talk_time_survival")
+    timed = flags["connected"] & ~np.isnan(seconds)
+    groups = _groups._Groups(keys or _whole(df))
+    return _survival(groups, keys, timed, seconds, weights)
+
+
+def _connects(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None,
+    definitions: Definitions,
+    function: str,
+) -> tuple[pd.DataFrame, dict[str, pd.Series], np.ndarray | None, dict, np.ndarray]:
+    """What every talk-time table reads: the frame's rows (an engine's distinct rows, with how
+    many calls each stands for as `weights`), the group keys, the connected and meeting flags
+    and the durations in seconds."""
+    frame, weights = _engine.wrap(df), None
+    if frame is None:
+        check_frame(df, function)
+    else:
+        df, weights = _engine_tables.call_rows(frame, by, READS, function)
+    keys = {name: df[name] for name in group_keys(df, by, function)}
+    check_columns(df, {"duration": "number"}, function)
+    flags = _flags.compute(df, ["connected", "meeting"], function, definitions)
+    seconds = df["duration"].to_numpy(dtype=float, na_value=np.nan)
+    return df, keys, weights, flags, seconds
 
 
 def check_thresholds(thresholds: object) -> tuple[float, ...]:

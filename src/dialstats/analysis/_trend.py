@@ -9,6 +9,7 @@ import pandas as pd
 
 from dialstats.analysis import _engine, _metrics
 from dialstats.analysis._compare import rate_metric
+from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._periods import PERIOD, period_key
 from dialstats.analysis._scipy import stats
@@ -23,12 +24,27 @@ from dialstats.errors import InvalidParameterError
 SIGMAS = 3  # Shewhart's control limits
 
 
+def _metric_first(df: object, second: object) -> bool:
+    """Whether `trend(df, second, ...)` is the old order (metric first): `second` names a metric
+    of the contract and no column of `df` (a column by that name is the new order's `by`)."""
+    if not isinstance(second, str) or second not in _metrics.METRICS:
+        return False
+    frame = _engine.wrap(df)
+    if frame is None and not isinstance(df, pd.DataFrame):
+        return False  # trend's own check says what a frame must be
+    columns = df.columns if frame is None else _engine.columns_of(frame).columns
+    return second not in columns
+
+
+# Before this release the order was trend(df, metric, freq, by); `by` is second now, as in
+# every other analysis, so a second argument that is a metric name is the old order.
+@keyword_only("metric", "freq", "by", old_order=_metric_first)
 def trend(
     df: pd.DataFrame,
-    metric: str = "connect_rate",
-    freq: str = "W",
     by: str | Sequence[str] | None = None,
     *,
+    metric: str = "connect_rate",
+    freq: str = "W",
     confidence: float = 0.95,
     definitions: _metrics.Definitions | None = None,
 ) -> pd.DataFrame:
@@ -53,7 +69,7 @@ def trend(
     connection's TimeZone to be UTC.
 
     >>> import dialstats as ds
-    >>> ds.trend(ds.read_call_logs(demo=True), "connect_rate", freq="W")  # doctest: +SKIP
+    >>> ds.trend(ds.read_call_logs(demo=True), metric="connect_rate", freq="W")  # doctest: +SKIP
     """
     frame = _engine.wrap(df)
     if frame is None:
