@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
 
-from dialstats._layers import allowed, permits
+from dialstats._layers import FACED, allowed, permits
 
 SOURCE = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SOURCE / "dialstats"
@@ -116,3 +117,17 @@ def test_the_checker_finds_each_kind_of_import(tmp_path):
     found = imported(module, tmp_path)
     assert found == [(2, "dialstats.frame"), (3, "dialstats.api._x"), (5, "dialstats.frame")]
     assert [permits("dialstats.api._wire", target) for _, target in found] == [False, True, False]
+
+
+@pytest.mark.parametrize("face", FACED)
+def test_every_faced_package_exports_its_face(face):
+    module = importlib.import_module(face)
+    missing = [name for name in module.__all__ if not hasattr(module, name)]
+    assert module.__all__ and not missing, f"{face}.__all__ names what it lacks: {missing}"
+
+
+def test_the_sandbox_and_the_command_line_are_reached_through_their_faces():
+    assert permits("dialstats.cli._sandbox", "dialstats.sandbox")
+    assert not permits("dialstats.cli._sandbox", "dialstats.sandbox._faults")
+    assert permits("dialstats.sandbox._serve", "dialstats.sandbox._app")  # inside: freely
+    assert not permits("dialstats.report._data", "dialstats.cli._report")

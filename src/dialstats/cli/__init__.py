@@ -11,6 +11,9 @@ from dialstats.cli import _pull as pull_cli
 from dialstats.cli import _report as report_cli
 from dialstats.cli import _sandbox as sandbox_cli
 
+# `main` is the console script (pyproject.toml); `build_parser` lets tests parse a command line.
+__all__ = ["build_parser", "main"]
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dialstats", description=plain(__doc__))

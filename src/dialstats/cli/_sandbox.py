@@ -17,8 +17,6 @@ import signal
 from collections.abc import Callable
 from dataclasses import fields
 
-from dialstats.sandbox._faults import Faults, FaultsError
-
 DEFAULT_PORT = 8000
 DEFAULT_KEY = "demo"
 
@@ -139,8 +137,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from dialstats.sandbox._app import create_app
-    from dialstats.sandbox._serve import base_url, bind, run_foreground
+    # Here, not at the top: the sandbox brings its web server stack, which `dialstats --help`
+    # and the other commands do without.
+    from dialstats.sandbox import (
+        Faults,
+        FaultsError,
+        base_url,
+        bind,
+        create_app,
+        generate,
+        run_foreground,
+    )
 
     try:
         faults = Faults(
@@ -160,8 +167,6 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.error(_as_flags(str(exc)))
     dataset = None
     if args.calls is not None or args.seed is not None:
-        from dialstats.sandbox._generate import generate
-
         print("Generating the dataset ...", flush=True)
         seed = 7 if args.seed is None else args.seed
         dataset = generate(seed, **({} if args.calls is None else {"n_calls": args.calls}))
@@ -190,6 +195,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def _as_flags(message: str) -> str:
     """Name the command-line flags in a `FaultsError` message, not the dataclass fields."""
+    from dialstats.sandbox import Faults
+
     for field in fields(Faults):
         message = re.sub(rf"\b{field.name}\b", "--" + field.name.replace("_", "-"), message)
     return message

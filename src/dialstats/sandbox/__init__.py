@@ -1,4 +1,12 @@
-"""A local, faithful implementation of the call-log API over a realistic demo dataset."""
+"""A local, faithful implementation of the call-log API over a realistic demo dataset.
+
+`serve` runs one in a background thread; `bind`, `base_url` and `run_foreground` serve an app
+in the foreground, as ``dialstats sandbox`` does.
+
+>>> from dialstats.sandbox import Faults
+>>> Faults(fail_rate=0.1).fail_rate
+0.1
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ from dialstats.sandbox._data import demo_dataset, load_dataset, save_dataset
 from dialstats.sandbox._dataset import Dataset
 from dialstats.sandbox._faults import Faults, FaultsError
 from dialstats.sandbox._generate import generate, new_call, touch_call
-from dialstats.sandbox._serve import SandboxServer, serve
+from dialstats.sandbox._serve import SandboxServer, base_url, bind, run_foreground, serve
 from dialstats.sandbox._state import Sandbox
 
 __all__ = [
@@ -16,11 +24,14 @@ __all__ = [
     "FaultsError",
     "Sandbox",
     "SandboxServer",
+    "base_url",
+    "bind",
     "create_app",
     "demo_dataset",
     "generate",
     "load_dataset",
     "new_call",
+    "run_foreground",
     "save_dataset",
     "serve",
     "touch_call",
