@@ -54,7 +54,9 @@ def attempt_curve(
     else:
         metric = metric or "connect_rate"
         level = CONFIDENCE if confidence is None else confidence
-        result = analysis.attempt_curve(data, metric, max_attempt, confidence=level)
+        result = analysis.attempt_curve(
+            data, metric=metric, confidence=level, max_attempt=max_attempt
+        )
     columns = ["attempt", "label", *_rate_cols(metric), *_rate_cols("reached_share")]
     _require(result, columns, "attempt_curve", "attempt_curve")
     label = _label(metric)
@@ -120,7 +122,7 @@ def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str | Non
         result, within = data, _recorded(within, data, "within")
     else:
         within = within or "5min"
-        result = analysis.double_dial(data, within)
+        result = analysis.double_dial(data, within=within)
         within = result.attrs["within"]  # as the analysis spells it
     rates = [c for p in ("double_dial_rate", "later_rate") for c in _rate_cols(p)]
     _require(

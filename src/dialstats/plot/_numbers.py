@@ -10,7 +10,7 @@ import pandas as pd
 
 from dialstats import analysis
 from dialstats.analysis import METRICS as CONTRACT
-from dialstats.analysis import choose, outbound
+from dialstats.analysis import choose
 from dialstats.analysis import label as _label
 
 if TYPE_CHECKING:
@@ -44,32 +44,46 @@ def number_health(
     """Weekly (`freq="W"`) or daily (`"D"`) answer rate of each flagged caller number against
     all the other numbers together, with each flag date marked by a dashed line.
 
-    `data`: a call-log frame; `health`: its `number_health` result (computed when None).
+    `data`: a call-log frame; `health`: its `number_health` result (computed when None), whose
+    flags and settings the rates follow. The rates are `number_health(data, freq=freq)`'s:
+    weeks run Monday to Sunday and are drawn at their Sunday, as `answer_rates` labels them.
+
+    >>> ds.plot.number_health(df, freq="D")  # doctest: +SKIP
     """
     freq = choose("freq", freq, ("W", "D"))
     result = analysis.number_health(data) if health is None else health
+    _require(result, ["from_e164", "flagged", "flagged_since"], "number_health", "number_health")
+    # The same test as `health`'s, so the numbers drawn are the ones it flagged.
+    settings = {
+        k: result.attrs[k] for k in ("confidence", "method", "min_dials") if k in result.attrs
+    }
+    rates = analysis.number_health(data, freq=freq, **settings)
     ax = _axes(ax)
     flagged = result[result["flagged"].fillna(False).to_numpy(dtype=bool)]
     title = f"Answer rate by caller number: {len(flagged)} of {len(result)} flagged"
-    placed = outbound(data) & data["from_e164"].notna().to_numpy()
-    if not placed.any():
+    if rates.empty:
         return _no_data(ax, title)
-    day = data["started_at"][placed].dt.floor("D")
-    if freq == "W":  # weeks starting on Monday
-        day = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
-    numbers = data["from_e164"][placed]
-    answered = data["outcome"][placed].eq("answered").to_numpy(dtype=bool, na_value=False)
-    calls = pd.DataFrame({"number": numbers.to_numpy(), "period": day.to_numpy(), "a": answered})
-    marked = set(flagged["from_e164"])
-    rest = calls[~calls["number"].isin(marked)].groupby("period")["a"].mean()
+    rest = rates[rates["from_e164"].isna()]
     if len(rest):
         ax.plot(
-            rest.index, rest.to_numpy(), color=PALETTE[6], lw=2, alpha=0.5, label="Other numbers"
+            rest["period"],
+            _values(rest, "answer_rate"),
+            color=PALETTE[6],
+            lw=2,
+            alpha=0.5,
+            label="Other numbers",
         )
     for i, row in enumerate(flagged.itertuples(index=False)):
         color = PALETTE[i % (len(PALETTE) - 2)]
-        series = calls[calls["number"] == row.from_e164].groupby("period")["a"].mean()
-        ax.plot(series.index, series.to_numpy(), marker="o", ms=3, color=color, label=row.from_e164)
+        series = rates[rates["from_e164"] == row.from_e164]
+        ax.plot(
+            series["period"],
+            _values(series, "answer_rate"),
+            marker="o",
+            ms=3,
+            color=color,
+            label=row.from_e164,
+        )
         ax.axvline(row.flagged_since, color=color, ls="--", lw=1)
     ax.set_title(title + ("" if flagged.empty else " (dashed: flagged since)"))
     ax.set_ylabel("Answer rate" + (" per week" if freq == "W" else " per day"))

@@ -84,7 +84,7 @@ def funnel(
     else:
         check_frame(data, "plot.funnel")
         level = CONFIDENCE if confidence is None else confidence
-        result = analysis.disposition_funnel(data, by, stages, confidence=level)
+        result = analysis.disposition_funnel(data, by, confidence=level, stages=stages)
     groups = list(result.columns[: result.columns.get_loc("stage")])
     if groups:
         columns = [*_rate_cols("rate_from_previous"), "rate_from_top"]
@@ -141,7 +141,7 @@ def answer_rates(
     if result is None:
         check_frame(data, "plot.answer_rates")
         level = CONFIDENCE if confidence is None else confidence
-        result = analysis.answer_rates(data, by, freq, confidence=level)
+        result = analysis.answer_rates(data, by, freq=freq, confidence=level)
     else:
         level = _confidence(confidence, result)
     shown = [r for r in _ANSWER_RATES if r in result.columns]

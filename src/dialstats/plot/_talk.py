@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dialstats import analysis
-from dialstats.analysis import THRESHOLDS, check_columns, check_frame, check_thresholds, group_keys
+from dialstats.analysis import THRESHOLDS, check_frame, check_thresholds, group_keys
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -24,6 +24,7 @@ from dialstats.plot._common import (
     _no_data,
     _percent_axis,
     _tidy,
+    _values,
 )
 
 
@@ -38,29 +39,32 @@ def talk_time(
     """How long connects last: per group, the share of connects lasting at least x seconds
     (log x axis), with the thresholds marked and the share over each written at the line.
 
-    `data`: a call-log frame (then `by` groups the lines, at most eight shown).
+    `data`: a call-log frame (then `by` groups the lines, at most eight shown). The curves are
+    `talk_time_survival(data, by)`, the shares at the thresholds `talk_time(data,
+    thresholds=...)` over every connect: durations as sent, so a 0.4 s connect is under a 1 s
+    threshold. A log axis has no 0: talk times under 1 s are drawn at 1 s.
+
+    >>> ds.plot.talk_time(df, by="user_name", thresholds=(30, 60))  # doctest: +SKIP
     """
     check_frame(data, "plot.talk_time")
     thresholds = check_thresholds(thresholds)
     keys = group_keys(data, by, "plot.talk_time")
-    check_columns(data, {"duration": "number"}, "plot.talk_time")
-    connected = analysis.compute_flags(data, ["connected"], "plot.talk_time")["connected"]
-    seconds = data["duration"].to_numpy(dtype=float, na_value=np.nan)
-    timed = connected & ~np.isnan(seconds)
+    survival = analysis.talk_time_survival(data, by)
+    shares = analysis.talk_time(data, thresholds=thresholds)
     ax = _axes(ax)
     title = "How long connects last"
-    if not timed.any():
+    if survival.empty:
         return _no_data(ax, title)
-    labels = np.array(_labels(data, keys))[timed]
-    values = np.maximum(seconds[timed], 1.0)  # a log axis has no 0: 0-1 s sit at 1 s
+    labels = np.array(_labels(survival, keys))
     names = list(dict.fromkeys(sorted(labels)))[: len(PALETTE)]
     for position, name in enumerate(names):
-        mine = np.sort(values[labels == name])
-        survival = 1.0 - np.arange(len(mine)) / len(mine)
-        label = f"{name} ({len(mine):,} connects)"
-        ax.step(mine, survival, where="post", color=PALETTE[position], label=label)
-    shares = (values[:, None] >= np.array(thresholds)[None, :]).mean(axis=0)
-    for threshold, share in zip(thresholds, shares, strict=True):
+        curve = survival[labels == name]
+        seconds = np.maximum(curve["seconds"].to_numpy(dtype=float), 1.0)
+        label = f"{name} ({int(curve['timed'].iloc[0]):,} connects)"
+        # share(s) is the share lasting at least s: between two talk times it is the later one's.
+        ax.step(seconds, _values(curve, "share"), where="pre", color=PALETTE[position], label=label)
+    for threshold in thresholds:
+        share = shares[f"at_least_{threshold:g}s_share"].iloc[0]
         ax.axvline(threshold, color="#666666", linewidth=0.8, linestyle=":")
         ax.annotate(
             f"{threshold:g} s: {share:.0%}",

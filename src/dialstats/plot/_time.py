@@ -173,7 +173,7 @@ def trend(
     else:
         metric = metric or "connect_rate"
         data, partial = _complete_periods(data, freq)
-        result = analysis.trend(data, metric, freq, by)
+        result = analysis.trend(data, by, metric=metric, freq=freq)
     columns = ["period", metric, "center", "lower_limit", "upper_limit", "outside"]
     _require(result, columns, "trend", "trend")
     label = _label(metric)
@@ -226,14 +226,13 @@ def activity(
     ax: Axes | None = None,
     *,
     by: str | Sequence[str] | None = "user_name",
-    idle: str = "30min",
     tz: str | None = None,
 ) -> Axes:
     """Pacing by hour of day: a heatmap of dials per active day, a row per group (rep), a
     column per local hour (night hours nobody dialled are trimmed).
 
-    `data`: a call-log frame (`by`, `idle`, `tz` as in `activity`) or an
-    `activity(..., table="hours")` result (`tz`: the zone it was read in, default what its
+    `data`: a call-log frame (`by`, `tz` as in `activity_hours`) or an
+    `activity_hours` result (`tz`: the zone it was read in, default what its
     attrs record; the label says when neither does).
 
     >>> ds.plot.activity(hours, tz="America/New_York")  # doctest: +SKIP
@@ -241,10 +240,10 @@ def activity(
     check_frame(data, "plot.activity")
     if {"hour", "dials_per_active_day"} <= set(data.columns):
         hours, zone = data, _recorded(tz, data, "tz")
-        _require(hours, ["dials"], "activity", 'activity(table="hours")')
+        _require(hours, ["dials"], "activity", "activity_hours")
         keys = list(data.columns[: data.columns.get_loc("hour")])
     else:
-        hours = analysis.activity(data, by=by, idle=idle, tz=tz, table="hours")
+        hours = analysis.activity_hours(data, by, tz=tz)
         zone = hours.attrs["tz"]  # the zone it read the calls in (the frame's when tz is None)
         keys = group_keys(data, by, "plot.activity")
     ax = _axes(ax)
