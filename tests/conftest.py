@@ -199,6 +199,11 @@ SLOW: dict[str, str] = {
     ),
     "test_sandbox_serve.py::test_the_command_serves_until_interrupted": _SUBPROCESS,
     "test_zones.py::test_sandbox_zones_resolve": _SERVER,
+    "test_activity.py::test_no_planted_gaps_gives_few_sessions": _PLANTED,
+    "test_attempts.py::test_double_dial_no_effect_under_no_effect": _PLANTED,
+    "test_attempts.py::test_double_dial_lift_recovered": _PLANTED,
+    "test_analysis_stats.py::test_shrunken_rates_have_lower_error_and_cover": _COVERAGE,
+    "test_plot.py::test_machine_detection_views": "draws every view of the whole demo data",
     # doctests that read the whole demo data through the in-process sandbox (~1.5 s each)
     **dict.fromkeys(
         [
@@ -262,7 +267,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         browser = bool(keys & BROWSER.keys())
         # nbmake's items: a notebook named on the command line.
         notebook = bool(keys & NOTEBOOK.keys()) or item.path.suffix == ".ipynb"
-        slow_fixture = bool(SLOW_FIXTURES.keys() & set(getattr(item, "fixturenames", ())))
+        # A parameter may name the fixture too: an engine test asks for "spark" with
+        # request.getfixturevalue only in its "spark" case.
+        callspec = getattr(item, "callspec", None)
+        params = {v for v in callspec.params.values() if isinstance(v, str)} if callspec else set()
+        used = set(getattr(item, "fixturenames", ())) | params
+        slow_fixture = bool(SLOW_FIXTURES.keys() & used)
         # A property test runs hypothesis' 100 generated examples, many over whole frames.
         hypothesis = _is_hypothesis_test(item)
         if browser:
