@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
+import pydoc
+import subprocess
+import sys
 import time
+from inspect import Parameter
 
 import httpx
 import pandas as pd
 import pytest
 
 import dialstats as ds
+from dialstats import api
 from dialstats.api._http import ApiKeyAuth, Limiter, retry_after_seconds
 from dialstats.errors import (
     ApiConnectionError,
@@ -108,6 +114,40 @@ def test_bad_settings_are_refused(options, parameter):
 def test_demo_does_not_mix_with_a_key_or_url():
     with pytest.raises(InvalidParameterError, match="demo"):
         ds.Client("k", demo=True)
+    with pytest.raises(InvalidParameterError, match="demo"):
+        ds.Client(demo=True, transport=httpx.MockTransport(lambda request: httpx.Response(200)))
+
+
+def test_the_public_client_is_the_api_client_plus_demo():
+    # The API client takes a transport and knows no sandbox; dialstats.Client builds the demo
+    # one. Same settings, in the same order, with the same defaults, plus `demo`.
+    public = inspect.signature(ds.Client).parameters
+    wire = inspect.signature(api.Client).parameters
+    assert [p for name, p in public.items() if name != "demo"] == list(wire.values())
+    assert public["demo"].default is False and public["demo"].kind is Parameter.KEYWORD_ONLY
+    assert "demo" not in wire
+    assert (ds.Client.__module__, ds.Client.__qualname__) == ("dialstats", "Client")
+    assert issubclass(ds.Client, api.Client)
+    assert "demo: read the bundled demo data" in pydoc.render_doc(ds.Client)
+    with ds.Client(demo=True) as client:
+        assert isinstance(client, ds.Client) and isinstance(client, api.Client)
+        assert repr(client) == "<dialstats.Client demo max_concurrency=4>"
+        assert client.read_team()["team_name"].nunique() == 1
+    shown = repr(api.Client(SECRET, base_url="https://api.example.com", max_concurrency=2))
+    assert shown == "<dialstats.api.Client 'https://api.example.com' max_concurrency=2>"
+
+
+def test_only_a_demo_client_loads_the_sandbox():
+    code = (
+        "import sys, dialstats as ds\n"
+        "ds.Client('k', base_url='https://api.example.com')\n"
+        "print('dialstats.sandbox' in sys.modules)\n"
+        "ds.Client(demo=True)\n"
+        "print('dialstats.sandbox' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
 
 
 def test_the_key_never_shows_in_repr_or_str():

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     # literal imports (``name as name``: re-exported on purpose); a test keeps the two in step.
     from dialstats import plot as plot
     from dialstats import sandbox as sandbox
+    from dialstats._demo import Client as Client
     from dialstats._readers import read_analytics as read_analytics
     from dialstats._readers import read_call_logs as read_call_logs
     from dialstats._readers import read_contact_lists as read_contact_lists
@@ -65,7 +66,6 @@ if TYPE_CHECKING:
     from dialstats.analysis import talk_time_thresholds as talk_time_thresholds
     from dialstats.analysis import trend as trend
     from dialstats.analysis import wilson_interval as wilson_interval
-    from dialstats.api._client import Client as Client
     from dialstats.store import CallLogStore as CallLogStore
 
 __version__ = "0.1.0"

@@ -4,11 +4,12 @@
                 rule, which the wire format and the frame builder share)
     fetching    frame (records and Arrow -> typed pandas frames) beside api's HTTP, pages,
                 filters and wire format; neither imports the other
-    client      api._client and api._endpoints (they return frames: above both), the
-                readers (_readers), then store (api and frame only)
+    client      api._client and api._endpoints (they return frames: above both); then the
+                readers layer: _demo (the public Client: api's, plus the demo transport over
+                the sandbox), store (api, frame and _demo only), the readers (_readers)
     analyses    analysis, then plot, then accessor
     top         report and cli
-    sandbox     beside everything: only the readers layer and the CLI import it
+    sandbox     beside everything: only _demo and the CLI import it
 
 A package's own modules import each other freely; from outside, the faced packages
 (`FACED`) are imported by their ``__init__`` only (``dialstats.store``, never
@@ -51,8 +52,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dialstats.api._client", _FETCHING),
     ("dialstats.api._endpoints", _FETCHING),
     ("dialstats.api.*", (*BASE, "dialstats.api")),
-    ("dialstats.store*", (*_FETCHING, "dialstats.store")),
-    ("dialstats._readers", (*_FETCHING, "dialstats.store", "dialstats.sandbox")),
+    # The demo transport is built here, over the sandbox, and handed to api's client.
+    ("dialstats._demo", (*_FETCHING, "dialstats.sandbox")),
+    # The one exception to "the store knows only api and frame": CallLogStore.sync(demo=True)
+    # is public, and a store that makes its own client makes the public one, which can be a
+    # demo client. _demo imports no store, so this is no cycle; the sandbox stays out of the
+    # store (and out of `import dialstats.store`) until a demo client is made.
+    ("dialstats.store*", (*_FETCHING, "dialstats._demo", "dialstats.store")),
+    ("dialstats._readers", (*_FETCHING, "dialstats._demo", "dialstats.store")),
     ("dialstats.analysis*", _ANALYSES),
     ("dialstats.plot*", (*_ANALYSES, "dialstats.plot")),
     ("dialstats.accessor", (*_ANALYSES, "dialstats._registry", "dialstats.plot")),

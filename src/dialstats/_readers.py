@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from dialstats.api import ID_FILTERS, Client, name_like_ids
+from dialstats._demo import Client
+from dialstats.api import ID_FILTERS, name_like_ids
 from dialstats.errors import DialstatsError
 from dialstats.store import cached_read_call_logs
 

@@ -53,7 +53,7 @@ PUBLIC: dict[str, Entry] = {
     "read_sequences": Entry(_READERS),
     "read_snoozed_contacts": Entry(_READERS),
     "read_team": Entry(_READERS),
-    "Client": Entry("dialstats.api._client"),
+    "Client": Entry("dialstats._demo"),
     "CallLogStore": Entry("dialstats.store"),
     # The metric contract and the statistics that take no frame.
     "VENDOR": Entry(_ANALYSIS),

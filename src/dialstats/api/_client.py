@@ -14,7 +14,7 @@ import threading
 import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 import pandas as pd
@@ -22,13 +22,7 @@ import pandas as pd
 from dialstats._flat import column_name, concat_flat
 from dialstats._vocabulary import ANALYTICS, CONTACT_LIST_SORT_FIELDS
 from dialstats.api import _endpoints
-from dialstats.api._config import (
-    DEMO_API_KEY,
-    DEMO_BASE_URL,
-    make_settings,
-    resolve_api_key,
-    resolve_base_url,
-)
+from dialstats.api._config import make_settings, resolve_api_key, resolve_base_url
 from dialstats.api._filters import (
     check_limit,
     check_max_records,
@@ -151,28 +145,10 @@ def _progress_bar(progress: bool | None, desc: str) -> Any:
 
 
 class Client:
-    """A client of the call-log API.
+    """A client of the call-log API, over the network or any httpx transport.
 
-    The key comes from `api_key`, else the ``SALESFINITY_API_KEY`` environment variable; the
-    base URL from `base_url`, else ``SALESFINITY_BASE_URL``, else the vendor's. ``demo=True``
-    reads the bundled demo data from the sandbox, in-process, with no key and no network.
-
-    Args:
-        api_key: the API key (sent only as the ``x-api-key`` header, never shown).
-        base_url: the API's address; plain ``http://`` is refused except to this machine
-            (``localhost`` or a loopback address), and so is a user name or password in it.
-        timeout: seconds each attempt of a request may take, answer and whole body included.
-        max_retries: retries of a request that fails with a 5xx, a timeout, a dropped
-            connection or a 429, with exponential backoff (from `backoff` seconds, doubling)
-            and full jitter; a 429 waits for its ``Retry-After`` instead.
-        max_concurrency: requests in flight at once; halved while the server answers 429,
-            then grown back.
-        max_page_time: seconds one request (e.g. one page) may take in all, every retry,
-            backoff and ``Retry-After`` wait included (default 300); then it fails with an
-            `ApiConnectionError` saying how many tries were made over how long.
-        demo: read the bundled demo data from the sandbox, in-process.
-        transport: an httpx async transport to send requests through (e.g.
-            ``httpx.ASGITransport(app)``); the client borrows it and never closes it.
+    `dialstats.Client` is this class plus ``demo=True`` (the in-process sandbox); its
+    docstring describes the settings, which are the same here.
 
     >>> import dialstats as ds
     >>> with ds.Client(demo=True) as client:
@@ -191,21 +167,8 @@ class Client:
         backoff: float = 0.5,
         max_concurrency: int = 4,
         max_page_time: float = 300.0,
-        demo: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        if not isinstance(demo, bool):
-            raise InvalidParameterError("demo", f"demo must be True or False, got {demo!r}")
-        if demo and (api_key is not None or base_url is not None or transport is not None):
-            raise InvalidParameterError(
-                "demo",
-                "demo=True reads the bundled sandbox: leave api_key, base_url and transport out",
-            )
-        if demo:
-            from dialstats.sandbox import create_app
-
-            transport = httpx.ASGITransport(app=create_app(api_key=DEMO_API_KEY))
-            api_key, base_url = DEMO_API_KEY, DEMO_BASE_URL
         # In-process apps are reached without a network: the http:// rule does not apply.
         in_process = isinstance(transport, httpx.ASGITransport)
         self._settings = make_settings(
@@ -218,7 +181,6 @@ class Client:
         )
         self._auth = ApiKeyAuth(resolve_api_key(api_key))
         self._transport = None if transport is None else _Borrowed(transport)
-        self._demo = demo
         self._counter = RequestCounter()
         self._dispositions: list[dict[str, Any]] | None = None
         self._ssl: ssl.SSLContext | None = None
@@ -242,10 +204,14 @@ class Client:
         return self._counter.value
 
     def __repr__(self) -> str:
-        where = "demo" if self._demo else repr(self.base_url)
-        return f"<dialstats.Client {where} max_concurrency={self._settings.max_concurrency}>"
+        name = f"{type(self).__module__}.{type(self).__qualname__}"
+        return f"<{name} {self._where()} max_concurrency={self._settings.max_concurrency}>"
 
-    def __enter__(self) -> Client:
+    def _where(self) -> str:
+        """Where the requests go, as `repr` shows it."""
+        return repr(self.base_url)
+
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -375,7 +341,8 @@ class Client:
         match its pages. Changes that leave every count the same at one instant cannot be seen
         in paged answers. Id lists whose URL would pass 8 KB are read in several parts.
 
-        >>> with Client(demo=True) as client:
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
         ...     len(client.read_call_logs(disposition_ids=[1], max_records=5))
         5
         """
@@ -709,3 +676,8 @@ def _incomplete(read: CallLogRead, on_incomplete: str) -> None:
             received=read.received,
         )
     warnings.warn(message + ".", IncompleteReadWarning, stacklevel=3)
+
+
+# `Client` says it is from dialstats.api, where doctest finds its docstring but not its
+# methods' (they are this module's functions): point it here for those.
+__test__ = {"Client": Client}

@@ -24,8 +24,6 @@ from dialstats.errors import InvalidParameterError, MissingApiKeyError
 DEFAULT_BASE_URL = "https://client-api.salesfinity.co"
 API_KEY_ENV = "SALESFINITY_API_KEY"
 BASE_URL_ENV = "SALESFINITY_BASE_URL"
-DEMO_API_KEY = "demo"
-DEMO_BASE_URL = "http://sandbox.invalid"  # never resolved: demo requests stay in the process
 # `scheme://user[:password]@`: the authority's userinfo, up to the first / ? or #.
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
 

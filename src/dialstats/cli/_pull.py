@@ -118,7 +118,8 @@ def _sync(args: argparse.Namespace, progress: bool | None) -> str:
 
 
 def _snapshot(args: argparse.Namespace, progress: bool | None) -> str:
-    from dialstats.api import Client, normalize_filters
+    from dialstats._demo import Client
+    from dialstats.api import normalize_filters
     from dialstats.store import write_snapshot
 
     path = _output(args.output)

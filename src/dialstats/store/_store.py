@@ -8,13 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from dialstats.api import (
-    Client,
-    check_limit,
-    check_max_records,
-    check_sort,
-    normalize_filters,
-)
+from dialstats._demo import Client
+from dialstats.api import check_limit, check_max_records, check_sort, normalize_filters
 from dialstats.errors import InvalidParameterError, StoreError
 from dialstats.frame import check_dtype_backend, check_tz
 from dialstats.store._meta import StoreMeta, load_meta
