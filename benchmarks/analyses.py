@@ -153,10 +153,10 @@ def analyses(df: pd.DataFrame) -> dict[str, Callable[[], object]]:
         ),
         "amd_audit by rep": lambda: ds.amd_audit(df, by=BY),
         "talk_time by rep": lambda: ds.talk_time(df, by=BY),
-        "talk_time thresholds by rep": lambda: ds.talk_time(df, by=BY, table="thresholds"),
+        "talk_time thresholds by rep": lambda: ds.talk_time_thresholds(df, by=BY),
         "activity by rep (vs sort)": lambda: ds.activity(df, by=BY, tz="America/New_York"),
-        "activity sessions (vs sort)": lambda: ds.activity(
-            df, by=BY, tz="America/New_York", table="sessions"
+        "activity sessions (vs sort)": lambda: ds.activity_sessions(
+            df, by=BY, tz="America/New_York"
         ),
     }
 

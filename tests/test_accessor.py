@@ -53,7 +53,8 @@ def test_methods_show_the_real_parameters_and_docs(sample):
 
 def test_positional_arguments_pass_through(sample):
     assert_frame_equal(
-        sample.calls.answer_rates("user_name", "D"), ds.answer_rates(sample, "user_name", "D")
+        sample.calls.answer_rates("user_name", freq="D"),
+        ds.answer_rates(sample, "user_name", freq="D"),
     )
 
 

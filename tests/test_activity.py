@@ -49,7 +49,7 @@ def naive_sessions(times: list[pd.Timestamp], idle: pd.Timedelta) -> list[list[p
 def test_sessions_match_a_naive_loop(offsets, idle_minutes):
     df = frame(offsets)
     idle = pd.Timedelta(minutes=idle_minutes)
-    sessions = ds.activity(df, idle=idle, tz="America/New_York", table="sessions")
+    sessions = ds.activity_sessions(df, idle=idle, tz="America/New_York")
     summary = ds.activity(df, idle=idle, tz="America/New_York").set_index("user_name")
     for rep in df["user_name"].dropna().unique():
         times = list(df.loc[df["user_name"] == rep, "started_at"])
@@ -90,7 +90,7 @@ def test_the_working_day_is_read_in_the_team_zone():
     row = ds.activity(df, tz="America/New_York").iloc[0]
     assert row.first_dial == dt.time(7) and row.last_dial == dt.time(16)
     assert row.sessions == 2 and row.median_break_minutes == 9 * 60 - 10
-    hours = ds.activity(df, tz="America/New_York", table="hours")
+    hours = ds.activity_hours(df, tz="America/New_York")
     assert hours.set_index("hour").loc[7, "dials"] == 2
     assert hours.attrs["tz"] == "America/New_York"
     with pytest.warns(UserWarning, match="tz="):
@@ -116,8 +116,6 @@ def test_idle_parsing_and_bad_input():
         ds.activity(df, idle="0s", tz="UTC")
     with pytest.raises(InvalidParameterError, match="tz"):
         ds.activity(df, tz="New York")
-    with pytest.raises(InvalidParameterError, match="did you mean 'sessions'"):
-        ds.activity(df, table="session", tz="UTC")
     with pytest.raises(ds.MissingColumnError, match="started_at"):
         ds.activity(df.drop(columns="started_at"), tz="UTC")
 
@@ -125,8 +123,8 @@ def test_idle_parsing_and_bad_input():
 def test_empty_and_one_row():
     empty = ds.activity(calls(), tz="UTC")
     assert empty.empty and "sessions" in empty.columns
-    assert ds.activity(calls(), tz="UTC", table="sessions").empty
-    assert ds.activity(calls(), tz="UTC", table="hours").empty
+    assert ds.activity_sessions(calls(), tz="UTC").empty
+    assert ds.activity_hours(calls(), tz="UTC").empty
     one = ds.activity(frame([(0, False)]), by=None, tz="UTC").iloc[0]
     assert (one.dials, one.sessions, one.median_session_minutes) == (1, 1, 0.0)
     assert pd.isna(one.median_break_minutes)

@@ -239,7 +239,7 @@ def test_overview_days_start_at_the_first_of_an_ambiguous_havana_midnight():
     frame = calls(call("human", 3))
     frame["created_at"] = pd.Series([pd.Timestamp("2024-11-03 04:30", tz="UTC")])
     with pytest.warns(UserWarning, match="does not cover both periods"):  # (no day before)
-        out = ds.overview(frame, "2024-11-03", "2024-11-03", tz=HAVANA)
+        out = ds.overview(frame, start_date="2024-11-03", end_date="2024-11-03", tz=HAVANA)
     assert out.loc["total_calls", "value"] == 1
     assert out.attrs["start"] == pd.Timestamp("2024-11-03 04:00", tz="UTC")
 

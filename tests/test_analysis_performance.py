@@ -183,7 +183,7 @@ def test_overview_compares_with_the_period_before():
         ("2024-03-06", 3),
         ("2024-03-06", 11),
     )
-    out = ds.overview(frame, "2024-03-05", "2024-03-06")
+    out = ds.overview(frame, start_date="2024-03-05", end_date="2024-03-06")
     assert out.index.tolist() == [
         *["total_calls", "connected_calls", "conversations", "meetings_set"],
         *["connect_rate", "conversation_rate", "meeting_rate"],
@@ -201,10 +201,15 @@ def test_overview_bounds_are_inclusive_and_default_to_the_data():
     frame = days(("2024-03-05", 3), ("2024-03-06", 3))
     frame.loc[1, "created_at"] = pd.Timestamp("2024-03-06T23:59:59.999", tz="UTC")
     assert ds.overview(frame)["value"].iloc[0] == 2
-    assert ds.overview(frame, end="2024-03-06T12:00:00Z")["value"].iloc[0] == 1
-    assert ds.overview(frame, start=pd.Timestamp("2024-03-06").date())["value"].iloc[0] == 1
+    assert ds.overview(frame, end_date="2024-03-06T12:00:00Z")["value"].iloc[0] == 1
+    assert ds.overview(frame, start_date=pd.Timestamp("2024-03-06").date())["value"].iloc[0] == 1
     with pytest.warns(UserWarning, match="no calls"):
-        assert ds.overview(calls(), "2024-03-05", "2024-03-06")["value"].tolist()[:4] == [0] * 4
+        assert (
+            ds.overview(calls(), start_date="2024-03-05", end_date="2024-03-06")["value"].tolist()[
+                :4
+            ]
+            == [0] * 4
+        )
     assert ds.overview(calls())["value"].tolist()[:4] == [0, 0, 0, 0]
 
 

@@ -100,7 +100,7 @@ def test_overview_equals_the_sandbox(demo, tz):
     start, end = str((last - pd.Timedelta(days=29)).date()), str(last.date())  # the last 30 days
     query = {"start_date": start, "end_date": end, "timezone": tz}
     vendor = fetch("/v1/analytics/overview", paged=False, **query)
-    mine = ds.overview(demo, start, end, tz=tz)
+    mine = ds.overview(demo, start_date=start, end_date=end, tz=tz)
     assert mine.loc["total_calls", "value"] > 0
     assert mine.loc["total_calls", "previous"] > 0
     assert mine.attrs["covered"]

@@ -342,13 +342,13 @@ def two_weeks(before, now, dials=1000, seed=0):
 
 def test_overview_calls_14_against_15_noise_and_300_against_150_a_change():
     week = ("2024-02-12", "2024-02-18")
-    small = ds.overview(two_weeks(15, 14), *week)
+    small = ds.overview(two_weeks(15, 14), start_date=week[0], end_date=week[1])
     row = small.loc["meetings_set"]
     assert (row["value"], row["previous"]) == (14, 15)
     assert row["p_value"] == pytest.approx(1.0) and not row["significant"]
     assert row["ratio_low"] < 1 < row["ratio_high"]
     assert not small.loc["meeting_rate", "significant"]
-    big = ds.overview(two_weeks(150, 300), *week)
+    big = ds.overview(two_weeks(150, 300), start_date=week[0], end_date=week[1])
     row = big.loc["meetings_set"]
     assert row["growth"] == 1.0 and row["significant"] and row["p_value"] < 1e-9
     assert row["ratio_low"] > 1.5
@@ -360,18 +360,20 @@ def test_overview_needs_a_frame_that_covers_both_periods():
     calls = two_weeks(15, 14)
     second_week = calls[calls["created_at"] >= START + pd.Timedelta(weeks=1)]
     with pytest.warns(UserWarning, match="does not cover both periods"):
-        out = ds.overview(second_week, "2024-02-12", "2024-02-18")
+        out = ds.overview(second_week, start_date="2024-02-12", end_date="2024-02-18")
     assert out["growth"].isna().all() and out["p_value"].isna().all()
     assert not out.attrs["covered"] and out.loc["total_calls", "value"] == 1000
     with pytest.warns(UserWarning, match="last call"):
-        ds.overview(calls, "2024-02-15", "2024-02-24")  # the frame stops five days short
+        ds.overview(
+            calls, start_date="2024-02-15", end_date="2024-02-24"
+        )  # the frame stops five days short
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # One-sided or no range: as the vendor's endpoint, a value and no growth.
         for kwargs in ({}, {"start": "2024-02-12"}, {"end": "2024-02-11"}):
             out = ds.overview(calls, **kwargs)
             assert out["growth"].isna().all() and not out.attrs["covered"]
-        assert ds.overview(calls, start="2024-02-12").loc["total_calls", "value"] == 1000
+        assert ds.overview(calls, start_date="2024-02-12").loc["total_calls", "value"] == 1000
 
 
 # -- trend -------------------------------------------------------------------------------------
@@ -385,7 +387,7 @@ def test_trend_finds_a_drift_and_flags_a_spike():
         weeks.append(
             simulate([("Ann", "x", 800, rate)], rng, start=START + pd.Timedelta(weeks=week), days=7)
         )
-    drift = ds.trend(pd.concat(weeks, ignore_index=True), "connect_rate", freq="W-SUN")
+    drift = ds.trend(pd.concat(weeks, ignore_index=True), metric="connect_rate", freq="W-SUN")
     (summary,) = drift.attrs["trend"]
     assert summary["p_value"] < 0.001
     assert summary["slope"] == pytest.approx(-0.008, abs=0.003)

@@ -270,11 +270,11 @@ def test_empty_and_one_row(demo):
 
 
 def test_metrics_and_accessor(demo):
-    human = demo.calls.attempt_curve("human_rate", max_attempt=3)
+    human = demo.calls.attempt_curve(metric="human_rate", max_attempt=3)
     assert human.columns[:4].tolist() == ["attempt", "label", "dials", "human"]
     assert human["label"].tolist() == ["1", "2", "3", "4+"]
     assert human["reached_share"].iloc[:3].is_monotonic_increasing
-    machine = demo.calls.attempt_curve("machine_rate")
+    machine = demo.calls.attempt_curve(metric="machine_rate")
     assert (machine["answered"] <= machine["dials"]).all()
     attempts = demo.calls.contact_attempts()
     assert attempts["attempts"].sum() + attempts.attrs["inbound_calls"] == len(demo)

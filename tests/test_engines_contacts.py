@@ -28,8 +28,8 @@ CASES = [
     (ds.double_dial, {"within": "1h", "adjust_for": "contact_list_name"}),
     (ds.activity, {"tz": "America/New_York"}),
     (ds.activity, {"by": ["user_name", "outcome"], "idle": "10min", "tz": "Asia/Kolkata"}),
-    (ds.activity, {"by": None, "table": "sessions", "tz": "America/Chicago"}),
-    (ds.activity, {"table": "hours", "tz": "Asia/Kolkata"}),
+    (ds.activity_sessions, {"by": None, "tz": "America/Chicago"}),
+    (ds.activity_hours, {"tz": "Asia/Kolkata"}),
 ]
 IDS = [f"{analysis.__name__}-{kwargs}" for analysis, kwargs in CASES]
 NATIVE = ["polars", "polars-lazy", "duckdb", "pyarrow"]
@@ -166,8 +166,8 @@ PROPERTY_CASES = [
     (ds.contact_attempts, {}),
     (ds.double_dial, {"within": "1h", "adjust_for": ["user_name", "hour"]}),
     (ds.activity, {"idle": "20min", "tz": "America/New_York"}),
-    (ds.activity, {"by": None, "table": "sessions", "tz": "Asia/Kolkata"}),
-    (ds.activity, {"table": "hours", "tz": "Europe/London"}),
+    (ds.activity_sessions, {"by": None, "tz": "Asia/Kolkata"}),
+    (ds.activity_hours, {"tz": "Europe/London"}),
 ]
 
 
@@ -179,7 +179,8 @@ PROPERTY_CASES = [
 )
 def test_any_frame_on_any_engine(df, engine, case):
     analysis, kwargs = PROPERTY_CASES[case]
-    definitions = {} if analysis is ds.activity else {"definitions": ds.Definitions()}
+    activities = (ds.activity, ds.activity_sessions, ds.activity_hours)
+    definitions = {} if analysis in activities else {"definitions": ds.Definitions()}
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
         want = analysis(df, **kwargs, **definitions)

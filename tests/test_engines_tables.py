@@ -30,8 +30,8 @@ CASES = [
     (ds.talk_time, {}),
     (ds.talk_time, {"by": "user_name", "thresholds": (10, 45, 60)}),
     (ds.talk_time, {"by": "answered_by", "columns": "compact", "definitions": CUSTOM}),
-    (ds.talk_time, {"by": "user_name", "table": "thresholds"}),
-    (ds.talk_time, {"by": "user_name", "table": "survival"}),
+    (ds.talk_time_thresholds, {"by": "user_name"}),
+    (ds.talk_time_survival, {"by": "user_name"}),
     (ds.number_health, {}),
     (ds.number_health, {"min_dials": 50, "method": "bh"}),
     (ds.number_health, {"freq": "W"}),
@@ -144,7 +144,7 @@ def test_quantiles_and_medians_on_ties_and_even_counts(seconds):
     for engine in ("polars", "pyarrow"):
         frame = ENGINES[engine](calls)
         check(ds.talk_time(frame), ds.talk_time(calls))
-        check(ds.talk_time(frame, table="survival"), ds.talk_time(calls, table="survival"))
+        check(ds.talk_time_survival(frame), ds.talk_time_survival(calls))
         check(ds.machine_detection(frame), ds.machine_detection(calls))
     # The connects are the human-answered calls: every one but the last.
     got = ds.talk_time(ENGINES["polars"](calls))
@@ -192,7 +192,7 @@ def test_any_frame_on_any_engine(df, engine, by):
         (ds.machine_detection, {"by": by}),
         (ds.amd_audit, {"by": by}),
         (ds.talk_time, {"by": by, "thresholds": (30, 60)}),
-        (ds.talk_time, {"by": by, "table": "survival"}),
+        (ds.talk_time_survival, {"by": by}),
         (ds.disposition_breakdown, {"by": by}),
         (ds.sdr_performance, {}),
         (ds.number_health, {"min_dials": 2}),
@@ -211,6 +211,6 @@ def test_a_non_frame_is_refused(demo):
         ds.machine_detection([{"outcome": "answered"}])
     with pytest.raises(ds.MissingColumnError, match="duration"):
         ds.talk_time(pl.from_pandas(demo.head(20)).drop("duration"))
-    with pytest.raises(InvalidParameterError, match="table"):
-        ds.talk_time(_duckdb(demo.head(20)), table="distributions")
+    with pytest.raises(InvalidParameterError, match="columns"):
+        ds.talk_time(_duckdb(demo.head(20)), columns="every")
     assert isinstance(ds.flags(pl.from_pandas(demo.head(5))), pl.DataFrame)

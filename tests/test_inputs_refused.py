@@ -64,13 +64,13 @@ def test_overview_refuses_day_month_dates_with_the_readers_message(demo, name, t
 
 def test_overview_refuses_them_positionally_and_through_the_accessor(demo):
     with pytest.raises(InvalidParameterError, match="not an ISO 8601 date"):
-        ds.overview(demo, "2026-10-01", "10/31/2026")
+        ds.overview(demo, start_date="2026-10-01", end_date="10/31/2026")
     with pytest.raises(InvalidParameterError, match="not an ISO 8601 date"):
-        demo.calls.overview(start="10/01/2026")
+        demo.calls.overview(start_date="10/01/2026")
 
 
 def test_overview_still_takes_iso_text_and_date_objects(demo):
-    expected = ds.overview(demo, "2026-10-01", "2026-10-07", tz="UTC")
+    expected = ds.overview(demo, start_date="2026-10-01", end_date="2026-10-07", tz="UTC")
     for start, end in [
         (dt.date(2026, 10, 1), dt.date(2026, 10, 7)),
         (pd.Timestamp("2026-10-01"), "2026-10-07"),
@@ -78,7 +78,7 @@ def test_overview_still_takes_iso_text_and_date_objects(demo):
         (np.datetime64("2026-10-01"), "20261007"),
         ("2026-10-01T00:00:00Z", "2026-10-07"),
     ]:
-        out = ds.overview(demo, start, end, tz="UTC")
+        out = ds.overview(demo, start_date=start, end_date=end, tz="UTC")
         assert out.attrs["start"] == expected.attrs["start"], start
         assert out.loc["total_calls", "value"] == expected.loc["total_calls", "value"], (start, end)
 
@@ -86,8 +86,8 @@ def test_overview_still_takes_iso_text_and_date_objects(demo):
 @pytest.mark.parametrize("value", ["next monday", 20261001, pd.NaT, ""])
 def test_overview_refuses_what_is_not_a_date(demo, value):
     with pytest.raises(InvalidParameterError) as info:
-        ds.overview(demo, start=value)
-    assert info.value.parameter == "start"
+        ds.overview(demo, start_date=value)
+    assert info.value.parameter == "start_date"
 
 
 def test_pull_refuses_day_month_dates_with_the_readers_message(tmp_path, monkeypatch, capsys):

@@ -168,8 +168,8 @@ def test_number_health_bad_input():
     assert error.value.column == "from_e164"
     with pytest.raises(InvalidParameterError, match="did you mean 'holm'"):
         ds.number_health(df, method="hlm")
-    with pytest.raises(InvalidParameterError, match="alpha"):
-        ds.number_health(df, alpha=5)
+    with pytest.raises(InvalidParameterError, match="confidence"):
+        ds.number_health(df, confidence=5)
     with pytest.raises(InvalidParameterError, match="min_dials"):
         ds.number_health(df, min_dials=0)
 

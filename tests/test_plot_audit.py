@@ -49,7 +49,7 @@ def test_talk_time_and_activity_charts(frame, tmp_path):
     ax.figure.savefig(tmp_path / "talk.png")
     heat = frame.calls.plot.activity(tz="America/New_York")
     assert "America/New_York" in heat.get_xlabel()
-    hours = ds.activity(frame, tz="America/New_York", table="hours")
+    hours = ds.activity_hours(frame, tz="America/New_York")
     assert ds.plot.activity(hours).get_title() == heat.get_title()
     heat.figure.savefig(tmp_path / "activity.png")
     empty = calls()

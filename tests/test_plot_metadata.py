@@ -46,7 +46,7 @@ CASES = [
     ("attempt_curve", "attempt_curve", {"metric": "answer_rate", "confidence": 0.8},
      {"confidence": 0.8}, "unrecorded level"),
     ("double_dial", "double_dial", {"within": "2D"}, {"within": "2D"}, "window not recorded"),
-    ("activity", "activity", {"tz": "America/New_York", "table": "hours"},
+    ("activity", "activity_hours", {"tz": "America/New_York"},
      {"tz": "America/New_York"}, "zone not recorded"),
 ]  # fmt: skip
 # Charts of the call-log frame alone: no result, so no attrs to trust.
@@ -187,7 +187,7 @@ def test_a_result_missing_a_column_names_it_and_its_analysis(demo, analysis, cha
 
 
 def test_a_metric_the_result_lacks_is_named(demo):
-    weekly = ds.trend(demo, "answer_rate")
+    weekly = ds.trend(demo, metric="answer_rate")
     with pytest.raises(InvalidParameterError, match="needs column 'meeting_rate'"):
         ds.plot.trend(weekly, metric="meeting_rate")
     with pytest.raises(InvalidParameterError, match="metric") as error:

@@ -53,7 +53,7 @@ def test_activity_on_the_demo_keeps_its_columns_and_the_hours_table_for_the_char
     assert all(isinstance(t, dt.time) for t in summary["first_dial"])
     assert (summary["first_dial"] <= summary["last_dial"]).all()
     # plot.activity draws from table="hours", which is unchanged.
-    hours = ds.activity(demo, tz="America/New_York", table="hours")
+    hours = ds.activity_hours(demo, tz="America/New_York")
     assert list(hours.columns) == ["user_name", "hour", "dials", "days", "dials_per_active_day"]
 
 
@@ -115,8 +115,6 @@ def test_talk_time_defaults_are_unchanged(demo):
     full = ds.talk_time(demo)
     assert len(full.columns) == 28 and list(full.columns[:3]) == ["connects", "timed", "p10"]
     pd.testing.assert_frame_equal(full, ds.talk_time(demo, columns="all"))
-    tidy = ds.talk_time(demo, table="thresholds")
-    pd.testing.assert_frame_equal(tidy, ds.talk_time(demo, table="thresholds", columns="compact"))
 
 
 @pytest.mark.parametrize("function", [ds.machine_detection, ds.talk_time])

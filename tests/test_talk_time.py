@@ -50,7 +50,7 @@ def test_quantiles_and_shares_match_numpy(rows, thresholds):
             name = f"at_least_{t:g}s"
             assert row[name] == (values >= t).sum()
             assert np.isclose(row[f"{name}_share"], (values >= t).mean())
-    sensitivity = ds.talk_time(df, thresholds=thresholds, table="thresholds")
+    sensitivity = ds.talk_time_thresholds(df, thresholds=thresholds)
     meeting = df["disposition_id"].eq(1).to_numpy(dtype=bool, na_value=False)
     baseline = (connected & (meeting | (seconds >= 60))).sum()
     for _, row in sensitivity.iterrows():
@@ -60,7 +60,7 @@ def test_quantiles_and_shares_match_numpy(rows, thresholds):
 
 def test_sixty_seconds_is_the_contract_conversation_count():
     df = frame([59.5, 60, 61, 30, None, 200], [3, 3, 6, 1, 3, 11], [False] * 6)
-    table = ds.talk_time(df, table="thresholds").set_index("threshold")
+    table = ds.talk_time_thresholds(df).set_index("threshold")
     assert table.loc[60.0, "conversations"] == 3  # 60, 61 and the meeting
     assert table.loc[60.0, "change"] == 0
     assert table.loc[30.0, "change"] == 1 and table.loc[30.0, "change_share"] == 1 / 3
@@ -85,8 +85,6 @@ def test_empty_one_row_missing_columns_and_bad_thresholds():
         ds.talk_time(df, thresholds=(30, 30))
     with pytest.raises(InvalidParameterError, match=">= 0"):
         ds.talk_time(df, thresholds=(-1,))
-    with pytest.raises(InvalidParameterError, match="did you mean 'thresholds'"):
-        ds.talk_time(df, table="threshold")
     assert list(ds.talk_time(df, thresholds=45).columns[-4:]) == [
         "at_least_45s",
         *("at_least_45s_share", "at_least_45s_share_low", "at_least_45s_share_high"),

@@ -45,6 +45,7 @@ def keyword_only(
     renamed: Mapping[str, Renamed] | None = None,
     routes: Mapping[str, Mapping[str, str]] | None = None,
     old_order: Callable[[Any, Any], bool] | None = None,
+    public: str | None = None,
 ) -> Callable[[F], F]:
     """Map the calls of a function's old signature onto its new one, with a `FutureWarning`.
 
@@ -54,7 +55,8 @@ def keyword_only(
     "activity", "sessions": "activity_sessions"}}`` (names in the function's module; arguments
     the target does not take, it never used). `old_order(df, second)`: for a function whose
     positional order changed, whether the call's second argument is the old order's (then
-    `old` need not start with the new positional parameters).
+    `old` need not start with the new positional parameters). `public`: the name the
+    messages give the function, when it is exported under another one.
 
     >>> @keyword_only("by", "freq")
     ... def rates(df, by=None, *, freq=None):
@@ -77,7 +79,7 @@ def keyword_only(
             )
         # Past the new positional parameters, extra arguments take the old order's names.
         extras = list(old) if prefix_kept else positional
-        name = function.__name__
+        name = public or function.__name__
 
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:

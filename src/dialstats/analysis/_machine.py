@@ -221,7 +221,7 @@ def machine_detection(
     return out[[*keys, *shown]]
 
 
-@keyword_only("definitions")
+@keyword_only("definitions", public="amd_evidence")
 def evidence(df: pd.DataFrame, *, definitions: Definitions | None = None) -> pd.DataFrame:
     """Per call, the evidence of who answered, whatever AMD said: `person` and `machine` name
     the first rule that shows it (NA: none), each rule tried in this order.
