@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
+import typing
+from inspect import Parameter
+
 import pandas as pd
 import pytest
 
@@ -127,3 +131,61 @@ def test_list_performance_flattens_the_owner(demo):
         "list-performance", search=lists["name"].iloc[0][:8], **EVERYTHING
     )
     assert 0 < len(searched) <= len(lists)
+
+
+THIN_READERS = (
+    "read_analytics",
+    "read_contact_lists",
+    "read_custom_fields",
+    "read_dispositions",
+    "read_follow_ups",
+    "read_scored_calls",
+    "read_sequences",
+    "read_snoozed_contacts",
+    "read_team",
+)
+
+
+@pytest.mark.parametrize("name", THIN_READERS)
+def test_each_reader_is_its_client_method_plus_the_connection_keywords(name):
+    reader = getattr(ds, name)
+    method = list(inspect.signature(getattr(ds.Client, name)).parameters.values())[1:]
+    given = list(inspect.signature(reader).parameters.values())
+    positional = [p for p in method if p.kind is Parameter.POSITIONAL_OR_KEYWORD]
+    connection = given[len(positional) : len(positional) + 3]
+    assert [(p.name, p.default, p.kind) for p in connection] == [
+        ("api_key", None, Parameter.KEYWORD_ONLY),
+        ("base_url", None, Parameter.KEYWORD_ONLY),
+        ("demo", False, Parameter.KEYWORD_ONLY),
+    ]
+    assert [p for p in given if p not in connection] == method
+    assert (reader.__module__, reader.__qualname__, reader.__name__) == (
+        "dialstats._readers",
+        name,
+        name,
+    )
+    assert ">>> import dialstats as ds" in reader.__doc__
+    assert typing.get_type_hints(reader)["return"] is pd.DataFrame
+
+
+def test_a_reader_checks_its_arguments_before_it_reads():
+    with pytest.raises(TypeError, match=r"^read_team\(\) got an unexpected keyword .*'user'"):
+        ds.read_team(demo=True, user="maya")
+    with pytest.raises(TypeError, match=r"^read_analytics\(\) missing .* 'name'"):
+        ds.read_analytics(demo=True, start_date="2026-09-01", end_date="2026-09-30")
+    with pytest.raises(TypeError, match=r"^read_sequences\(\) too many positional"):
+        ds.read_sequences("demo")
+
+
+def test_a_reader_passes_its_arguments_to_the_method(demo):
+    for name in ("overview", "list-performance"):
+        by_name = ds.read_analytics(
+            demo=True, name=name, dtype_backend="pyarrow", tz="Europe/Paris", **EVERYTHING
+        )
+        expected = demo.read_analytics(
+            name, dtype_backend="pyarrow", tz="Europe/Paris", **EVERYTHING
+        )
+        pd.testing.assert_frame_equal(by_name, expected)
+    searched = ds.read_contact_lists(demo=True, search="a", sort="-name")
+    pd.testing.assert_frame_equal(searched, demo.read_contact_lists(search="a", sort="-name"))
+    assert searched["name"].is_monotonic_decreasing

@@ -5,12 +5,17 @@ Each makes a `Client` for one call (``api_key``/``base_url`` or the environment,
 configuration and one cached copy of the dispositions. They sit above both the API client and
 the local store: ``read_call_logs(cache=...)`` syncs a store with the client and reads from it,
 so neither of those needs to know about the other's caller.
+
+`read_call_logs` is written out (its cache and its hints about names); the other readers are
+each one `Client` method, made by `_reader` with that method's own keywords.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -168,15 +173,53 @@ def _ids_named(client: Client, name: str, value: str) -> tuple[list[str], list[s
     return known.tolist()[:1], found, repr(str(spelled.iloc[0])) if len(spelled) else None
 
 
-def read_dispositions(
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    demo: bool = False,
-    tz: str = "UTC",
-    dtype_backend: str = "numpy_nullable",
-    **params: Any,
-) -> pd.DataFrame:
+# -- the thin readers: one Client method each ---------------------------------------------------
+
+_CONNECTION = tuple(
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+    for name, default, annotation in (
+        ("api_key", None, "str | None"),
+        ("base_url", None, "str | None"),
+        ("demo", False, "bool"),
+    )
+)
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def _reader(method: str, doc: str) -> Callable[..., pd.DataFrame]:
+    """The module-level reader `method`: ``Client.<method>`` on a client made for one call.
+
+    Its signature is the method's with the connection keywords (`_CONNECTION`) after the
+    positional arguments, so `help()` and `inspect.signature` show every keyword; arguments
+    are checked against it before a client is made.
+    """
+    own = list(inspect.signature(getattr(Client, method)).parameters.values())[1:]  # no self
+    positional = [p for p in own if p.kind in _POSITIONAL]
+    signature = inspect.Signature(
+        [*positional, *_CONNECTION, *own[len(positional) :]], return_annotation="pd.DataFrame"
+    )
+
+    def reader(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:  # named as the reader, not as the Client method
+            raise TypeError(f"{method}() {exc}") from None
+        api_key, base_url, demo = (bound.arguments.pop(p.name, p.default) for p in _CONNECTION)
+        with Client(api_key, base_url=base_url, demo=demo) as client:
+            return getattr(client, method)(*bound.args, **bound.kwargs)
+
+    reader.__name__ = reader.__qualname__ = method
+    reader.__doc__ = doc
+    reader.__signature__ = signature  # type: ignore[attr-defined]
+    reader.__annotations__ = {
+        **{p.name: p.annotation for p in signature.parameters.values()},
+        "return": signature.return_annotation,
+    }
+    return reader
+
+
+read_dispositions = _reader(
+    "read_dispositions",
     """The team's dispositions: ``id`` (as call logs use it), ``name``, ``category``, ...
 
     ``is_custom=`` (bool) and ``category=`` filter them.
@@ -184,85 +227,48 @@ def read_dispositions(
     >>> import dialstats as ds
     >>> ds.read_dispositions(demo=True, category="positive")["name"].iloc[0]
     'Answered - Meeting Set'
-    """
-    with Client(api_key, base_url=base_url, demo=demo) as client:
-        return client.read_dispositions(tz=tz, dtype_backend=dtype_backend, **params)
+    """,
+)
 
-
-def read_sequences(
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    demo: bool = False,
-    tz: str = "UTC",
-    dtype_backend: str = "numpy_nullable",
-) -> pd.DataFrame:
+read_sequences = _reader(
+    "read_sequences",
     """The team's sequences: ``id``, ``name``, ``total_calls``, ``first_used_at``, ``last_used_at``.
 
     >>> import dialstats as ds
     >>> list(ds.read_sequences(demo=True).columns[:3])
     ['id', 'name', 'total_calls']
-    """
-    with Client(api_key, base_url=base_url, demo=demo) as client:
-        return client.read_sequences(tz=tz, dtype_backend=dtype_backend)
+    """,
+)
 
-
-def read_contact_lists(
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    demo: bool = False,
-    search: str | None = None,
-    sort: str | None = None,
-    tz: str = "UTC",
-    dtype_backend: str = "numpy_nullable",
-) -> pd.DataFrame:
+read_contact_lists = _reader(
+    "read_contact_lists",
     """Every contact list (all pages): ``id``, ``name``, ``source``, ``total_contacts``,
     ``created_at``, the owner's ``user_id``/``user_email``/``user_first_name``/``user_last_name``/
     ``user_name`` (NA when the API sends only the owner's id), then every other field.
 
     Read from GET /v1/contact-lists/csv, as the live API lists them, or GET /v1/contact-lists
-    on a server that has only that. `search` matches the lists' names.
+    on a server that has only that. `search` matches the lists' names; `sort` (``"name"``,
+    ``"-total_contacts"``) orders them.
 
     >>> import dialstats as ds
     >>> "total_contacts" in ds.read_contact_lists(demo=True)
     True
-    """
-    with Client(api_key, base_url=base_url, demo=demo) as client:
-        return client.read_contact_lists(
-            search=search, sort=sort, tz=tz, dtype_backend=dtype_backend
-        )
+    """,
+)
 
-
-def read_team(
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    demo: bool = False,
-    tz: str = "UTC",
-    dtype_backend: str = "numpy_nullable",
-) -> pd.DataFrame:
+read_team = _reader(
+    "read_team",
     """The team, one row per member: ``team_id``, ``team_name``, ``user_*``, ``status``,
     ``license``.
 
     >>> import dialstats as ds
     >>> ds.read_team(demo=True)["team_name"].nunique()
     1
-    """
-    with Client(api_key, base_url=base_url, demo=demo) as client:
-        return client.read_team(tz=tz, dtype_backend=dtype_backend)
+    """,
+)
 
-
-def read_analytics(
-    name: str,
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    demo: bool = False,
-    tz: str = "UTC",
-    dtype_backend: str = "numpy_nullable",
-    **params: Any,
-) -> pd.DataFrame:
+read_analytics = _reader(
+    "read_analytics",
     """The vendor's own analytics as a tidy frame (all pages).
 
     `name`: ``"overview"`` (rows: metric, value, growth), ``"sdr-performance"`` (a row per
@@ -277,20 +283,11 @@ def read_analytics(
     ... )
     >>> overview["metric"].iloc[0]
     'total_calls'
-    """
-    with Client(api_key, base_url=base_url, demo=demo) as client:
-        return client.read_analytics(name, tz=tz, dtype_backend=dtype_backend, **params)
+    """,
+)
 
-
-def read_scored_calls(
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    demo: bool = False,
-    tz: str = "UTC",
-    dtype_backend: str = "numpy_nullable",
-    **params: Any,
-) -> pd.DataFrame:
+read_scored_calls = _reader(
+    "read_scored_calls",
     """AI-scored calls (GET /v1/scored-calls, all pages): ``id``, ``score``, the rep's
     ``user_id``/``user_email``/``user_first_name``/``user_last_name``/``user_name``,
     ``created_at``, ``updated_at``, then every other field the API sends.
@@ -301,60 +298,35 @@ def read_scored_calls(
 
     >>> import dialstats as ds
     >>> best = ds.read_scored_calls(start_date="2026-09-01", min_score=80)  # doctest: +SKIP
-    """
-    with Client(api_key, base_url=base_url, demo=demo) as client:
-        return client.read_scored_calls(tz=tz, dtype_backend=dtype_backend, **params)
+    """,
+)
 
-
-def read_follow_ups(
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    demo: bool = False,
-    tz: str = "UTC",
-    dtype_backend: str = "numpy_nullable",
-) -> pd.DataFrame:
+read_follow_ups = _reader(
+    "read_follow_ups",
     """Follow-up tasks (GET /v1/follow-up, all pages): ``id``, the rep's ``user_*`` columns,
     ``created_at``, ``updated_at``, then every other field the API sends.
 
     >>> import dialstats as ds
     >>> tasks = ds.read_follow_ups()  # doctest: +SKIP
-    """
-    with Client(api_key, base_url=base_url, demo=demo) as client:
-        return client.read_follow_ups(tz=tz, dtype_backend=dtype_backend)
+    """,
+)
 
-
-def read_custom_fields(
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    demo: bool = False,
-    tz: str = "UTC",
-    dtype_backend: str = "numpy_nullable",
-) -> pd.DataFrame:
+read_custom_fields = _reader(
+    "read_custom_fields",
     """The team's custom contact fields (GET /v1/custom-fields): ``id``, ``label``, ``type``,
     ``created_at``, ``updated_at``, then every other field the API sends.
 
     >>> import dialstats as ds
     >>> fields = ds.read_custom_fields()  # doctest: +SKIP
-    """
-    with Client(api_key, base_url=base_url, demo=demo) as client:
-        return client.read_custom_fields(tz=tz, dtype_backend=dtype_backend)
+    """,
+)
 
-
-def read_snoozed_contacts(
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    demo: bool = False,
-    tz: str = "UTC",
-    dtype_backend: str = "numpy_nullable",
-) -> pd.DataFrame:
+read_snoozed_contacts = _reader(
+    "read_snoozed_contacts",
     """Snoozed contacts (GET /v1/snoozed-contacts, all pages): ``id``, the ``user_*`` columns,
     ``created_at``, ``updated_at``, then every other field the API sends.
 
     >>> import dialstats as ds
     >>> snoozed = ds.read_snoozed_contacts()  # doctest: +SKIP
-    """
-    with Client(api_key, base_url=base_url, demo=demo) as client:
-        return client.read_snoozed_contacts(tz=tz, dtype_backend=dtype_backend)
+    """,
+)
