@@ -37,7 +37,7 @@ def sample() -> pd.DataFrame:
         ("list_performance", ds.list_performance, {}),
         ("sequence_performance", ds.sequence_performance, {}),
         ("best_time_to_call", ds.best_time_to_call, {"min_dials": 1}),
-        ("overview", ds.overview, {"start": "2024-03-04"}),
+        ("overview", ds.overview, {"start_date": "2024-03-04"}),
     ],
 )
 def test_each_method_is_the_function_on_the_frame(sample, method, function, kwargs):

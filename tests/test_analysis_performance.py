@@ -216,8 +216,8 @@ def test_overview_bounds_are_inclusive_and_default_to_the_data():
 @pytest.mark.parametrize(
     ("kwargs", "parameter"),
     [
-        ({"start": "someday"}, "start"),
-        ({"start": "2024-03-06", "end": "2024-03-05"}, "end"),
+        ({"start_date": "someday"}, "start_date"),
+        ({"start_date": "2024-03-06", "end_date": "2024-03-05"}, "end_date"),
         ({"tz": "Local"}, "tz"),
     ],
 )

@@ -370,7 +370,7 @@ def test_overview_needs_a_frame_that_covers_both_periods():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # One-sided or no range: as the vendor's endpoint, a value and no growth.
-        for kwargs in ({}, {"start": "2024-02-12"}, {"end": "2024-02-11"}):
+        for kwargs in ({}, {"start_date": "2024-02-12"}, {"end_date": "2024-02-11"}):
             out = ds.overview(calls, **kwargs)
             assert out["growth"].isna().all() and not out.attrs["covered"]
         assert ds.overview(calls, start_date="2024-02-12").loc["total_calls", "value"] == 1000

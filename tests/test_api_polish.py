@@ -118,7 +118,7 @@ def test_dir_of_the_package_is_its_public_names():
 
 def test_accessor_repr_lists_its_methods(calls):
     text = repr(calls.calls)
-    assert text.startswith(f"<df.calls: {len(calls):,} calls; methods: activity, amd_audit, ")
+    assert text.startswith(f"<df.calls: {len(calls):,} calls; methods: activity, activity_hours, ")
     assert "answer_rates" in text
     assert "funnel" in text and "0x" not in text
     assert repr(calls.calls.plot).startswith("<df.calls.plot: ")

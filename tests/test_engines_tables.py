@@ -19,7 +19,7 @@ from test_engines import CUSTOM, ENGINES, _duckdb, frames
 from test_engines_more import check
 
 ENGINE_NAMES = ["polars", "polars-lazy", "duckdb", "pyarrow", "spark"]
-RANGE = {"start": "2026-08-17", "end": "2026-08-23"}
+RANGE = {"start_date": "2026-08-17", "end_date": "2026-08-23"}
 CASES = [
     (ds.machine_detection, {}),
     (ds.machine_detection, {"by": ["user_name", "outcome"], "definitions": CUSTOM}),

@@ -112,6 +112,8 @@ class CallsAccessor(_Bound):
 
     if TYPE_CHECKING:  # the methods `_registry.METHODS` names, for type checkers and editors
         activity: _Analysis
+        activity_hours: _Analysis
+        activity_sessions: _Analysis
         amd_audit: _Analysis
         amd_evidence: _Analysis
         answer_rates: _Analysis
@@ -133,6 +135,8 @@ class CallsAccessor(_Bound):
         sdr_performance: _Analysis
         sequence_performance: _Analysis
         talk_time: _Analysis
+        talk_time_survival: _Analysis
+        talk_time_thresholds: _Analysis
         trend: _Analysis
 
     @property
