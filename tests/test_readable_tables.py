@@ -52,7 +52,7 @@ def test_activity_on_the_demo_keeps_its_columns_and_the_hours_table_for_the_char
     ]
     assert all(isinstance(t, dt.time) for t in summary["first_dial"])
     assert (summary["first_dial"] <= summary["last_dial"]).all()
-    # plot.activity draws from table="hours", which is unchanged.
+    # plot.activity draws activity_hours' table (what table="hours" gave), unchanged.
     hours = ds.activity_hours(demo, tz="America/New_York")
     assert list(hours.columns) == ["user_name", "hour", "dials", "days", "dials_per_active_day"]
 
