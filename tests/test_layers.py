@@ -18,9 +18,6 @@ PACKAGE = SOURCE / "dialstats"
 CROSSING = {
     "dialstats.analysis._engine",
     "dialstats.analysis._engine_contacts",
-    "dialstats.analysis._flags",
-    "dialstats.analysis._machine",
-    "dialstats.analysis._overview",
     "dialstats.analysis._timing",
 }
 

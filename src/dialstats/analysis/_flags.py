@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from dialstats._vocabulary import MACHINE_PREFIX
 from dialstats.analysis._validate import caller_stacklevel, check_columns, check_frame
 from dialstats.errors import InvalidParameterError
-from dialstats.frame._schema import MACHINE_PREFIX
 
 if TYPE_CHECKING:
     from dialstats.analysis._metrics import Definitions

@@ -25,6 +25,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from dialstats._vocabulary import ANSWERED_BY, DISPOSITION_CATEGORIES, MACHINE_PREFIX
 from dialstats.analysis import _engine, _engine_tables, _flags, _groups
 from dialstats.analysis._choices import choose
 from dialstats.analysis._deprecate import keyword_only
@@ -38,7 +39,6 @@ from dialstats.analysis._validate import (
     check_frame,
     group_keys,
 )
-from dialstats.frame._schema import ANSWERED_BY, DISPOSITION_CATEGORIES, MACHINE_PREFIX
 
 _RATES = {
     "machine_rate": ("machine", "answered"),

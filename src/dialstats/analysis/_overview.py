@@ -20,7 +20,7 @@ from dialstats.analysis._validate import (
     check_frame,
     check_timezone,
 )
-from dialstats.api._filters import parse_date
+from dialstats.api import parse_date
 from dialstats.errors import InvalidParameterError
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
