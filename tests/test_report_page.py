@@ -133,7 +133,9 @@ def cards(page):
 def test_a_zero_the_period_before_is_a_value_not_a_missing_period(pages):
     shown = cards(pages["rep"])
     data = load_report(demo=True, rep="Maya Patel")
-    kpis = ds.overview(data.calls, data.period.start, data.period.end, tz=data.tz)
+    kpis = ds.overview(
+        data.calls, start_date=data.period.start, end_date=data.period.end, tz=data.tz
+    )
     assert kpis.loc["meetings_set", "previous"] == 0  # the demo's week before: no meetings
     meetings = int(kpis.loc["meetings_set", "value"])
     assert shown["Meetings set"] == f"{meetings} +{meetings} (noise) vs 0"
@@ -157,7 +159,9 @@ def test_the_rep_page_intro_and_heatmap_are_the_reps(pages):
 def test_the_noise_sentence_gives_the_pages_own_figures_and_its_test(pages):
     text = visible(pages["default"])
     data = load_report(demo=True)
-    kpis = ds.overview(data.calls, data.period.start, data.period.end, tz=data.tz)
+    kpis = ds.overview(
+        data.calls, start_date=data.period.start, end_date=data.period.end, tz=data.tz
+    )
     now, then = int(kpis.loc["meetings_set", "value"]), int(kpis.loc["meetings_set", "previous"])
     p = kpis.loc["meetings_set", "p_value"]
     assert (now, then) == (18, 13)

@@ -236,7 +236,9 @@ def test_monthly_coaching_report_for_one_rep(tmp_path, capsys):
     # Drawn against the team: the team's rate under each of the rep's, as the team's calls
     # give it, and the funnel and trend charts of the rep beside the team.
     data = load_report(demo=True, period="month")
-    team = ds.overview(data.team_calls, data.period.start, data.period.end, tz=data.tz)
+    team = ds.overview(
+        data.team_calls, start_date=data.period.start, end_date=data.period.end, tz=data.tz
+    )
     for rate in ("connect_rate", "conversation_rate", "meeting_rate"):
         assert f"<small>team {team.loc[rate, 'value']:.1%}</small>" in page
     against = [c for c in executed.cells if 'who="Team"' in c.source or 'label="Team"' in c.source]
