@@ -29,19 +29,59 @@ def answer_rates(
 ) -> pd.DataFrame:
     """Dials, answers and connects per group (and per period of `started_at` with `freq`).
 
-    Columns: the `by` columns, `period` (with `freq`: the start or end label of each bin, as
-    `df.resample(freq)` labels it, in the frame's zone, naive = UTC; every period in the range is
-    a row), `dials`, `answered`, `human`, `machine`, `connected`, and `answer_rate`,
-    `human_rate`, `connect_rate` (each over dials) with `<rate>_low` / `<rate>_high` Wilson
-    bounds. No dials -> NA rates. `definitions` says what connected means (the vendor's rule
-    by default).
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the counts are then taken in that engine and only the count
+        table is collected (see `dialstats.analysis._engine`); the result is the same pandas
+        frame.
+    by : str or sequence of str, optional
+        The columns to group by; None (default) is one group of every call.
+    freq : str, optional
+        A pandas frequency ("D", "W", "MS", ...): one row per group and period of `started_at`,
+        binned as `df.resample(freq)` bins. None (default): no periods.
+    confidence : float, default 0.95
+        The level of the Wilson intervals.
+    definitions : Definitions, optional
+        What connected means; None (default) is the vendor's rule (`VENDOR`).
 
-    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation or a pyarrow.Table:
-    the counts are then taken in that engine and only the count table is collected (see
-    `dialstats.analysis._engine`); the result is the same pandas frame.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (and period), with columns:
 
+        - the `by` columns;
+        - `period` (with `freq`): the start or end label of each bin, as `df.resample(freq)`
+          labels it, in the frame's zone, naive = UTC; every period in the range is a row;
+        - `dials`, `answered`, `human`, `machine`, `connected`;
+        - `answer_rate`, `human_rate`, `connect_rate` (each over dials) with `<rate>_low` /
+          `<rate>_high` Wilson bounds. No dials -> NA rates.
+
+    Raises
+    ------
+    InvalidParameterError
+        A parameter outside what it allows, such as an unknown `freq`, or a `by` column named
+        ``period`` together with `freq`.
+    MissingColumnError
+        `df` lacks a column the counts read.
+
+    See Also
+    --------
+    trend : One rate per period, with control limits and a trend test.
+    disposition_funnel : The stages from dials to meetings.
+    dialstats.plot.answer_rates : Draws this table.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.answer_rates(ds.read_call_logs(demo=True), by="user_name", freq="W")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> ds.answer_rates(df)[["dials", "answered", "connected", "connect_rate"]]
+       dials  answered  connected  connect_rate
+    0   2000       738        280          0.14
+    >>> daily = ds.answer_rates(df, by="user_name", freq="D")
+    >>> daily.columns.tolist()[:7]
+    ['user_name', 'period', 'dials', 'answered', 'human', 'machine', 'connected']
     """
     frame = _engine.wrap(df)
     if frame is not None:

@@ -48,20 +48,65 @@ def disposition_funnel(
 ) -> pd.DataFrame:
     """How many dials reach each stage, and what share of the previous stage and the top.
 
-    Default stages: dials -> answered -> connected -> conversations -> connected_meetings (the
-    meetings set on connected calls: fewer than the `meetings` count when AMD labelled a meeting's
-    call a machine; see docs/metrics.md). `definitions` says what connected, conversation and
-    meeting mean (the vendor's by default). `stages` takes an
-    ordered mapping of stage name -> a boolean mask (Series aligned with `df`, or array), a
-    callable `df -> mask`, or a query string evaluated on `df` plus its flags (``"is_human and
-    duration >= 30"``). A call counts in a stage only if it is in every earlier stage too.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the stages are then counted in that engine (default stages,
+        or stages given as narwhals expressions such as ``nw.col("duration") >= 30``).
+    by : str or sequence of str, optional
+        The columns to group by; None (default) is one group of every call.
+    confidence : float, default 0.95
+        The level of the Wilson intervals.
+    definitions : Definitions, optional
+        What connected, conversation and meeting mean; None (default) is the vendor's (`VENDOR`).
+    stages : mapping of str to mask, callable or str, optional
+        An ordered mapping of stage name -> a boolean mask (Series aligned with `df`, or array),
+        a callable `df -> mask`, or a query string evaluated on `df` plus its flags
+        (``"is_human and duration >= 30"``). A call counts in a stage only if it is in every
+        earlier stage too. None (default): dials -> answered -> connected -> conversations ->
+        connected_meetings (the meetings set on connected calls: fewer than the `meetings` count
+        when AMD labelled a meeting's call a machine; see docs/metrics.md).
 
-    Returns a tidy frame: the `by` columns, `stage` (ordered categorical), `count`,
-    `rate_from_previous` and `rate_from_top` with `_low` / `_high` Wilson bounds. The first stage
-    is its own previous stage and top, so both its rates are 1 (NA when it is empty).
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy, one row per group and stage: the `by` columns, `stage` (ordered categorical),
+        `count`, `rate_from_previous` and `rate_from_top` with `_low` / `_high` Wilson bounds. The
+        first stage is its own previous stage and top, so both its rates are 1 (NA when it is
+        empty).
 
+    Raises
+    ------
+    InvalidParameterError
+        `stages` is not a non-empty mapping, a stage name is not a non-empty string, or a stage
+        does not give one boolean per call (or its query cannot be evaluated).
+
+    See Also
+    --------
+    disposition_breakdown : How calls end, disposition by disposition.
+    answer_rates : The same counts as rates over dials.
+    dialstats.plot.funnel : Draws this table.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.disposition_funnel(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> ds.disposition_funnel(df)[["stage", "count", "rate_from_previous"]].round(3)
+                    stage  count  rate_from_previous
+    0               dials   2000                 1.0
+    1            answered    738               0.369
+    2           connected    280               0.379
+    3       conversations    147               0.525
+    4  connected_meetings     22                0.15
+
+    Stages of your own, each within the ones before it:
+
+    >>> stages = {"dials": lambda d: d["duration"].notna(), "long": "is_human and duration >= 30"}
+    >>> ds.disposition_funnel(df, stages=stages)[["stage", "count"]]
+       stage  count
+    0  dials   2000
+    1   long    247
     """
     frame = _engine.wrap(df)
     if frame is not None:
@@ -202,14 +247,54 @@ def disposition_breakdown(
 ) -> pd.DataFrame:
     """How calls end: count and share of each disposition (or category) per group.
 
-    `level="disposition"`: one row per `disposition_id` with its `disposition_name` and
-    `disposition_category`, ordered by id (calls without a disposition last); custom or unknown
-    ids are kept, with NA name/category when the frame has none. `level="category"`: one row per
-    disposition category (every category, even unused). `share` is count over the group's calls,
-    with `_low` / `_high` Wilson bounds.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the calls are then counted in that engine.
+    by : str or sequence of str, optional
+        The columns to group by; None (default) is one group of every call.
+    confidence : float, default 0.95
+        The level of the Wilson intervals.
+    level : {"disposition", "category"}, default "disposition"
+        ``"disposition"``: one row per `disposition_id`; ``"category"``: one row per disposition
+        category.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Per group, with `level="disposition"`: one row per `disposition_id` with its
+        `disposition_name` and `disposition_category`, ordered by id (calls without a disposition
+        last); custom or unknown ids are kept, with NA name/category when the frame has none.
+        With `level="category"`: one row per disposition category (every category, even unused;
+        calls without one are a row with NA category). Then `count`, and `share` (count over the
+        group's calls) with `share_low` / `share_high` Wilson bounds.
+
+    Raises
+    ------
+    InvalidParameterError
+        `level` is neither ``"disposition"`` nor ``"category"``.
+    MissingColumnError
+        `df` lacks a disposition column the level reads.
+
+    See Also
+    --------
+    disposition_funnel : The stages from dials to meetings.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.disposition_breakdown(ds.read_call_logs(demo=True), level="category")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> ds.disposition_breakdown(df, level="category")[["disposition_category", "count"]]
+      disposition_category  count
+    0             positive    175
+    1             negative    123
+    2              neutral     28
+    3         not_answered   1597
+    4            cancelled     52
+    5                  NaN     25
+    >>> ds.disposition_breakdown(df).columns.tolist()[:4]
+    ['disposition_id', 'disposition_name', 'disposition_category', 'count']
     """
     frame, weights = _engine.wrap(df), None
     if frame is None:
