@@ -74,23 +74,69 @@ def compare(
     against: str = "rest",
     method: str = "holm",
 ) -> pd.DataFrame:
-    """Each group's `metric` against the rest of the frame (`against="rest"`) or against each
-    other group (`"pairs"`): difference and ratio with intervals, `p_value` and `p_adjusted`
-    (Holm or Benjamini-Hochberg over all the comparisons, `method=`).
+    """Each group's `metric` against the rest of the frame, or against each other group.
 
-    Columns: the `by` columns (with `"pairs"` also `other_<by>`), the group's denominator,
-    numerator and rate, the same prefixed `other_` for the rest (or the other group),
-    `difference` (group - other) and `ratio` (group / other) with `_low` / `_high`,
-    `p_value`, `p_adjusted` and `significant` (p_adjusted < 1 - confidence). Groups without
-    dials are left out.
+    Difference and ratio come with intervals, and a test with `p_value` and `p_adjusted` (Holm or
+    Benjamini-Hochberg over all the comparisons, `method=`). The difference's interval is
+    Newcombe's hybrid score interval (from the two Wilson intervals), the ratio's Katz's log
+    interval (NA with a zero count), and the test the two-sided two-proportion z-test with the
+    pooled variance.
 
-    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation or a pyarrow.Table:
-    the two counts per group are then taken in that engine and only that small table is
-    collected (see `dialstats.analysis._engine`); the comparisons are made in numpy as for a
-    pandas frame, and the result is the same pandas frame.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the two counts per group are then taken in that engine and
+        only that small table is collected (see `dialstats.analysis._engine`); the comparisons
+        are made in numpy as for a pandas frame, and the result is the same pandas frame.
+    by : str or sequence of str, default "user_name"
+        The columns whose groups are compared (at least one).
+    metric : str, default "connect_rate"
+        A rate of the metric contract (`metric`); a count has no denominator to compare over.
+    confidence : float, default 0.95
+        The level of the intervals; a comparison is `significant` when p_adjusted < 1 -
+        confidence.
+    definitions : Definitions, optional
+        What the counts mean; None (default) is the vendor's (`VENDOR`).
+    against : {"rest", "pairs"}, default "rest"
+        ``"rest"``: each group against all the other calls together; ``"pairs"``: each pair of
+        groups once.
+    method : {"holm", "bh"}, default "holm"
+        The multiplicity correction of `p_adjusted`: Holm (family-wise error) or
+        Benjamini-Hochberg (false discovery rate).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (per pair with ``"pairs"``): the `by` columns (with ``"pairs"`` also
+        `other_<by>`), the group's denominator, numerator and rate, the same prefixed `other_`
+        for the rest (or the other group), `difference` (group - other) and `ratio` (group /
+        other) with `_low` / `_high`, `p_value`, `p_adjusted` and `significant` (p_adjusted <
+        1 - confidence). Groups without dials are left out.
+
+    Raises
+    ------
+    InvalidParameterError
+        `by` is empty, `metric` is not a rate, or `against` or `method` is unknown.
+    MissingColumnError
+        `df` lacks a column the counts read.
+
+    See Also
+    --------
+    leaderboard : Groups ranked by shrunken rates, with rank intervals.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.compare(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> versus = ds.compare(df, by="user_name")
+    >>> versus[["user_name", "connect_rate", "other_connect_rate", "significant"]].head(3).round(3)
+          user_name  connect_rate  other_connect_rate  significant
+    0  Ethan Brooks         0.108               0.143        False
+    1    Hannah Kim         0.148               0.139        False
+    2  Jordan Reyes         0.147               0.139        False
+    >>> ds.compare(df, by="user_name", against="pairs").shape  # 9 reps: 36 pairs
+    (36, 17)
     """
     frame = _engine.wrap(df)
     if frame is None:

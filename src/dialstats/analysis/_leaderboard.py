@@ -49,29 +49,75 @@ def leaderboard(
 ) -> pd.DataFrame:
     """Groups ranked by their shrunken `metric`, with the evidence to read the ranking.
 
-    Per group (best first): the metric's denominator and numerator counts; the raw rate with
-    its Wilson interval (`<metric>_low` / `_high`); `<metric>_shrunk`, the empirical-Bayes
-    posterior mean under a beta prior fitted to all groups by marginal likelihood, with its
-    equal-tailed credible interval (`_shrunk_low` / `_shrunk_high`); `rank` (1 = best, by the
-    shrunken rate) and `rank_low` / `rank_high` (its interval over posterior draws, seeded);
-    `expected_<numerator>`, the count the group's mix of `adjust_for` values predicts at the
-    frame's rate within each value (all groups one mix when None), `ratio_to_expected`
-    (observed / expected) with its score interval, and `p_value` / `p_adjusted` (Holm or
-    Benjamini-Hochberg, `method=`) for "different from expected".
+    A raw-rate ranking puts a group with 40 dials beside one with 4,000; here each group's rate is
+    shrunk toward the team's (empirical Bayes), ranks carry intervals, and `ratio_to_expected`
+    compares each group with what its own mix of `adjust_for` values predicts.
 
-    Overdispersion: the group-weeks (by `started_at`) are tested for varying more than
-    binomial sampling allows (Pearson X^2 / df, in ``attrs["dispersion"]`` with its
+    Overdispersion: the group-weeks (by `started_at`) are tested for varying more than binomial
+    sampling allows (Pearson X^2 / df, in ``attrs["dispersion"]`` with its
     ``dispersion_p_value``); when they do (p < 1 - confidence) every interval and test is widened
     by that factor (quasi-binomial, ``attrs["dispersion_scale"]``). The fitted prior is in
-    ``attrs["prior_mean"]`` / ``attrs["prior_precision"]`` (in dials). Groups without dials
-    stay as rows with NA rates and ranks.
+    ``attrs["prior_mean"]`` / ``attrs["prior_precision"]`` (in dials).
 
-    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation or a pyarrow.Table:
-    the two counts are then taken in that engine per group and week (and, with `adjust_for`,
-    per group and stratum: a second query), and only those small tables are collected (see
-    `dialstats.analysis._engine`); shrinkage, ranks, dispersion and the ratios are computed
-    in numpy from them as for a pandas frame, and the result is the same pandas frame.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the two counts are then taken in that engine per group and
+        week (and, with `adjust_for`, per group and stratum: a second query), and only those
+        small tables are collected (see `dialstats.analysis._engine`); shrinkage, ranks,
+        dispersion and the ratios are computed in numpy from them as for a pandas frame, and the
+        result is the same pandas frame.
+    by : str or sequence of str, default "user_name"
+        The columns whose groups are ranked (at least one).
+    metric : str, default "connect_rate"
+        A rate of the metric contract (`metric`); a count has no denominator to rank over.
+    confidence : float, default 0.95
+        The level of every interval, and of the dispersion test.
+    definitions : Definitions, optional
+        What the counts mean; None (default) is the vendor's (`VENDOR`).
+    adjust_for : str or sequence of str, optional
+        The columns (e.g. ``"contact_list_name"``) whose mix each group's expected count is
+        standardised on: the frame's rate within each value, weighted by the group's dials
+        there. None (default): all groups one mix. It may not repeat a `by` column.
+    method : {"holm", "bh"}, default "holm"
+        The multiplicity correction of `p_adjusted`: Holm (family-wise error) or
+        Benjamini-Hochberg (false discovery rate).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, best first (groups without dials stay as rows with NA rates and
+        ranks, last):
+
+        - the `by` columns, the metric's denominator and numerator counts;
+        - the raw rate with its Wilson interval (`<metric>_low` / `_high`);
+        - `<metric>_shrunk`, the empirical-Bayes posterior mean under a beta prior fitted to all
+          groups by marginal likelihood, with its equal-tailed credible interval
+          (`_shrunk_low` / `_shrunk_high`);
+        - `rank` (1 = best, by the shrunken rate) and `rank_low` / `rank_high` (its interval over
+          posterior draws, seeded);
+        - `expected_<numerator>`, the count the group's mix of `adjust_for` values predicts at
+          the frame's rate within each value, `ratio_to_expected` (observed / expected) with its
+          score interval (`_low` / `_high`), and `p_value` / `p_adjusted` for "different from
+          expected".
+
+    Raises
+    ------
+    InvalidParameterError
+        `by` is empty, `adjust_for` repeats a `by` column, `metric` is not a rate, or `method` is
+        unknown.
+    MissingColumnError
+        `df` lacks `started_at` or a column the counts read.
+
+    See Also
+    --------
+    compare : Each group against the rest, or against each other group.
+    trend : A rate over time, with control limits.
+    dialstats.plot.rate_vs_volume : Spiegelhalter's funnel plot of this table.
+
+    Examples
+    --------
     >>> import dialstats as ds
     >>> df = ds.read_call_logs(demo=True)
     >>> board = ds.leaderboard(df, adjust_for="contact_list_name")

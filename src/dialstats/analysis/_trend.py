@@ -48,28 +48,70 @@ def trend(
     confidence: float = 0.95,
     definitions: _metrics.Definitions | None = None,
 ) -> pd.DataFrame:
-    """`metric` per period of `started_at` (per group with `by`), with p-chart control limits
-    and a test for a trend.
-
-    Columns: the `by` columns, `period` (as `answer_rates(freq=...)` labels it), the
-    denominator and numerator counts, the rate with its Wilson interval, `center` (the
-    group's rate over all periods), `lower_limit` / `upper_limit` (center -/+ 3 standard
-    errors at that period's dials, within [0, 1]) and `outside` (the rate is beyond them:
-    more than noise; NA without dials).
+    """`metric` per period of `started_at`, with p-chart control limits and a trend test.
 
     The trend test is Cochran-Armitage's (the rate against the period's number), per group in
     ``attrs["trend"]`` (a list of records, ``pd.DataFrame(result.attrs["trend"])`` tabulates it):
     the `by` values, `slope` (change in rate per period, weighted least squares), `z`, `p_value`.
 
-    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation or a pyarrow.Table:
-    the counts per group and period are then taken in that engine and only that small table is
-    collected (see `dialstats.analysis._engine`, which says how periods are counted there);
-    limits and the test are computed in numpy as for a pandas frame, and the result is the
-    same pandas frame. On a DuckDB relation a `freq` shorter than a day needs the
-    connection's TimeZone to be UTC.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the counts per group and period are then taken in that
+        engine and only that small table is collected (see `dialstats.analysis._engine`, which
+        says how periods are counted there); limits and the test are computed in numpy as for a
+        pandas frame, and the result is the same pandas frame. On a DuckDB relation a `freq`
+        shorter than a day needs the connection's TimeZone to be UTC.
+    by : str or sequence of str, optional
+        The columns to group by; None (default) is one group of every call.
+    metric : str, default "connect_rate"
+        A rate of the metric contract (`metric`).
+    freq : str, default "W"
+        A pandas frequency ("D", "W", "MS", ...): the periods, as `answer_rates(freq=...)` cuts
+        them.
+    confidence : float, default 0.95
+        The level of the Wilson intervals.
+    definitions : Definitions, optional
+        What the counts mean; None (default) is the vendor's (`VENDOR`).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and period: the `by` columns, `period` (as `answer_rates(freq=...)`
+        labels it), the denominator and numerator counts, the rate with its Wilson interval,
+        `center` (the group's rate over all periods), `lower_limit` / `upper_limit` (center -/+
+        3 standard errors at that period's dials, within [0, 1]) and `outside` (the rate is
+        beyond them: more than noise; NA without dials).
+
+    Raises
+    ------
+    InvalidParameterError
+        `metric` is not a rate, `freq` is not a frequency, or a `by` column is named ``period``.
+    MissingColumnError
+        `df` lacks `started_at` or a column the counts read.
+
+    See Also
+    --------
+    answer_rates : Every count and rate per period (with `freq`).
+    dialstats.plot.trend : Draws this table.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.trend(ds.read_call_logs(demo=True), metric="connect_rate", freq="W")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> daily = ds.trend(df, freq="D")
+    >>> daily[["period", "dials", "outside"]]
+                         period  dials  outside
+    0 2026-08-03 00:00:00+00:00    421    False
+    1 2026-08-04 00:00:00+00:00    469    False
+    2 2026-08-05 00:00:00+00:00    497    False
+    3 2026-08-06 00:00:00+00:00    484    False
+    4 2026-08-07 00:00:00+00:00    129    False
+    >>> pd.DataFrame(daily.attrs["trend"]).round(2)
+       slope     z  p_value
+    0   -0.0 -0.44     0.66
     """
     frame = _engine.wrap(df)
     if frame is None:
