@@ -1,9 +1,16 @@
 """The sandbox ASGI app: the call-log API of the reference, served from a `Dataset`.
 
->>> app = create_app(api_key="demo")
->>> transport = httpx.ASGITransport(app)
->>> async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as http:
-...     page = await http.get("/v1/call-log", params={"limit": 5}, headers={"x-api-key": "demo"})
+>>> import asyncio, httpx
+>>> from dialstats.sandbox import generate
+>>> app = create_app(generate(n_calls=50), api_key="demo")
+>>> async def first_page() -> dict:
+...     transport = httpx.ASGITransport(app)
+...     async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as http:
+...         params, key = {"limit": 5}, {"x-api-key": "demo"}
+...         return (await http.get("/v1/call-log", params=params, headers=key)).json()
+>>> page = asyncio.run(first_page())
+>>> len(page["data"]), page["pagination"]
+(5, {'total': 50, 'page': 1, 'next': 2})
 
 Over real HTTP, use `dialstats.sandbox.serve`.
 """

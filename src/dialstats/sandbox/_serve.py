@@ -58,8 +58,12 @@ def serve(
     Yields the base URL once the server accepts connections; stops it and waits for its thread
     on exit. `dialect` is "live" (default) or "spec", as in `create_app`.
 
-    >>> with serve(dialect="spec") as base_url:
-    ...     httpx.get(f"{base_url}/v1/team", headers={"x-api-key": "demo"}).json()
+    >>> import httpx
+    >>> from dialstats.sandbox import generate
+    >>> with serve(generate(n_calls=50), dialect="spec") as base_url:
+    ...     team = httpx.get(f"{base_url}/v1/team", headers={"x-api-key": "demo"}).json()
+    >>> team["name"], len(team["users"])
+    ('Brightwave - Sales Development', 11)
     """
     app = create_app(dataset, api_key=api_key, faults=faults, seed=seed, dialect=dialect)
     sock = bind(host, port)

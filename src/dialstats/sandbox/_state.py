@@ -27,10 +27,14 @@ class Sandbox:
     and lets a test change the data the way the real service would while a client reads it.
     ``dialect`` is the one the app speaks (``"live"`` or ``"spec"``, see `create_app`).
 
-    >>> sandbox = app.state.sandbox
-    >>> sandbox.insert(3)          # three new calls, created now
-    >>> sandbox.update(2)          # two existing calls, updated now
-    >>> sandbox.requests["/v1/call-log"]
+    >>> from dialstats.sandbox import create_app, generate
+    >>> sandbox = create_app(generate(n_calls=50)).state.sandbox
+    >>> len(sandbox.insert(3))  # three new calls, created now
+    3
+    >>> len(sandbox.update(2))  # two existing calls, updated now
+    2
+    >>> len(sandbox.store), sandbox.requests["/v1/call-log"]
+    (53, 0)
     """
 
     def __init__(

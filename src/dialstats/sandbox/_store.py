@@ -129,9 +129,13 @@ class _Column:
 class CallStore:
     """Call-log records plus their columns; all reads and writes go through it.
 
+    >>> from dialstats.sandbox import generate
+    >>> dataset = generate(n_calls=200)
     >>> store = CallStore(dataset.calls, dataset.dispositions)
     >>> rows = store.select(CallFilters(outcome="answered"), (SortKey("createdAt", True),))
-    >>> page = store.records(rows[:100])
+    >>> page = store.records(rows[:5])
+    >>> len(page), {call["outcome"] for call in page}
+    (5, {'answered'})
     """
 
     def __init__(self, calls: list[Record], dispositions: list[Record]) -> None:
