@@ -138,30 +138,71 @@ def machine_detection(
 ) -> pd.DataFrame:
     """How often a machine answers, and the calls where AMD looks wrong, per group.
 
-    Columns: the `by` columns, `dials`, `answered`, `human`, `machine` (any ``machine_*`` value
-    of answered_by), `fax` and `unknown` (AMD's other answers: neither human nor machine),
-    `machine_rate` (machine / answered), `voicemails` (disposition 11) with `voicemail_rate`
-    (over dials), `amd_suspected_false_positive` (machine, yet a reached disposition, by default
-    an "Answered - ..." one, 1-9) with its rate over machine, `amd_suspected_false_negative` (human, yet Left
-    Voicemail) with its rate over human, `median_duration_human`, `median_duration_machine`
-    (seconds). Every rate has `_low` / `_high` Wilson bounds; no denominator -> NA.
-    `definitions` (a `Definitions`) says which dispositions are reached and voicemails.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the distinct rows of the columns the rules read are then
+        counted in that engine.
+    by : str or sequence of str, optional
+        The columns to group by; None (default) is one group of every call.
+    confidence : float, default 0.95
+        The level of the Wilson intervals.
+    definitions : Definitions, optional
+        Which dispositions are reached and voicemails; None (default) is the vendor's
+        (`VENDOR`).
+    columns : {"all", "compact"}, default "all"
+        ``"all"``: every column below. ``"compact"`` keeps the `by` columns, `dials`,
+        `answered`, `human`, `machine`, `machine_rate` with `_low` / `_high`,
+        `amd_false_positive_rate` and `amd_false_negative_rate`.
 
-    The AMD audit (positive = a machine answered; lower bounds from the evidence, see `evidence`):
-    `amd_false_positive` (machine labels with evidence of a person), `amd_false_negative` (human
-    labels with evidence of a machine), `amd_persons_bound` / `amd_machines_bound` (the largest
-    number of persons / machines the evidence allows among human and machine labels), and
-    `amd_false_positive_rate` (over persons), `amd_false_negative_rate` (over machines),
-    `amd_false_discovery_rate` (over machine labels), `amd_false_omission_rate` (over human
-    labels). `amd_audit` gives them tidy with the evidence each used.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, with columns:
 
-    `columns="compact"` keeps the `by` columns, `dials`, `answered`, `human`, `machine`,
-    `machine_rate` with `_low` / `_high`, `amd_false_positive_rate` and
-    `amd_false_negative_rate`; ``"all"`` (default) every column above.
+        - the `by` columns, `dials`, `answered`, `human`, `machine` (any ``machine_*`` value of
+          answered_by), `fax` and `unknown` (AMD's other answers: neither human nor machine);
+        - `machine_rate` (machine / answered), `voicemails` (disposition 11) with
+          `voicemail_rate` (over dials);
+        - `amd_suspected_false_positive` (machine, yet a reached disposition, by default an
+          "Answered - ..." one, 1-9) with its rate over machine, `amd_suspected_false_negative`
+          (human, yet Left Voicemail) with its rate over human;
+        - the AMD audit (positive = a machine answered; lower bounds from the evidence, see
+          `amd_evidence`): `amd_false_positive` (machine labels with evidence of a person),
+          `amd_false_negative` (human labels with evidence of a machine), `amd_persons_bound` /
+          `amd_machines_bound` (the largest number of persons / machines the evidence allows
+          among human and machine labels), and `amd_false_positive_rate` (over persons),
+          `amd_false_negative_rate` (over machines), `amd_false_discovery_rate` (over machine
+          labels), `amd_false_omission_rate` (over human labels);
+        - `median_duration_human`, `median_duration_machine` (seconds).
 
+        Every rate has `_low` / `_high` Wilson bounds; no denominator -> NA.
+
+    Raises
+    ------
+    InvalidParameterError
+        `columns` is neither ``"all"`` nor ``"compact"``, or `confidence` is not in (0, 1).
+    MissingColumnError
+        `df` lacks `duration` or a column the flags read.
+
+    See Also
+    --------
+    amd_audit : The audit's error rates tidy, with the evidence each used.
+    amd_evidence : Per call, the evidence of who answered.
+    machine_detection_matrix : Who answered x disposition category.
+    dialstats.plot.machine_detection : Draws this table.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.machine_detection(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
-    >>> ds.machine_detection(ds.read_call_logs(demo=True), columns="compact")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> compact = ds.machine_detection(df, columns="compact")
+    >>> compact[["answered", "machine", "machine_rate", "amd_false_positive_rate"]].round(3)
+       answered  machine  machine_rate  amd_false_positive_rate
+    0       738      378         0.512                    0.059
+    >>> ds.machine_detection(df, by="user_name").shape
+    (9, 40)
     """
     frame, weights = _engine.wrap(df), None
     if frame is not None:
@@ -223,20 +264,54 @@ def machine_detection(
 
 @keyword_only("definitions", public="amd_evidence")
 def evidence(df: pd.DataFrame, *, definitions: Definitions | None = None) -> pd.DataFrame:
-    """Per call, the evidence of who answered, whatever AMD said: `person` and `machine` name
-    the first rule that shows it (NA: none), each rule tried in this order.
+    """Per call, the evidence of who answered, whatever AMD said.
 
-    A person answered when: "disposition" (a reached disposition, by default ids 1-9),
+    `person` and `machine` name the first rule that shows it (NA: none), each rule tried in this
+    order. A person answered when: "disposition" (a reached disposition, by default ids 1-9),
     "transcript" (the transcription shows a dialogue: lines from two speakers, and no machine
     greeting), "duration" (no disposition at all, and the call lasted at least the definitions'
     conversation threshold, 60 s). A machine answered when: "voicemail" (the rep left a
     voicemail, disposition 11), "transcript" (greeting or beep text: "leave a message", "after
     the tone", ...), "short_no_answer" (disposition No Answer on an answered call and shorter
     at most 45 s). A call with evidence both ways is "conflicting" and counts as neither.
-    `transcription` is optional: without the column the transcript rules find nothing.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). `transcription` is optional: without the column the
+        transcript rules find nothing. It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the columns the rules read are then collected from it.
+    definitions : Definitions, optional
+        Which dispositions are reached and voicemails, and the conversation threshold; None
+        (default) is the vendor's (`VENDOR`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per call, indexed like `df`: `person` and `machine` (categoricals of the rule
+        names above, NA when no rule holds or the call is conflicting) and `conflicting`
+        (boolean).
+
+    Raises
+    ------
+    MissingColumnError
+        `df` lacks `duration`, `outcome` or a column the flags read.
+
+    See Also
+    --------
+    amd_audit : The error rates this evidence bounds.
+    machine_detection : Machine rates and the audit per group.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.amd_evidence(ds.read_call_logs(demo=True)).person.value_counts()  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> ds.amd_evidence(df)["person"].value_counts()
+    person
+    disposition    306
+    transcript       3
+    duration         1
+    Name: count, dtype: int64
     """
     frame = _engine.wrap(df)
     if frame is not None:
@@ -264,22 +339,62 @@ def amd_audit(
     confidence: float = 0.95,
     definitions: Definitions | None = None,
 ) -> pd.DataFrame:
-    """The answering-machine detector's error rates, as lower bounds, tidy: one row per rate
-    per group.
+    """The answering-machine detector's error rates, as lower bounds, tidy: one per group and rate.
 
-    Positive = "a machine answered". Rates (`rate` column): `false_positive_rate`
-    (P(labelled machine | a person answered)), `false_negative_rate` (P(labelled human | a machine
+    Positive = "a machine answered". Rates (`rate` column): `false_positive_rate` (P(labelled
+    machine | a person answered)), `false_negative_rate` (P(labelled human | a machine
     answered)), `false_discovery_rate` (share of machine labels that were people),
-    `false_omission_rate` (share of human labels that were machines), then for AMD's `fax`
-    and `unknown` answers `<answer>_person_share` and `<answer>_machine_share` (share with
-    evidence of each). Columns: the `by` columns, `rate`, `numerator`, `denominator`, `value`,
-    `value_low`, `value_high` (Wilson), `bound` ("lower" for the error rates: the truth is at
-    least this; "lower" too for the shares), `evidence` (how many numerator calls each rule
-    caught, e.g. "disposition 41, transcript 3"). Rules: see `amd_evidence`; definitions in
-    docs/metrics.md.
+    `false_omission_rate` (share of human labels that were machines), then for AMD's `fax` and
+    `unknown` answers `<answer>_person_share` and `<answer>_machine_share` (share with evidence of
+    each). Rules: see `amd_evidence`; definitions in docs/metrics.md.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the distinct rows of the columns the rules read are then
+        counted in that engine.
+    by : str or sequence of str, optional
+        The columns to group by; None (default) is one group of every call.
+    confidence : float, default 0.95
+        The level of the Wilson intervals.
+    definitions : Definitions, optional
+        Which dispositions are reached and voicemails; None (default) is the vendor's
+        (`VENDOR`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and rate: the `by` columns, `rate` (ordered as above), `numerator`,
+        `denominator`, `value`, `value_low`, `value_high` (Wilson), `bound` ("lower" for the
+        error rates: the truth is at least this; "lower" too for the shares), `evidence` (how
+        many numerator calls each rule caught, e.g. "disposition 41, transcript 3").
+
+    Raises
+    ------
+    InvalidParameterError
+        `confidence` is not in (0, 1).
+    MissingColumnError
+        `df` lacks `duration` or a column the flags read.
+
+    See Also
+    --------
+    amd_evidence : Per call, the evidence of who answered.
+    machine_detection : The same bounds as columns, per group.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.amd_audit(ds.read_call_logs(demo=True))  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> audit = ds.amd_audit(df)
+    >>> audit[["rate", "numerator", "denominator", "value"]].head(4).round(3)
+                       rate  numerator  denominator  value
+    0   false_positive_rate         21          358  0.059
+    1   false_negative_rate          8          365  0.022
+    2  false_discovery_rate         21          378  0.056
+    3   false_omission_rate          8          345  0.023
+    >>> audit["evidence"][1]
+    'voicemail 6, short_no_answer 2'
     """
     frame, weights = _engine.wrap(df), None
     if frame is not None:
@@ -408,16 +523,49 @@ def machine_detection_matrix(
 ) -> pd.DataFrame:
     """Answered calls counted by who answered (rows) x disposition category (columns).
 
-    Rows are `human` and `machine_start`, then the other answered_by values the counted calls
-    carry, each its own row (Twilio's `machine_end_beep`, `machine_end_silence`,
-    `machine_end_other`, `fax`, `unknown`, in that order, then any other value), then `missing`
-    when some call lacks one; columns are the five
-    disposition categories and `unknown` when some call lacks one. `normalize` as in
-    `pd.crosstab`: False (counts), True or "all" (share of all), "index" (share of each row),
-    "columns" (share of each column). `answered_only=False` keeps unanswered calls too.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the calls are then counted in that engine.
+    normalize : bool or {"all", "index", "columns"}, default False
+        As in `pd.crosstab`: False (counts), True or "all" (share of all), "index" (share of
+        each row), "columns" (share of each column).
+    answered_only : bool, default True
+        Count only answered calls; False keeps unanswered calls too.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by `answered_by`: `human` and `machine_start`, then the other answered_by values
+        the counted calls carry, each its own row (Twilio's `machine_end_beep`,
+        `machine_end_silence`, `machine_end_other`, `fax`, `unknown`, in that order, then any
+        other value), then `missing` when some call lacks one. Columns (`disposition_category`):
+        the five disposition categories, and `unknown` when some call lacks one. Counts (int64),
+        or shares (Float64, NA for an empty row or column) with `normalize`.
+
+    Raises
+    ------
+    InvalidParameterError
+        `normalize` is none of the values above.
+    MissingColumnError
+        `df` lacks `outcome`, `answered_by` or `disposition_category`.
+
+    See Also
+    --------
+    machine_detection : Machine rates and the AMD audit per group.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.machine_detection_matrix(ds.read_call_logs(demo=True), normalize="index")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> matrix = ds.machine_detection_matrix(df)
+    >>> matrix.columns.tolist()
+    ['positive', 'negative', 'neutral', 'not_answered', 'cancelled', 'unknown']
+    >>> matrix.loc["human"].tolist()
+    [159, 114, 27, 39, 0, 6]
+    >>> ds.machine_detection_matrix(df, normalize="index").loc["human"].round(2).tolist()
+    [0.46, 0.33, 0.08, 0.11, 0.0, 0.02]
     """
     frame, weights = _engine.wrap(df), None
     if frame is not None:
