@@ -39,14 +39,49 @@ def attempt_curve(
     max_attempt: int = 10,
     confidence: float | None = None,
 ) -> Axes:
-    """The rate per attempt number with its interval band (left axis) and the share of contacts
-    reached by each attempt (right axis, Kaplan-Meier with its band). `data`: an
-    `attempt_curve` result or a call-log frame (`metric`, default ``"connect_rate"``,
-    `max_attempt` and `confidence`, default 0.95, apply). Of a result, `metric` and
-    `confidence` say what it was computed with (default: what its attrs record; the title says
-    when the level is known to neither). Returns the left Axes.
+    """Draw the rate per attempt number and the share of contacts reached by each attempt.
 
-    >>> ds.plot.attempt_curve(curve, metric="connect_rate", confidence=0.9)  # doctest: +SKIP
+    The rate per attempt with its interval band is on the left axis; the share of contacts
+    reached by each attempt (Kaplan-Meier, with its band) on the right axis.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        An `attempt_curve` result, or a call-log frame (then `metric`, `max_attempt` and
+        `confidence` apply).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    metric : str, optional
+        The contract rate. From a call-log frame, default ``"connect_rate"``; of a result, the
+        one it was computed with (default: what its attrs record).
+    max_attempt : int, default 10
+        The last attempt number of a call-log frame's curve.
+    confidence : float, optional
+        From a call-log frame, the intervals' level (default 0.95); of a result, the level it
+        was computed at (default: what its attrs record; the title says when the level is known
+        to neither).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The left Axes (the right one is its twin, in ``ax.figure.axes``).
+
+    Raises
+    ------
+    InvalidParameterError
+        `metric` is not a contract rate, or a result lacks a column the chart draws.
+
+    See Also
+    --------
+    dialstats.attempt_curve : The table this chart draws.
+    double_dial : Redials after a no-answer, soon against later.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> ds.plot.attempt_curve(calls, confidence=0.9).get_title()
+    'Connect rate by attempt, and contacts reached (90% intervals)'
     """
     if "reached_share" in data.columns:
         result, level = data, _confidence(confidence, data)
@@ -111,12 +146,43 @@ def attempt_curve(
 
 @_literal_text
 def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str | None = None) -> Axes:
-    """Rates of redials within `within` of a no-answer against later redials, with intervals.
-    `data`: a `double_dial` result or a call-log frame (`within`, default ``"5min"``, applies).
-    Of a result, `within` is the window it was computed with (default: what its attrs record;
-    the chart says when neither does).
+    """Draw the rates of redials within `within` of a no-answer against later redials.
 
-    >>> ds.plot.double_dial(redials, within="2D")  # doctest: +SKIP
+    Each rate is drawn with its interval.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A `double_dial` result, or a call-log frame (then `within` applies).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    within : str, optional
+        The redial window. From a call-log frame, default ``"5min"``; of a result, the window
+        it was computed with (default: what its attrs record; the chart says when neither
+        does).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        A result lacks a column the chart draws.
+
+    See Also
+    --------
+    dialstats.double_dial : The table this chart draws.
+    attempt_curve : The rate per attempt number.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> redials = ds.double_dial(calls, within="2D")
+    >>> ds.plot.double_dial(redials).get_title()
+    'Redial after a no-answer: within 2D vs later'
     """
     if "double_dial_rate" in data.columns:
         result, within = data, _recorded(within, data, "within")

@@ -75,17 +75,58 @@ def machine_detection(
     by: str | Sequence[str] | None = None,
     confidence: float | None = None,
 ) -> Axes:
-    """Who answered vs how the call ended: a heatmap (`kind="matrix"`) or stacked bars
-    (`kind="bars"`) of disposition categories per answerer. Given a `machine_detection` result,
-    or `by=` with a call-log frame, two panels on their own scales: the machine rate per group
-    (returned, titled), and beside it (``ax.figure.axes``) the AMD audit's error rates as lower
-    bounds, with intervals, named by its legend; a single `ax` is split in two.
+    """Draw who answered against how the call ended, or the machine rate and AMD errors by group.
 
-    `data`: a call-log frame, a `machine_detection_matrix` or a `machine_detection` result.
-    `confidence`: the intervals' level (from a frame, default 0.95; of a result, the level it
-    was computed at, default the one its attrs record, else the label says it is unknown).
+    A heatmap (``kind="matrix"``) or stacked bars (``kind="bars"``) of disposition categories per
+    answerer. Given a `machine_detection` result, or `by=` with a call-log frame, two panels on
+    their own scales: the machine rate per group (returned, titled), and beside it
+    (``ax.figure.axes``) the AMD audit's error rates as lower bounds, with intervals, named by
+    its legend; a single `ax` is split in two.
 
-    >>> ds.plot.machine_detection(df, by="user_name")  # doctest: +SKIP
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A call-log frame, a `machine_detection_matrix` or a `machine_detection` result.
+    ax : matplotlib.axes.Axes or pair of Axes, optional
+        The Axes to draw on; a new figure when None. For the two panels, a pair of Axes, or one
+        subplot Axes to split in two.
+    kind : {"matrix", "bars"}, default "matrix"
+        A heatmap or stacked bars of the categories per answerer.
+    normalize : bool or str, default "index"
+        How `machine_detection_matrix` normalises a call-log frame's counts, as in
+        `pandas.crosstab` (``"index"``: shares per answerer; False: counts).
+    by : str or sequence of str, optional
+        The columns to group a call-log frame by, for the two panels; not for a result.
+    confidence : float, optional
+        The intervals' level: from a frame, default 0.95; of a result, the level it was
+        computed at (default the one its attrs record, else the label says it is unknown).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on; with two panels, the left one.
+
+    Raises
+    ------
+    InvalidParameterError
+        `kind` is not one of its choices, `by` is given with a result, `ax` cannot be split, or
+        a result lacks a column the chart draws.
+
+    See Also
+    --------
+    dialstats.machine_detection : The machine rate and the AMD audit by group.
+    dialstats.machine_detection_matrix : Answerers against disposition categories.
+    durations : Call durations by who answered.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> ds.plot.machine_detection(calls, kind="bars").get_title()
+    'How calls ended, by who answered'
+    >>> ax = ds.plot.machine_detection(calls, by="user_name")
+    >>> ax.get_title(), len(ax.figure.axes)
+    ('Answered by a machine', 2)
     """
     check_choice("kind", kind, ["matrix", "bars"])
     if by is not None:
@@ -139,8 +180,42 @@ def machine_detection(
 
 @_literal_text
 def durations(data: pd.DataFrame, ax: Axes | None = None, *, bins: int = 40) -> Axes:
-    """Distribution of call durations by who answered (person / machine), log scale, with the
-    medians marked. Zero-length calls cannot sit on a log axis; the legend counts them.
+    """Draw the distribution of call durations by who answered (person / machine), log scale.
+
+    The medians are marked. Zero-length calls cannot sit on a log axis; the legend counts them.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A call-log frame, with ``duration`` and ``answered_by``.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    bins : int, default 40
+        The number of (log-spaced) bins.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `data` is not a pandas DataFrame, or `bins` is not a whole number >= 1.
+    MissingColumnError
+        `data` has no ``duration`` or ``answered_by`` column.
+
+    See Also
+    --------
+    machine_detection : Who answered against how the call ended.
+    talk_time : How long connects last.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> ds.plot.durations(calls, bins=20).get_title()
+    'How long calls last, by who answered'
     """
     check_frame(data, "plot.durations")
     check_columns(data, {"duration": "number", "answered_by": "text"}, "plot.durations")

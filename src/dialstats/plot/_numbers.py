@@ -41,14 +41,45 @@ def number_health(
     health: pd.DataFrame | None = None,
     freq: str = "W",
 ) -> Axes:
-    """Weekly (`freq="W"`) or daily (`"D"`) answer rate of each flagged caller number against
-    all the other numbers together, with each flag date marked by a dashed line.
+    """Draw the answer rate of each flagged caller number against all the other numbers together.
 
-    `data`: a call-log frame; `health`: its `number_health` result (computed when None), whose
-    flags and settings the rates follow. The rates are `number_health(data, freq=freq)`'s:
-    weeks run Monday to Sunday and are drawn at their Sunday, as `answer_rates` labels them.
+    Weekly (``freq="W"``) or daily (``"D"``) rates, with each flag date marked by a dashed line.
 
-    >>> ds.plot.number_health(df, freq="D")  # doctest: +SKIP
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A call-log frame.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    health : pandas.DataFrame, optional
+        The `number_health` result of `data` (computed when None), whose flags and settings the
+        rates follow.
+    freq : {"W", "D"}, default "W"
+        The period of the rates, which are ``number_health(data, freq=freq)``'s: weeks run
+        Monday to Sunday and are drawn at their Sunday, as `answer_rates` labels them.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `freq` is not one of its choices, or `health` lacks a column the chart draws.
+
+    See Also
+    --------
+    dialstats.number_health : The flags and rates this chart draws.
+    local_presence : Local against not-local caller numbers.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> health = ds.number_health(calls, min_dials=50)
+    >>> ds.plot.number_health(calls, health=health, freq="D").get_title()
+    'Answer rate by caller number: 0 of 124 flagged'
     """
     freq = choose("freq", freq, ("W", "D"))
     result = analysis.number_health(data) if health is None else health
@@ -109,16 +140,48 @@ def local_presence(
     adjust_for: str | Sequence[str] | None = _LISTS,
     metric: str | None = None,
 ) -> Axes:
-    """The rate of local and not-local calls with their intervals; the title gives the ratio
-    local / not local, adjusted for `adjust_for` when the analysis was.
+    """Draw the rate of local and not-local calls with their intervals.
 
-    `data`: a `local_presence` result or a call-log frame (`adjust_for`, default the lists, and
-    `metric`, default ``"answer_rate"``, apply). Of a result, `metric` and `adjust_for` say what
-    it was computed with (default: what its attrs record, else its one contract rate column;
-    whether it was adjusted its adjusted ratio shows, and the title says when for what is not
-    recorded).
+    The title gives the ratio local / not local, adjusted for `adjust_for` when the analysis
+    was.
 
-    >>> ds.plot.local_presence(result, adjust_for="contact_list_name")  # doctest: +SKIP
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A `local_presence` result, or a call-log frame (then `adjust_for` and `metric` apply).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    adjust_for : str or sequence of str or None, default ("contact_list_name",)
+        The strata the ratio is adjusted for: from a call-log frame, default the lists. Of a
+        result, the ones it was computed with (default: what its attrs record; whether it was
+        adjusted its adjusted ratio shows, and the title says when for what is not recorded).
+    metric : str, optional
+        The contract rate. From a call-log frame, default ``"answer_rate"``; of a result, the
+        one it was computed with (default: what its attrs record, else its one contract rate
+        column).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `metric` is not a contract rate, or a result lacks a column the chart draws.
+
+    See Also
+    --------
+    dialstats.local_presence : The table this chart draws.
+    number_health : Flagged caller numbers against the others.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> ax = ds.plot.local_presence(calls, adjust_for="contact_list_name")
+    >>> ax.get_title().splitlines()[0]
+    'Answer rate: local against not-local caller numbers'
     """
     given = adjust_for is not _LISTS
     if "adjusted_ratio" not in data.columns:

@@ -64,18 +64,55 @@ def funnel(
     confidence: float | None = None,
     sort: str | None = "volume",
 ) -> Axes:
-    """The dial-to-meeting funnel: bars of calls per stage with the share kept at each step;
-    by group, the conversion from each stage to the next, with intervals (`confidence`), one
-    row per group labelled with its dials.
+    """Draw the dial-to-meeting funnel, or each group's conversion from stage to stage.
 
-    `data`: a `disposition_funnel` result or a call-log frame (`by`, `stages`, `confidence`
-    then apply; `confidence` defaults to 0.95). Of a result, `confidence` is the level it was
-    computed at (default: the one its attrs record; when neither says, the label says the
-    level is unknown). `sort` orders the groups: ``"volume"`` (most dials first), ``"rate"`` (the
-    largest share of dials reaching the last stage first), ``"name"``, or None (as `data`
-    lists them).
+    Without groups: bars of calls per stage with the share kept at each step. By group: the
+    conversion from each stage to the next, with intervals (`confidence`), one row per group
+    labelled with its dials.
 
-    >>> ax = ds.plot.funnel(calls, by="user_name", sort="rate")  # doctest: +SKIP
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A `disposition_funnel` result, or a call-log frame (then `by`, `stages` and
+        `confidence` apply).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    by : str or sequence of str, optional
+        The columns to group a call-log frame by.
+    stages : mapping of str to Stage, optional
+        The funnel's stages, as `disposition_funnel` takes them (default: its own).
+    confidence : float, optional
+        From a call-log frame, the intervals' level (default 0.95). Of a result, the level it
+        was computed at (default: the one its attrs record; when neither says, the label says
+        the level is unknown).
+    sort : {"volume", "rate", "name"} or None, default "volume"
+        How the groups are ordered: ``"volume"`` (most dials first), ``"rate"`` (the largest
+        share of dials reaching the last stage first), ``"name"``, or None (as `data` lists
+        them).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `sort` is not one of its choices, or a result lacks a column the chart draws.
+
+    See Also
+    --------
+    dialstats.disposition_funnel : The table this chart draws.
+    answer_rates : The rates alone, with their intervals.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> ds.plot.funnel(calls).get_title()
+    'Call funnel: from dial to meeting'
+    >>> ds.plot.funnel(calls, by="user_name", sort="rate").get_title()
+    'Stage conversion by rep, most reaching meetings (on connected calls) first'
     """
     sort = None if sort is None else choose("sort", sort, ("volume", "rate", "name"))
     if "stage" in data.columns:
@@ -124,16 +161,58 @@ def answer_rates(
     rate: str | None = None,
     confidence: float | None = None,
 ) -> Axes:
-    """Answer, human-answer and connect rates with their intervals: a trend with an interval
-    band when the result has periods (`freq`), else bars with error bars, one bar per group.
+    """Draw answer, human-answer and connect rates with their intervals.
 
-    `data`: a call-log frame (`by`, `freq`, `confidence` then apply) or the result of any
-    analysis carrying one of the contract's rates: `answer_rates`, `best_time_to_call(wide=False)`,
-    `disposition_funnel` (its stages read as rates of the first), `sdr_performance` and the other
-    vendor tables (`connection_rate` is `connect_rate`). `rate` picks one rate of the contract
-    (default: those of answer_rate, human_rate, connect_rate the result has, or connect_rate for a
-    trend by group). Labels give the interval level: `confidence` (from a frame, default 0.95),
-    else the one the result's attrs record, else words saying it is unknown.
+    A trend with an interval band when the result has periods (`freq`), else bars with error
+    bars, one bar per group.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A call-log frame (then `by`, `freq` and `confidence` apply) or the result of any
+        analysis carrying one of the contract's rates: `answer_rates`,
+        `best_time_to_call(wide=False)`, `disposition_funnel` (its stages read as rates of the
+        first), `sdr_performance` and the other vendor tables (`connection_rate` is
+        `connect_rate`).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    by : str or sequence of str, optional
+        The columns to group a call-log frame by.
+    freq : str, optional
+        The period of a trend drawn from a call-log frame (``"D"``, ``"W"``, ...); None draws
+        bars.
+    rate : str, optional
+        One rate of the contract to draw (default: those of answer_rate, human_rate,
+        connect_rate the result has, or connect_rate for a trend by group).
+    confidence : float, optional
+        The interval level the labels give: from a frame, the level computed at (default
+        0.95); of a result, the level it was computed at (default the one its attrs record,
+        else words saying it is unknown).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `rate` is not a contract rate or the result does not carry it; the result carries none
+        of answer_rate, human_rate and connect_rate and `rate` is not given.
+
+    See Also
+    --------
+    dialstats.answer_rates : The table this chart draws from a call-log frame.
+    trend : One rate per period as a p-chart with control limits.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> ds.plot.answer_rates(calls, by="user_name").get_title()
+    'Answer and connect rates by rep'
+    >>> ds.plot.answer_rates(calls, freq="D", rate="connect_rate").get_title()
+    'Connect rate over time'
     """
     if rate is not None:
         check_choice("rate", rate, RATES)
@@ -183,20 +262,56 @@ def rate_vs_volume(
     adjust_for: str | Sequence[str] | None = None,
     dispersion_scale: float | None = None,
 ) -> Axes:
-    """Spiegelhalter's funnel plot: each group's rate against its dials, with the 95% and
-    99.8% control limits around the team's rate. Points outside the limits differ by more
-    than chance; inside, a ranking is noise. Limits widen for overdispersion when the
-    leaderboard found it. (Not the dial-to-meeting `funnel`.) With `adjust_for` each group's
-    rate is its indirectly standardised one (`ratio_to_expected` x the team's rate): what it
-    would be on the team's mix of lists.
+    """Draw Spiegelhalter's funnel plot: each group's rate against its dials, with control limits.
 
-    `data`: a `leaderboard` result or a call-log frame (`by`, default ``"user_name"``, `metric`,
-    default ``"connect_rate"``, and `adjust_for` apply). Of a result, `metric`, `adjust_for` and
-    `dispersion_scale` say what it was computed with (default: what its attrs record; the
-    groups are the columns before its dials); a result that records no dispersion gets
-    binomial limits, and the title says so.
+    The 95% and 99.8% control limits are drawn around the team's rate. Points outside the
+    limits differ by more than chance; inside, a ranking is noise. Limits widen for
+    overdispersion when the leaderboard found it. (Not the dial-to-meeting `funnel`.) With
+    `adjust_for` each group's rate is its indirectly standardised one (`ratio_to_expected` x the
+    team's rate): what it would be on the team's mix of lists.
 
-    >>> ds.plot.rate_vs_volume(board, metric="connect_rate", dispersion_scale=1.7)  # doctest: +SKIP
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A `leaderboard` result, or a call-log frame (then `by`, `metric` and `adjust_for`
+        apply).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    by : str or sequence of str, optional
+        The groups: from a call-log frame, the columns to group by (default ``"user_name"``);
+        of a result, the columns naming its groups (default: the columns before its dials).
+    metric : str, optional
+        The contract rate. From a call-log frame, default ``"connect_rate"``; of a result, the
+        one it was computed with (default: what its attrs record).
+    adjust_for : str or sequence of str, optional
+        The strata each group's rate is standardised over. Of a result, the ones it was
+        computed with (default: what its attrs record).
+    dispersion_scale : float, optional
+        Of a result, the overdispersion it was computed with (default: what its attrs record);
+        a result that records none gets binomial limits, and the title says so.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `metric` is not a contract rate, or a result lacks a column the chart draws.
+
+    See Also
+    --------
+    dialstats.leaderboard : The table this chart draws.
+    funnel : The dial-to-meeting funnel.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> board = ds.leaderboard(calls, metric="connect_rate")
+    >>> ds.plot.rate_vs_volume(board).get_title()
+    'Connect rate against dials by rep'
     """
     if "ratio_to_expected" not in data.columns:
         metric = metric or "connect_rate"

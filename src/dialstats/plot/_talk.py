@@ -36,15 +36,47 @@ def talk_time(
     by: str | Sequence[str] | None = None,
     thresholds: Sequence[float] = THRESHOLDS,
 ) -> Axes:
-    """How long connects last: per group, the share of connects lasting at least x seconds
-    (log x axis), with the thresholds marked and the share over each written at the line.
+    """Draw how long connects last: per group, the share of connects lasting at least x seconds.
 
-    `data`: a call-log frame (then `by` groups the lines, at most eight shown). The curves are
-    `talk_time_survival(data, by)`, the shares at the thresholds `talk_time(data,
-    thresholds=...)` over every connect: durations as sent, so a 0.4 s connect is under a 1 s
-    threshold. A log axis has no 0: talk times under 1 s are drawn at 1 s.
+    The x axis is logarithmic; the thresholds are marked, with the share over each written at
+    the line. The curves are ``talk_time_survival(data, by)``, the shares at the thresholds
+    ``talk_time(data, thresholds=...)`` over every connect: durations as sent, so a 0.4 s connect
+    is under a 1 s threshold. A log axis has no 0: talk times under 1 s are drawn at 1 s.
 
-    >>> ds.plot.talk_time(df, by="user_name", thresholds=(30, 60))  # doctest: +SKIP
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A call-log frame.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    by : str or sequence of str, optional
+        The columns that group the lines (at most eight shown).
+    thresholds : sequence of float, default (30, 45, 60, 90, 120)
+        The talk times, in seconds, marked with the share of connects lasting at least that
+        long.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `data` is not a pandas DataFrame, or `thresholds` or `by` is not valid.
+
+    See Also
+    --------
+    dialstats.talk_time_survival : The curves this chart draws.
+    dialstats.talk_time : The shares at the thresholds.
+    durations : Call durations by who answered.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> ds.plot.talk_time(calls, by="user_name", thresholds=(30, 60)).get_title()
+    'How long connects last, by rep'
     """
     check_frame(data, "plot.talk_time")
     thresholds = check_thresholds(thresholds)

@@ -50,20 +50,61 @@ def best_time_to_call(
     min_dials: int | None = None,
     view: str = "smoothed",
 ) -> Axes:
-    """Heatmap of a rate by weekday x local hour, each cell annotated; hatched grey = no
-    estimate.
+    """Draw a heatmap of a rate by weekday x local hour, each cell annotated.
 
-    `view="smoothed"` (the default) shows each cell shrunk toward a weekday + hour model, which
-    a second sample would largely repeat; `"raw"` shows the cells' own rates. Either way only
-    cells of at least `min_dials` dials are painted (the rest are hatched grey, as the x label
-    says), and the colour scale spans the painted cells alone. The subtitle gives the split-half rank correlation of the view.
-    `data`: a `best_time_to_call` table (wide: shown as it is; tidy: `view` applies) or a
-    call-log frame (`tz`, `metric`, `min_dials` apply; defaults ``"contact"``,
-    ``"connect_rate"``, 30). Of a table, `tz`, `metric` and `min_dials` say what it was
-    computed with (default: what its attrs record; a tidy table's one rate column names its
-    metric; a tidy table that records no `min_dials` paints the cells its analysis estimated).
+    Hatched grey = no estimate. ``view="smoothed"`` (the default) shows each cell shrunk toward a
+    weekday + hour model, which a second sample would largely repeat; ``"raw"`` shows the cells'
+    own rates. Either way only cells of at least `min_dials` dials are painted (the rest are
+    hatched grey, as the x label says), and the colour scale spans the painted cells alone. The
+    subtitle gives the split-half rank correlation of the view.
 
-    >>> ds.plot.best_time_to_call(cells, metric="meeting_rate", tz="UTC")  # doctest: +SKIP
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A `best_time_to_call` table (wide: shown as it is; tidy: `view` applies) or a call-log
+        frame (then `tz`, `metric` and `min_dials` apply).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    tz : str, optional
+        The zone of the hours. From a call-log frame, default ``"contact"`` (the contact's
+        local time); of a table, the one it was computed with (default: what its attrs record).
+    metric : str, optional
+        The contract rate. From a call-log frame, default ``"connect_rate"``; of a table, the
+        one it was computed with (default: what its attrs record; a tidy table's one rate
+        column names its metric).
+    min_dials : int, optional
+        Cells of fewer dials are hatched, not painted. From a call-log frame, default 30; of a
+        table, the one it was computed with (default: what its attrs record; a tidy table that
+        records no `min_dials` paints the cells its analysis estimated).
+    view : {"smoothed", "raw"}, default "smoothed"
+        The smoothed or the raw rates of a tidy table or a call-log frame.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `view` or `metric` is not one of its choices, or a table lacks a column the chart
+        draws.
+
+    See Also
+    --------
+    dialstats.best_time_to_call : The table this chart draws.
+    activity : Dials per active day by hour of the day.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> ax = ds.plot.best_time_to_call(calls, min_dials=10)
+    >>> ax.get_title().splitlines()[0]
+    'Connect rate by weekday and hour, smoothed toward weekday + hour'
+    >>> print(ax.get_xlabel())
+    Hour of day (the contact's local time)
+    hatched grey: < 10 dials
     """
     view = choose("view", view, ("smoothed", "raw"))
     wide = data.index.name == "weekday"
@@ -142,22 +183,62 @@ def trend(
     min_calls: int = 20,
     highlight: int = 2,
 ) -> Axes:
-    """p-chart: the rate per period with its centre line and 3-sigma control limits; points
-    outside the limits are marked. With groups (`by=`, or a `trend(by=...)` result), one line
-    per group, its points outside its own limits marked (the limits themselves are left out);
-    beyond four groups, the `highlight` highest and as many lowest (by the group's rate over
-    all periods shown) are drawn in colour and named, the others thin and grey, so the
-    extremes read and the rest show the spread. A group's period of fewer than `min_calls`
-    calls (the rate's denominator) is no point of its line: a hollow marker shows it.
+    """Draw a p-chart: the rate per period with its centre line and 3-sigma control limits.
 
-    `data`: a `trend` result or a call-log frame (`metric`, default ``"connect_rate"``, `freq`,
-    `by` apply). Of a result, `metric` names its rate (default: the one its attrs record, else
-    its one contract rate column). From a frame,
-    a first or last period the calls do not cover (the first call after its first day, the
-    last before its last day) is left out, as the report leaves out partial weeks; the title
-    says so.
+    Points outside the limits are marked. With groups (`by=`, or a `trend(by=...)` result), one
+    line per group, its points outside its own limits marked (the limits themselves are left
+    out); beyond four groups, the `highlight` highest and as many lowest (by the group's rate
+    over all periods shown) are drawn in colour and named, the others thin and grey, so the
+    extremes read and the rest show the spread. A group's period of fewer than `min_calls` calls
+    (the rate's denominator) is no point of its line: a hollow marker shows it.
 
-    >>> ds.plot.trend(df, metric="connect_rate", by="user_name")  # doctest: +SKIP
+    From a frame, a first or last period the calls do not cover (the first call after its first
+    day, the last before its last day) is left out, as the report leaves out partial weeks; the
+    title says so.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A `trend` result, or a call-log frame (then `metric`, `freq` and `by` apply).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    metric : str, optional
+        The contract rate. From a call-log frame, default ``"connect_rate"``; of a result, the
+        rate it holds (default: the one its attrs record, else its one contract rate column).
+    freq : str, default "W"
+        The period of a call-log frame's trend (``"D"``, ``"W"``, ``"MS"``, ...).
+    by : str or sequence of str, optional
+        The columns to group a call-log frame by, one line per group; not for a result.
+    min_calls : int, default 20
+        A group's period of fewer calls is drawn as a hollow marker, not a point of its line.
+    highlight : int, default 2
+        Beyond four groups, how many of the highest and of the lowest are drawn in colour.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `min_calls` or `highlight` is not a whole number >= 0, `by` is given with a result, or
+        a result lacks a column the chart draws.
+
+    See Also
+    --------
+    dialstats.trend : The table this chart draws.
+    answer_rates : Rates per period with their interval bands.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> ds.plot.trend(calls, freq="D").get_title()
+    'Connect rate per period (trend test p = 0.67)'
+    >>> print(ds.plot.trend(calls, freq="D", by="user_name").get_title())
+    Connect rate per period by rep: the 2 highest and 2 lowest in colour
+    (dots: outside its 3-sigma limits)
     """
     for name, value in (("min_calls", min_calls), ("highlight", highlight)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
@@ -228,14 +309,47 @@ def activity(
     by: str | Sequence[str] | None = "user_name",
     tz: str | None = None,
 ) -> Axes:
-    """Pacing by hour of day: a heatmap of dials per active day, a row per group (rep), a
-    column per local hour (night hours nobody dialled are trimmed).
+    """Draw pacing by hour of day: a heatmap of dials per active day.
 
-    `data`: a call-log frame (`by`, `tz` as in `activity_hours`) or an
-    `activity_hours` result (`tz`: the zone it was read in, default what its
-    attrs record; the label says when neither does).
+    A row per group (rep), a column per local hour (night hours nobody dialled are trimmed).
 
-    >>> ds.plot.activity(hours, tz="America/New_York")  # doctest: +SKIP
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A call-log frame (then `by` and `tz` apply, as in `activity_hours`) or an
+        `activity_hours` result.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; a new figure when None.
+    by : str or sequence of str or None, default "user_name"
+        The columns to group a call-log frame by, one row per group.
+    tz : str, optional
+        From a call-log frame, the zone the hours are read in (default: the frame's). Of a
+        result, the zone it was read in (default: what its attrs record; the label says when
+        neither does).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `data` is not a pandas DataFrame, or a result lacks a column the chart draws.
+
+    See Also
+    --------
+    dialstats.activity_hours : The table this chart draws.
+    best_time_to_call : A rate by weekday and hour.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> calls = ds.read_call_logs(demo=True, max_records=3000)
+    >>> hours = ds.activity_hours(calls, tz="America/New_York")
+    >>> ax = ds.plot.activity(hours)
+    >>> ax.get_title(), ax.get_xlabel()
+    ('Dials per active day, by hour of the day', 'Hour of the day (America/New_York time)')
     """
     check_frame(data, "plot.activity")
     if {"hour", "dials_per_active_day"} <= set(data.columns):
