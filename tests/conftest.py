@@ -120,16 +120,16 @@ _KERNEL = "renders the report notebook in a Jupyter kernel"
 NOTEBOOK: dict[str, str] = {
     "test_notebooks.py": "runs every demo notebook again in a kernel",
     "test_report_weekly.py": _KERNEL + " for each period, rep and data source",
-    "test_report_page.py": _KERNEL + " for every page variant (one module fixture, ~30 s)",
+    "test_report_wording.py": _KERNEL + " for every page variant (one module fixture, ~30 s)",
     "test_report_escaping.py": _KERNEL + " over data full of markup",
-    "test_report.py::test_every_chart_is_embedded_whatever_mplbackend_says": _KERNEL,
-    "test_report.py::test_report_runs_the_notebook_with_parameters_and_writes_html_and_ipynb": (
+    "test_report_render.py::test_every_chart_is_embedded_whatever_mplbackend_says": _KERNEL,
+    "test_report_render.py::test_report_runs_the_notebook_with_parameters_and_writes_html_and_ipynb": (
         _KERNEL
     ),
-    "test_report.py::test_show_code_keeps_the_code": _KERNEL,
-    "test_cli_polish.py::test_a_bad_parameter_raised_in_the_kernel_is_said_as_the_flag": _KERNEL,
-    "test_cli_polish.py::test_report_is_quiet_and_names_both_files": _KERNEL,
-    "test_cli_polish.py::test_report_verbose_shows_the_cells": _KERNEL,
+    "test_report_render.py::test_show_code_keeps_the_code": _KERNEL,
+    "test_cli_in_a_shell.py::test_a_bad_parameter_raised_in_the_kernel_is_said_as_the_flag": _KERNEL,
+    "test_cli_in_a_shell.py::test_report_is_quiet_and_names_both_files": _KERNEL,
+    "test_cli_in_a_shell.py::test_report_verbose_shows_the_cells": _KERNEL,
 }
 _SUBPROCESS = "runs the command in a fresh interpreter"
 _PLANTED = "generates datasets of thousands of calls to check effects planted in them"
@@ -137,15 +137,15 @@ _COVERAGE = "repeats an analysis over many simulated datasets to measure its err
 _SERVER = "serves the sandbox over loopback HTTP and waits on real time (retries, timeouts)"
 SLOW: dict[str, str] = {
     # whole modules
-    "test_cli_polish.py": "every test runs the `dialstats` command in a subprocess",
+    "test_cli_in_a_shell.py": "every test runs the `dialstats` command in a subprocess",
     "test_demo_data.py": "generates the 24,000-call demo data again to compare with the file",
     "test_generate.py": "generates full datasets per seed and checks what was planted",
-    "test_numbers_generated.py": _PLANTED,
+    "test_number_health_planted.py": _PLANTED,
     "test_attempts_planted.py": _PLANTED,
-    "test_plot_render.py": "draws every chart variant and measures where its text lands",
+    "test_plot_legibility.py": "draws every chart variant and measures where its text lands",
     "test_reliability.py": "reads from hostile servers until a pass is consistent",
     "test_store_cache.py": "syncs stores from the demo data (24,000 calls)",
-    "test_store_clock.py": "syncs stores over loopback HTTP with the clock moved",
+    "test_store_future_updates.py": "syncs stores over loopback HTTP with the clock moved",
     "test_store_crash.py": "kills syncing subprocesses at every step",
     "test_store_damage.py": "syncs a fresh store per test, then damages it",
     "test_store_scan.py": "scans stores with DuckDB and Polars",
@@ -153,7 +153,7 @@ SLOW: dict[str, str] = {
     # single tests (every parameter)
     "test_activity.py::test_planted_session_gaps_are_found": _PLANTED,
     "test_amd_audit.py::test_planted_amd_error_rates_inside_the_intervals": _PLANTED,
-    "test_analysis_exact.py::test_periods_are_the_same_for_every_timestamp_unit": (
+    "test_analysis_frame_kinds.py::test_periods_are_the_same_for_every_timestamp_unit": (
         "18 analyses of the demo data, each in three timestamp units"
     ),
     "test_analysis_stats.py::test_intervals_widened_for_overdispersion_cover_the_long_run_rate": (
@@ -186,7 +186,7 @@ SLOW: dict[str, str] = {
         _SERVER
     ),
     "test_pages.py::test_a_server_trickling_bytes_times_out_on_the_whole_request": _SERVER,
-    "test_plot.py::test_best_time_heatmap": "draws heatmaps of the whole demo data",
+    "test_plot_charts.py::test_best_time_heatmap": "draws heatmaps of the whole demo data",
     "test_sandbox_call_log.py::test_every_filter_matches_the_reference": (
         "pages through the sandbox for every filter case"
     ),
@@ -203,7 +203,7 @@ SLOW: dict[str, str] = {
     "test_attempts.py::test_double_dial_no_effect_under_no_effect": _PLANTED,
     "test_attempts.py::test_double_dial_lift_recovered": _PLANTED,
     "test_analysis_stats.py::test_shrunken_rates_have_lower_error_and_cover": _COVERAGE,
-    "test_plot.py::test_machine_detection_views": "draws every view of the whole demo data",
+    "test_plot_charts.py::test_machine_detection_views": "draws every view of the whole demo data",
     # doctests that read the whole demo data through the in-process sandbox (~1.5 s each)
     **dict.fromkeys(
         [

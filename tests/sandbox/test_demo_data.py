@@ -12,7 +12,7 @@ import pytest
 
 from dialstats.sandbox import _data, demo_dataset, generate, load_dataset, save_dataset
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REPO_FILE = ROOT / "data" / "demo-calls.json.gz"
 
 

@@ -23,7 +23,7 @@ from dialstats.sandbox import generate, new_call, touch_call
 from dialstats.sandbox._data import dataset_bytes
 from dialstats.sandbox._generate import Knobs
 
-SANDBOX = Path(__file__).resolve().parents[1] / "src" / "dialstats" / "sandbox"
+SANDBOX = Path(__file__).resolve().parents[2] / "src" / "dialstats" / "sandbox"
 # The generator's modules, each allowed to import only those before it.
 STAGES = (
     "_common", "_knobs", "_team", "_contacts", "_cast", "_schedule", "_outcomes",
