@@ -52,21 +52,63 @@ def talk_time(
 ) -> pd.DataFrame:
     """Duration of connects per group, and how many last at least each threshold.
 
-    Columns: the `by` columns, `connects`, `timed` (connects with a duration), `p10`, `p25`,
-    `median`, `p75`, `p90` (numpy's linear quantiles), `mean` (seconds), and per threshold t
-    `at_least_<t>s` (timed connects lasting >= t s, their durations as sent: 0.4 s is below a
-    threshold of 1 s) with `at_least_<t>s_share` (over `timed`) and its Wilson `_low` /
-    `_high`. The conversations each threshold would count: `talk_time_thresholds`; the whole
-    curve of talk times: `talk_time_survival`.
+    A connect is a connected call (the metric contract's `connected`); its talk time is its
+    `duration` in seconds as sent (59.5 s stays 59.5). Connects without a duration are counted
+    (`connects`) but left out of the quantiles and shares (`timed` says how many have one).
 
-    `columns="compact"` keeps the `by` columns, `connects`, `median`, `mean`, and for one
-    threshold, the one the definitions call a conversation (60 s by default; else the
-    threshold nearest it), `at_least_<t>s` and its share with `_low` / `_high`. ``"all"``
-    (default) is every column.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the distinct rows of the columns talk time reads are then
+        counted in that engine.
+    by : str or sequence of str, optional
+        The columns to group by; None (default) is one group of every call.
+    confidence : float, default 0.95
+        The level of the Wilson intervals.
+    definitions : Definitions, optional
+        What connected means, and the conversation threshold `columns="compact"` keeps; None
+        (default) is the vendor's (`VENDOR`).
+    thresholds : sequence of float, default (30, 45, 60, 90, 120)
+        Talk times in seconds (distinct, >= 0; one number alone is allowed).
+    columns : {"all", "compact"}, default "all"
+        ``"all"``: every column below. ``"compact"`` keeps the `by` columns, `connects`,
+        `median`, `mean`, and for one threshold, the one the definitions call a conversation
+        (60 s by default; else the threshold nearest it), `at_least_<t>s` and its share with
+        `_low` / `_high`.
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the `by` columns, `connects`, `timed` (connects with a duration),
+        `p10`, `p25`, `median`, `p75`, `p90` (numpy's linear quantiles), `mean` (seconds), and
+        per threshold t `at_least_<t>s` (timed connects lasting >= t s, their durations as sent:
+        0.4 s is below a threshold of 1 s) with `at_least_<t>s_share` (over `timed`) and its
+        Wilson `_low` / `_high`.
+
+    Raises
+    ------
+    InvalidParameterError
+        `thresholds` holds a value that is not a number of seconds >= 0, or repeats one;
+        `columns` is unknown.
+    MissingColumnError
+        `df` lacks `duration` or a column the flags read.
+
+    See Also
+    --------
+    talk_time_thresholds : The conversations each threshold would count.
+    talk_time_survival : The whole curve of talk times.
+    dialstats.plot.talk_time : Draws the survival curve, with these shares at the thresholds.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.talk_time(ds.read_call_logs(demo=True), thresholds=(45, 60, 90))  # doctest: +SKIP
-    >>> ds.talk_time(ds.read_call_logs(demo=True), columns="compact")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> ds.talk_time(df, thresholds=(45, 60, 90))[["connects", "timed", "median", "mean"]].round(1)
+       connects  timed  median   mean
+    0       280    280    78.0  129.0
+    >>> ds.talk_time(df, columns="compact").columns.tolist()[3:5]
+    ['at_least_60s', 'at_least_60s_share']
     """
     columns = choose("columns", columns, COLUMN_SETS)
     thresholds = check_thresholds(thresholds)
@@ -124,14 +166,50 @@ def talk_time_thresholds(
 ) -> pd.DataFrame:
     """The conversations each length threshold would count, per group.
 
-    Tidy, one row per group and threshold: the `by` columns, `threshold` (s), `conversations`
-    (connected and (meeting or duration >= threshold), the contract's definition with the
-    threshold swapped), `baseline` (the count at the definitions' threshold, the vendor's
-    60 s, also in ``.attrs["baseline_seconds"]``), `change` (conversations - baseline) and
-    `change_share` (change / baseline; NA when baseline is 0).
+    A conversation is connected and (meeting or duration >= threshold): the contract's
+    definition with the threshold swapped.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the distinct rows of the columns talk time reads are then
+        counted in that engine.
+    by : str or sequence of str, optional
+        The columns to group by; None (default) is one group of every call.
+    definitions : Definitions, optional
+        What connected and meeting mean, and the baseline threshold; None (default) is the
+        vendor's (`VENDOR`, 60 s).
+    thresholds : sequence of float, default (30, 45, 60, 90, 120)
+        Talk times in seconds (distinct, >= 0; one number alone is allowed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy, one row per group and threshold: the `by` columns, `threshold` (s),
+        `conversations`, `baseline` (the count at the definitions' threshold, the vendor's 60 s,
+        also in ``.attrs["baseline_seconds"]``), `change` (conversations - baseline) and
+        `change_share` (change / baseline; NA when baseline is 0).
+
+    Raises
+    ------
+    InvalidParameterError
+        `thresholds` holds a value that is not a number of seconds >= 0, or repeats one.
+    MissingColumnError
+        `df` lacks `duration` or a column the flags read.
+
+    See Also
+    --------
+    talk_time : Quantiles of talk time and the shares at each threshold.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.talk_time_thresholds(ds.read_call_logs(demo=True), thresholds=(45, 90))  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> ds.talk_time_thresholds(df, thresholds=(45, 90)).round(3)
+       threshold  conversations  baseline  change  change_share
+    0       45.0            164       147      17         0.116
+    1       90.0            134       147     -13        -0.088
     """
     function = "talk_time_thresholds"
     thresholds = check_thresholds(thresholds)
@@ -149,13 +227,44 @@ def talk_time_survival(
 ) -> pd.DataFrame:
     """The curve of talk times: per group, the share of connects lasting at least each length.
 
-    One row per group and distinct talk time of its timed connects (durations as sent),
-    ascending: the `by` columns, `seconds`, `at_least` (timed connects lasting at least that
-    long), `timed` (the group's timed connects) and `share` (at_least / timed); a group
-    without timed connects has no rows.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the distinct rows of the columns talk time reads are then
+        counted in that engine.
+    by : str or sequence of str, optional
+        The columns to group by; None (default) is one group of every call.
+    definitions : Definitions, optional
+        What connected means; None (default) is the vendor's (`VENDOR`).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and distinct talk time of its timed connects (durations as sent),
+        ascending: the `by` columns, `seconds`, `at_least` (timed connects lasting at least that
+        long), `timed` (the group's timed connects) and `share` (at_least / timed); a group
+        without timed connects has no rows.
+
+    Raises
+    ------
+    MissingColumnError
+        `df` lacks `duration` or a column the flags read.
+
+    See Also
+    --------
+    talk_time : Quantiles of talk time and the shares at fixed thresholds.
+    dialstats.plot.talk_time : Draws this curve.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.talk_time_survival(ds.read_call_logs(demo=True), by="user_name")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> ds.talk_time_survival(df).head(3).round(3)
+       seconds  at_least  timed  share
+    0      5.0       280    280    1.0
+    1      7.0       279    280  0.996
+    2     10.0       278    280  0.993
     """
     definitions = check_definitions(definitions)
     df, keys, weights, flags, seconds = _connects(df, by, definitions, "talk_time_survival")
