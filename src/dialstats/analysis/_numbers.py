@@ -79,16 +79,7 @@ def number_health(
     method: str = "holm",
     min_dials: int = 100,
 ) -> pd.DataFrame:
-    """One row per caller number (`from_e164`, outbound calls), most dials first.
-
-    Columns: `dials`, `answered`, `answer_rate` (+`_low`/`_high`, Wilson), `peak_calls_per_hour`
-    (the most calls placed from it in one clock hour), `short_call_share` (+`_low`/`_high`):
-    answered calls shorter than 10 s among its answered calls (people hanging up on sight),
-    `days` (days it dialled), `p_value` of the change-point test, `p_adjusted` (Holm or
-    Benjamini-Hochberg across the tested numbers, `method=`), `flagged` (p_adjusted <
-    1 - confidence and the change is a drop), `flagged_since` (the first day after the change, flagged numbers
-    only), `answer_rate_before` / `answer_rate_after` the change and `drop` (+`_low`/`_high`):
-    the after / before ratio of its answer rate relative to the team's.
+    """Caller-ID health: one row per caller number (`from_e164`, outbound calls), most dials first.
 
     The test: on day d the number answered x_d of n_d dials; the rest of the team answered p_d
     of theirs. Under "no change" x_d ~ Binomial(n_d, r p_d) for one ratio r. For every split of
@@ -96,23 +87,74 @@ def number_health(
     split with their expectation; the largest over the D - 1 splits is referred to chi-square(1)
     with a Bonferroni factor D - 1 (a max-type correction: valid, a little conservative).
     Day-to-day variation beyond binomial is measured (the median Pearson dispersion across the
-    numbers, at least 1) and widens the test. Numbers with fewer than `min_dials` dials or
-    two days are not tested (`p_value` and `flagged` NA). Days are those of `started_at`.
+    numbers, at least 1) and widens the test. Days are those of `started_at`.
 
-    `confidence` is the one level of the result, as in `compare` and `leaderboard`: a number
-    is flagged when its adjusted p-value is below 1 - confidence (0.05 by default), and every
-    interval (`_low` / `_high`) is at that level. (`alpha=` was the flagging level before this
-    release: `alpha=0.05` is `confidence=0.95`.)
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`); calls whose `direction` is not "outbound" are left out
+        (every call counts when the frame has no `direction`). It may also be a Polars
+        DataFrame or LazyFrame, a DuckDB relation or a pyarrow.Table: the calls are then counted
+        in that engine.
+    freq : str, optional
+        A calendar frequency ("D", "W", "MS", ...: whole local days): the answer rate over time
+        instead of one row per number (see Returns). None (default): one row per number.
+    confidence : float, default 0.95
+        The one level of the result, as in `compare` and `leaderboard`: a number is flagged
+        when its adjusted p-value is below 1 - confidence (0.05 by default), and every interval
+        (`_low` / `_high`) is at that level. (`alpha=` was the flagging level before this
+        release: `alpha=0.05` is `confidence=0.95`.)
+    method : {"holm", "bh"}, default "holm"
+        The multiplicity correction across the tested numbers: Holm or Benjamini-Hochberg.
+    min_dials : int, default 100
+        Numbers with fewer dials (or fewer than two days) are not tested (`p_value` and
+        `flagged` NA).
 
-    `freq` (a calendar frequency, "D", "W", "MS", ...: whole local days) gives the answer rate
-    over time instead: one row per flagged number and period it dialled in, then per period
-    the other numbers together (`from_e164` NA): `from_e164`, `period` (labelled as
-    `answer_rates` labels it: "W" weeks run Monday to Sunday and are labelled by their
-    Sunday), `dials`, `answered`, `answer_rate` (+`_low`/`_high`). The test's settings are in
-    ``.attrs`` as without `freq`.
+    Returns
+    -------
+    pandas.DataFrame
+        Without `freq`, one row per number: `from_e164`, `dials`, `answered`, `answer_rate`
+        (+`_low`/`_high`, Wilson), `peak_calls_per_hour` (the most calls placed from it in one
+        clock hour), `short_call_share` (+`_low`/`_high`): answered calls shorter than 10 s among
+        its answered calls (people hanging up on sight), `days` (days it dialled), `flagged`
+        (p_adjusted < 1 - confidence and the change is a drop), `flagged_since` (the first day
+        after the change, flagged numbers only), `answer_rate_before` / `answer_rate_after` the
+        change and `drop` (+`_low`/`_high`): the after / before ratio of its answer rate relative
+        to the team's, `p_value` of the change-point test and `p_adjusted` (across the tested
+        numbers, `method=`).
 
+        With `freq`: one row per flagged number and period it dialled in, then per period the
+        other numbers together (`from_e164` NA): `from_e164`, `period` (labelled as
+        `answer_rates` labels it: "W" weeks run Monday to Sunday and are labelled by their
+        Sunday), `dials`, `answered`, `answer_rate` (+`_low`/`_high`).
+
+        The test's settings are in ``.attrs`` either way (`method`, `min_dials`, `confidence`,
+        `dispersion`), with the calls left out: `unknown_number`, `unknown_time`, `inbound`.
+
+    Raises
+    ------
+    InvalidParameterError
+        `freq` is not a calendar frequency of whole days, `method` is unknown, or `min_dials`
+        is not a whole number >= 1.
+    MissingColumnError
+        `df` lacks `from_e164`, `started_at`, `outcome` or `duration`.
+
+    See Also
+    --------
+    answer_rates : Answer rates per group and period.
+    dialstats.plot.number_health : Draws the answer rate of each flagged number against the rest.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.number_health(ds.read_call_logs(demo=True), freq="W")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True)
+    >>> health = ds.number_health(df)
+    >>> health.loc[health["flagged"].fillna(False), ["from_e164", "dials", "flagged_since"]]
+          from_e164  dials             flagged_since
+    0  +16156534618   2645 2026-09-22 00:00:00+00:00
+    1  +17046430900   2009 2026-09-22 00:00:00+00:00
+    >>> ds.number_health(df, freq="W").columns.tolist()[:4]
+    ['from_e164', 'period', 'dials', 'answered']
     """
     frame = _engine.wrap(df)
     if frame is None:
