@@ -64,24 +64,67 @@ def activity(
 ) -> pd.DataFrame:
     """How each group (by default each rep) dials: pace, sessions, working day.
 
-    Columns: the `by` columns, `dials`, `active_days` (local dates with a dial),
-    `active_hours` (local clock hours with a dial), `dials_per_active_hour`, `sessions`,
-    `median_session_minutes`, `median_session_dials`, `median_break_minutes` (gaps longer than
-    `idle` between sessions of the same local day), `first_dial` / `last_dial` (median over
-    active days of the local time of day of the day's first / last dial, to the second, as a
-    `datetime.time` such as ``08:05:00``: what ``Series.dt.time`` gives, so
-    ``summary.first_dial < datetime.time(9)`` reads as it says), `first_dial_minutes` /
-    `last_dial_minutes` (the same as minutes since local midnight, Float64: for charts and
-    arithmetic; 485.0 is 08:05). Each session: `activity_sessions`; each hour of the day:
-    `activity_hours`.
+    Times are dial starts (`started_at`). A session is a run of one group's dials with no gap
+    longer than `idle` between consecutive starts; its length is its last start minus its first.
 
-    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a
-    PySpark DataFrame: dials are counted there per group and UTC quarter hour and per session,
-    and only those tables are collected (see `dialstats.analysis._engine_contacts`).
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`); calls without a start time are left out. It may also be
+        a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a PySpark
+        DataFrame: dials are counted there per group and UTC quarter hour and per session, and
+        only those tables are collected (see `dialstats.analysis._engine_contacts`).
+    by : str or sequence of str or None, default "user_name"
+        The columns to group by (by default each rep); None is one group of every call.
+    tz : str, optional
+        The zone clock times are read in, one for every group (the team's zone: pass it). None
+        (default): the frame's own zone (``read_call_logs(tz=...)``). The call log does not
+        record where a rep sits, so no zone is inferred per rep; a frame in UTC used without
+        `tz=` gives a warning rather than a silent UTC working day.
+    idle : str or datetime.timedelta, default "30min"
+        The longest gap between consecutive dial starts within one session ("20min", "1h", or a
+        timedelta).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the `by` columns, `dials`, `active_days` (local dates with a dial),
+        `active_hours` (local clock hours with a dial), `dials_per_active_hour`, `sessions`,
+        `median_session_minutes`, `median_session_dials`, `median_break_minutes` (gaps longer
+        than `idle` between sessions of the same local day), `first_dial` / `last_dial` (median
+        over active days of the local time of day of the day's first / last dial, to the second,
+        as a `datetime.time` such as ``08:05:00``: what ``Series.dt.time`` gives, so
+        ``summary.first_dial < datetime.time(9)`` reads as it says), `first_dial_minutes` /
+        `last_dial_minutes` (the same as minutes since local midnight, Float64: for charts and
+        arithmetic; 485.0 is 08:05).
+
+    Raises
+    ------
+    InvalidParameterError
+        `idle` is not a duration longer than 0, or `tz` is not a time zone.
+    MissingColumnError
+        `df` lacks `started_at` or a `by` column.
+
+    Warns
+    -----
+    UserWarning
+        The frame's times are UTC (or naive) and no `tz` was given: days and hours are UTC ones.
+
+    See Also
+    --------
+    activity_sessions : Each session.
+    activity_hours : Each hour of the day.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> df = ds.read_call_logs(demo=True)
-    >>> ds.activity(df, tz="America/New_York", idle="20min")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> summary = ds.activity(df, tz="America/New_York", idle="20min")
+    >>> summary[["user_name", "dials", "sessions", "first_dial"]].head(3)
+          user_name  dials  sessions first_dial
+    0  Ethan Brooks    195        22   08:22:48
+    1    Hannah Kim    237        23   11:43:37
+    2  Jordan Reyes    211        27   11:04:25
     """
     return _activity(df, by, tz, idle, "summary", "activity")
 
@@ -93,16 +136,63 @@ def activity_sessions(
     tz: str | None = None,
     idle: str | dt.timedelta = "30min",
 ) -> pd.DataFrame:
-    """Each session of each group (by default each rep): a run of dials with no gap longer
-    than `idle` between consecutive starts.
+    """Each session of each group (by default each rep): a run of dials without a long gap.
 
-    One row per session: the `by` columns, `session` (1, 2, ... per group), `start`, `end`
-    (zoned timestamps: its first and last dial's start), `dials`, `minutes` (end - start).
+    Times are dial starts (`started_at`). A session is a run of one group's dials with no gap
+    longer than `idle` between consecutive starts; its length is its last start minus its first.
     Times, zones and engines as in `activity`.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`); calls without a start time are left out. It may also be
+        a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a PySpark
+        DataFrame: dials are counted there per group and UTC quarter hour and per session, and
+        only those tables are collected (see `dialstats.analysis._engine_contacts`).
+    by : str or sequence of str or None, default "user_name"
+        The columns to group by (by default each rep); None is one group of every call.
+    tz : str, optional
+        The zone clock times are read in, one for every group (the team's zone: pass it). None
+        (default): the frame's own zone (``read_call_logs(tz=...)``). The call log does not
+        record where a rep sits, so no zone is inferred per rep; a frame in UTC used without
+        `tz=` gives a warning rather than a silent UTC working day.
+    idle : str or datetime.timedelta, default "30min"
+        The longest gap between consecutive dial starts within one session ("20min", "1h", or a
+        timedelta).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per session: the `by` columns, `session` (1, 2, ... per group), `start`, `end`
+        (zoned timestamps: its first and last dial's start), `dials`, `minutes` (end - start).
+
+    Raises
+    ------
+    InvalidParameterError
+        `idle` is not a duration longer than 0, or `tz` is not a time zone.
+    MissingColumnError
+        `df` lacks `started_at` or a `by` column.
+
+    Warns
+    -----
+    UserWarning
+        The frame's times are UTC (or naive) and no `tz` was given: days and hours are UTC ones.
+
+    See Also
+    --------
+    activity : Pace, sessions and working day per group.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> df = ds.read_call_logs(demo=True)
-    >>> ds.activity_sessions(df, tz="America/New_York", idle="20min")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> sessions = ds.activity_sessions(df, tz="America/New_York", idle="20min")
+    >>> sessions.columns.tolist()
+    ['user_name', 'session', 'start', 'end', 'dials', 'minutes']
+    >>> sessions[["session", "dials"]].head(2)
+       session  dials
+    0        1      6
+    1        2     10
     """
     return _activity(df, by, tz, idle, "sessions", "activity_sessions")
 
@@ -115,12 +205,56 @@ def activity_hours(
 ) -> pd.DataFrame:
     """When in the day each group (by default each rep) dials.
 
-    One row per group and local hour 0-23: the `by` columns, `hour`, `dials`, `days` (active
-    days with a dial in that hour), `dials_per_active_day` (dials / the group's active days).
-    Times, zones and engines as in `activity`.
+    Times are dial starts (`started_at`); zones and engines as in `activity`.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`); calls without a start time are left out. It may also be
+        a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a PySpark
+        DataFrame: dials are counted there per group and UTC quarter hour and per session, and
+        only those tables are collected (see `dialstats.analysis._engine_contacts`).
+    by : str or sequence of str or None, default "user_name"
+        The columns to group by (by default each rep); None is one group of every call.
+    tz : str, optional
+        The zone clock times are read in, one for every group (the team's zone: pass it). None
+        (default): the frame's own zone (``read_call_logs(tz=...)``). The call log does not
+        record where a rep sits, so no zone is inferred per rep; a frame in UTC used without
+        `tz=` gives a warning rather than a silent UTC working day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and local hour 0-23: the `by` columns, `hour`, `dials`, `days` (active
+        days with a dial in that hour), `dials_per_active_day` (dials / the group's active
+        days).
+
+    Raises
+    ------
+    InvalidParameterError
+        `tz` is not a time zone.
+    MissingColumnError
+        `df` lacks `started_at` or a `by` column.
+
+    Warns
+    -----
+    UserWarning
+        The frame's times are UTC (or naive) and no `tz` was given: days and hours are UTC ones.
+
+    See Also
+    --------
+    activity : Pace, sessions and working day per group.
+    dialstats.plot.activity : Draws this table as a heatmap.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.activity_hours(ds.read_call_logs(demo=True), tz="America/New_York")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> hours = ds.activity_hours(df, tz="America/New_York")
+    >>> hours.columns.tolist()
+    ['user_name', 'hour', 'dials', 'days', 'dials_per_active_day']
+    >>> hours.shape  # 9 reps x 24 hours
+    (216, 5)
     """
     return _activity(df, by, tz, "30min", "hours", "activity_hours")
 
