@@ -44,17 +44,59 @@ def sdr_performance(
 ) -> pd.DataFrame:
     """One row per rep (`user_id`), with the vendor's SDR-performance metrics.
 
-    Columns: `user_id`, `user_name`, `user_email` (those the frame has), `total_calls`,
-    `connected_calls`, `connection_rate`, `conversations`, `conversation_rate`, `meetings_set`,
-    `meeting_rate` (rates over total calls, with `_low` / `_high` Wilson bounds),
-    `total_duration` (seconds, as sent), `active_days` (days with at least one call; a call's
-    day is that of its `created_at`, as in the vendor's analytics, in `tz`, by default the
-    frame's own zone, naive times being UTC) and `avg_dials_day` (total calls / active days).
-    Calls without a rep are one row with NA id. `definitions` as in `answer_rates`.
-    Sorted by meetings set, then connection rate, both descending; ties by id.
+    The columns keep the vendor's names (docs/metrics.md maps them): total_calls = dials,
+    connected_calls = connected, connection_rate = connect_rate, meetings_set = meetings.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the counts, duration and active days are then counted in
+        that engine.
+    confidence : float, default 0.95
+        The level of the Wilson intervals.
+    definitions : Definitions, optional
+        What connected, conversation and meeting mean, as in `answer_rates`; None (default) is
+        the vendor's (`VENDOR`).
+    tz : str, optional
+        The zone of the days counted in `active_days`; None (default): the frame's own zone,
+        naive times being UTC.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rep: `user_id`, `user_name`, `user_email` (those the frame has),
+        `total_calls`, `connected_calls`, `connection_rate`, `conversations`,
+        `conversation_rate`, `meetings_set`, `meeting_rate` (rates over total calls, with `_low`
+        / `_high` Wilson bounds), `total_duration` (seconds, as sent), `active_days` (days with
+        at least one call; a call's day is that of its `created_at`, as in the vendor's
+        analytics, in `tz`) and `avg_dials_day` (total calls / active days). Sorted by meetings
+        set, then connection rate, both descending; ties by id. Calls without a rep are one
+        row with NA id.
+
+    Raises
+    ------
+    InvalidParameterError
+        `tz` is not a time zone, or `confidence` is not in (0, 1).
+    MissingColumnError
+        `df` lacks `user_id`, `duration`, `created_at` or a column the counts read.
+
+    See Also
+    --------
+    list_performance : The same metrics per contact list.
+    sequence_performance : The same metrics per sequence.
+    leaderboard : Reps ranked without ranking noise.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.sdr_performance(ds.read_call_logs(demo=True))  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> reps = ds.sdr_performance(df)
+    >>> reps[["user_name", "total_calls", "meetings_set", "connection_rate"]].head(3).round(3)
+           user_name  total_calls  meetings_set  connection_rate
+    0  Sofia Alvarez          195             6            0.169
+    1     Hannah Kim          237             5            0.148
+    2     Maya Patel          274             4            0.201
     """
     described = ["user_name", "user_email"]
     return _performance(df, "user_id", described, "sdr_performance", tz, confidence, definitions)
@@ -67,11 +109,58 @@ def list_performance(
     definitions: Definitions | None = None,
     tz: str | None = None,
 ) -> pd.DataFrame:
-    """One row per contact list (`contact_list_id`, `contact_list_name`), with the metrics of
-    `sdr_performance`, as the vendor's list performance.
+    """Per contact list, the metrics of `sdr_performance`: the vendor's list performance.
 
+    The columns keep the vendor's names (docs/metrics.md maps them): total_calls = dials,
+    connected_calls = connected, connection_rate = connect_rate, meetings_set = meetings.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the counts, duration and active days are then counted in
+        that engine.
+    confidence : float, default 0.95
+        The level of the Wilson intervals.
+    definitions : Definitions, optional
+        What connected, conversation and meeting mean, as in `answer_rates`; None (default) is
+        the vendor's (`VENDOR`).
+    tz : str, optional
+        The zone of the days counted in `active_days`; None (default): the frame's own zone,
+        naive times being UTC.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per contact list: `contact_list_id`, `contact_list_name` (when the frame has
+        it), `total_calls`, `connected_calls`, `connection_rate`, `conversations`,
+        `conversation_rate`, `meetings_set`, `meeting_rate` (rates over total calls, with `_low`
+        / `_high` Wilson bounds), `total_duration` (seconds, as sent), `active_days` (days with
+        at least one call; a call's day is that of its `created_at`, as in the vendor's
+        analytics, in `tz`) and `avg_dials_day` (total calls / active days). Sorted by meetings
+        set, then connection rate, both descending; ties by id.
+
+    Raises
+    ------
+    InvalidParameterError
+        `tz` is not a time zone, or `confidence` is not in (0, 1).
+    MissingColumnError
+        `df` lacks `contact_list_id`, `duration`, `created_at` or a column the counts read.
+
+    See Also
+    --------
+    sdr_performance : The same metrics per rep.
+    sequence_performance : The same metrics per sequence.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.list_performance(ds.read_call_logs(demo=True))  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> lists = ds.list_performance(df)
+    >>> lists.columns.tolist()[:4]
+    ['contact_list_id', 'contact_list_name', 'total_calls', 'connected_calls']
+    >>> len(lists)
+    11
     """
     names = ["contact_list_name"]
     function = "list_performance"
@@ -85,11 +174,61 @@ def sequence_performance(
     definitions: Definitions | None = None,
     tz: str | None = None,
 ) -> pd.DataFrame:
-    """One row per sequence (`sequence_id`, `sequence_name`), with the metrics of
-    `sdr_performance`; calls outside any sequence are one row with NA id.
+    """One row per sequence, with the metrics of `sdr_performance`.
 
+    The columns keep the vendor's names (docs/metrics.md maps them): total_calls = dials,
+    connected_calls = connected, connection_rate = connect_rate, meetings_set = meetings.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the counts, duration and active days are then counted in
+        that engine.
+    confidence : float, default 0.95
+        The level of the Wilson intervals.
+    definitions : Definitions, optional
+        What connected, conversation and meeting mean, as in `answer_rates`; None (default) is
+        the vendor's (`VENDOR`).
+    tz : str, optional
+        The zone of the days counted in `active_days`; None (default): the frame's own zone,
+        naive times being UTC.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sequence: `sequence_id`, `sequence_name` (when the frame has it),
+        `total_calls`, `connected_calls`, `connection_rate`, `conversations`,
+        `conversation_rate`, `meetings_set`, `meeting_rate` (rates over total calls, with `_low`
+        / `_high` Wilson bounds), `total_duration` (seconds, as sent), `active_days` (days with
+        at least one call; a call's day is that of its `created_at`, as in the vendor's
+        analytics, in `tz`) and `avg_dials_day` (total calls / active days). Sorted by meetings
+        set, then connection rate, both descending; ties by id. Calls outside any sequence are
+        one row with NA id.
+
+    Raises
+    ------
+    InvalidParameterError
+        `tz` is not a time zone, or `confidence` is not in (0, 1).
+    MissingColumnError
+        `df` lacks `sequence_id`, `duration`, `created_at` or a column the counts read.
+
+    See Also
+    --------
+    sdr_performance : The same metrics per rep.
+    list_performance : The same metrics per contact list.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.sequence_performance(ds.read_call_logs(demo=True))  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> ds.sequence_performance(df)[["sequence_name", "total_calls"]]
+                     sequence_name  total_calls
+    0                         <NA>          880
+    1  Inbound Lead Fast Follow-up          196
+    2      Cold Outbound - 7 Touch          708
+    3         Closed Lost Win-back          105
+    4        EMEA Fintech Outreach          111
     """
     names = ["sequence_name"]
     function = "sequence_performance"
