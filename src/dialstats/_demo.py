@@ -35,23 +35,48 @@ class Client(api.Client):
     base URL from `base_url`, else ``SALESFINITY_BASE_URL``, else the vendor's. ``demo=True``
     reads the bundled demo data from the sandbox, in-process, with no key and no network.
 
-    Args:
-        api_key: the API key (sent only as the ``x-api-key`` header, never shown).
-        base_url: the API's address; plain ``http://`` is refused except to this machine
-            (``localhost`` or a loopback address), and so is a user name or password in it.
-        timeout: seconds each attempt of a request may take, answer and whole body included.
-        max_retries: retries of a request that fails with a 5xx, a timeout, a dropped
-            connection or a 429, with exponential backoff (from `backoff` seconds, doubling)
-            and full jitter; a 429 waits for its ``Retry-After`` instead.
-        max_concurrency: requests in flight at once; halved while the server answers 429,
-            then grown back.
-        max_page_time: seconds one request (e.g. one page) may take in all, every retry,
-            backoff and ``Retry-After`` wait included (default 300); then it fails with an
-            `ApiConnectionError` saying how many tries were made over how long.
-        demo: read the bundled demo data from the sandbox, in-process.
-        transport: an httpx async transport to send requests through (e.g.
-            ``httpx.ASGITransport(app)``); the client borrows it and never closes it.
+    Parameters
+    ----------
+    api_key : str, optional
+        The API key (sent only as the ``x-api-key`` header, never shown).
+    base_url : str, optional
+        The API's address; plain ``http://`` is refused except to this machine (``localhost``
+        or a loopback address), and so is a user name or password in it.
+    timeout : float, default 30.0
+        Seconds each attempt of a request may take, answer and whole body included.
+    max_retries : int, default 5
+        Retries of a request that fails with a 5xx, a timeout, a dropped connection or a 429,
+        with exponential backoff (from `backoff` seconds, doubling) and full jitter; a 429
+        waits for its ``Retry-After`` instead.
+    backoff : float, default 0.5
+        Seconds of the first backoff between retries (doubling after each).
+    max_concurrency : int, default 4
+        Requests in flight at once; halved while the server answers 429, then grown back.
+    max_page_time : float, default 300.0
+        Seconds one request (e.g. one page) may take in all, every retry, backoff and
+        ``Retry-After`` wait included; then it fails with an `ApiConnectionError` saying how
+        many tries were made over how long.
+    demo : bool, default False
+        Read the bundled demo data from the sandbox, in-process.
+    transport : httpx.AsyncBaseTransport, optional
+        An httpx async transport to send requests through (e.g. ``httpx.ASGITransport(app)``);
+        the client borrows it and never closes it.
 
+    Raises
+    ------
+    MissingApiKeyError
+        No `api_key` is given and ``SALESFINITY_API_KEY`` is not set (nor ``demo=True``).
+    InvalidParameterError
+        `demo` is not a bool, or ``demo=True`` comes with `api_key`, `base_url` or
+        `transport`; `base_url` is refused; a setting is out of range.
+
+    See Also
+    --------
+    read_call_logs : One read with a client made for it.
+    CallLogStore : A local copy of the call log, synced with a client.
+
+    Examples
+    --------
     >>> import dialstats as ds
     >>> with ds.Client(demo=True) as client:
     ...     calls = client.read_call_logs(outcome="answered", max_records=50)

@@ -43,20 +43,6 @@ def read_call_logs(
 ) -> pd.DataFrame:
     """Read every call log matching `filters` into one typed DataFrame.
 
-    Filters (all optional, the API's own names): ``start_date``, ``end_date`` (str, date,
-    datetime or Timestamp; naive means UTC; a bare-date ``end_date`` covers that whole day;
-    they filter on ``createdAt``), ``outcome`` ("answered", "no-answer", "cancelled"),
-    ``direction`` ("inbound", "outbound"), ``answered_by`` (Twilio's: "human", "machine_start",
-    "machine_end_beep", "machine_end_silence", "machine_end_other", "fax", "unknown"),
-    ``min_duration`` and ``max_duration`` (seconds), ``has_recording``, ``is_completed`` and
-    ``exclude_negative_dispositions`` (bools), ``disposition_ids``, ``user_ids``,
-    ``contact_list_ids``, ``sequences``, ``from`` (spell it ``from_``) and ``to`` (a value or any
-    iterable of values), ``search`` (text). A bad value raises
-    `~dialstats.errors.InvalidParameterError` before any request is sent. ``user_ids``,
-    ``contact_list_ids`` and ``sequences`` take ids, not names: when a read matches no calls
-    and one of their values looks like a name (``user_ids="Maya Patel"``), a `UserWarning`
-    says so, with the id of that name when the team, list or sequence endpoint knows it.
-
     What a read returns: the calls created up to the moment it started (``end_date`` is capped
     there; later calls are left for the next read) that match the filters, each once, as one
     consistent pass over the pages saw them (every page the same total, that many distinct ids,
@@ -65,36 +51,87 @@ def read_call_logs(
     after three such passes the read raises `~dialstats.errors.IncompleteReadError` saying what
     was inconsistent. Pages are fetched concurrently, with retries; long id lists are split.
 
-    Args:
-        api_key, base_url: the key and API address (default: ``SALESFINITY_API_KEY``,
-            ``SALESFINITY_BASE_URL``, the vendor's URL).
-        demo: read the bundled demo data from the in-process sandbox (no key, no network).
-        sort: the API's sort (``"-duration"``, ``"createdAt"``; ``-`` = descending). Default:
-            oldest ``created_at`` first, ties by ``id``; the frame's rows follow this order.
-        limit: page size, 1 to 100.
-        max_records: stop after this many rows (the first ones in `sort` order).
-        tz: time zone of the timestamp columns (they are tz-aware; UTC by default).
-        dtype_backend: ``"numpy_nullable"`` (pandas nullable dtypes) or ``"pyarrow"``
-            (``pd.ArrowDtype`` columns).
-        progress: a progress bar for reads of more than one page; ``None`` (default) shows it
-            when stderr is a terminal or in Jupyter.
-        on_incomplete: what to do if no pass over the pages was consistent (the data kept
-            changing, or the server's totals do not match its pages): ``"raise"``
-            `~dialstats.errors.IncompleteReadError` (default) or ``"warn"`` and return what the
-            last pass read.
-        cache: ``True`` keeps a local store (`dialstats.CallLogStore`) in the user cache
-            directory, syncs only what changed since the last read, and reads from it; a path
-            names the store instead. ``False`` (default) reads from the API every time.
+    Makes a `dialstats.Client` for this one call; use a client to read several times with one
+    configuration and one cached copy of the dispositions.
 
-    Returns:
-        A frame with every column of the call-log schema (``dialstats.frame._schema``), even when
-        empty, then any other field the API sends (list fields such as
-        ``contact_phone_numbers`` as Arrow-backed list columns).
+    Parameters
+    ----------
+    api_key, base_url : str, optional
+        The key and API address (default: ``SALESFINITY_API_KEY``, ``SALESFINITY_BASE_URL``,
+        the vendor's URL).
+    demo : bool, default False
+        Read the bundled demo data from the in-process sandbox (no key, no network).
+    sort : str, optional
+        The API's sort (``"-duration"``, ``"createdAt"``; ``-`` = descending). Default: oldest
+        ``created_at`` first, ties by ``id``; the frame's rows follow this order.
+    limit : int, default 100
+        Page size, 1 to 100.
+    max_records : int, optional
+        Stop after this many rows (the first ones in `sort` order).
+    tz : str, default "UTC"
+        Time zone of the timestamp columns (they are tz-aware).
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        ``"numpy_nullable"`` (pandas nullable dtypes) or ``"pyarrow"`` (``pd.ArrowDtype``
+        columns).
+    progress : bool, optional
+        A progress bar for reads of more than one page; None (default) shows it when stderr is
+        a terminal or in Jupyter.
+    on_incomplete : {"raise", "warn"}, default "raise"
+        What to do if no pass over the pages was consistent (the data kept changing, or the
+        server's totals do not match its pages): ``"raise"``
+        `~dialstats.errors.IncompleteReadError` or ``"warn"`` and return what the last pass
+        read.
+    cache : bool or path-like, default False
+        True keeps a local store (`dialstats.CallLogStore`) in the user cache directory, syncs
+        only what changed since the last read, and reads from it; a path names the store
+        instead. False reads from the API every time.
+    **filters
+        All optional, the API's own names: ``start_date``, ``end_date`` (str, date, datetime or
+        Timestamp; naive means UTC; a bare-date ``end_date`` covers that whole day; they filter
+        on ``createdAt``), ``outcome`` ("answered", "no-answer", "cancelled"), ``direction``
+        ("inbound", "outbound"), ``answered_by`` (Twilio's: "human", "machine_start",
+        "machine_end_beep", "machine_end_silence", "machine_end_other", "fax", "unknown"),
+        ``min_duration`` and ``max_duration`` (seconds), ``has_recording``, ``is_completed`` and
+        ``exclude_negative_dispositions`` (bools), ``disposition_ids``, ``user_ids``,
+        ``contact_list_ids``, ``sequences``, ``from`` (spell it ``from_``) and ``to`` (a value
+        or any iterable of values), ``search`` (text). ``user_ids``, ``contact_list_ids`` and
+        ``sequences`` take ids, not names: when a read matches no calls and one of their values
+        looks like a name (``user_ids="Maya Patel"``), a `UserWarning` says so, with the id of
+        that name when the team, list or sequence endpoint knows it.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Every column of the call-log schema (``dialstats.frame._schema``), even when empty,
+        then any other field the API sends (list fields such as ``contact_phone_numbers`` as
+        Arrow-backed list columns).
+
+    Raises
+    ------
+    InvalidParameterError
+        A bad filter or setting, before any request is sent.
+    IncompleteReadError
+        No pass over the pages was consistent and ``on_incomplete="raise"``.
+
+    Warns
+    -----
+    UserWarning
+        The read matched no calls and an id filter's value looks like a name.
+
+    See Also
+    --------
+    Client.read_call_logs : The same read on a client.
+    CallLogStore.read : The same read from a local store.
+    Client.read_call_log_page : One page, one request.
+
+    Examples
+    --------
     >>> import dialstats as ds
     >>> calls = ds.read_call_logs(demo=True, outcome="answered", start_date="2026-09-01")
     >>> calls["outcome"].unique().tolist()
     ['answered']
+    >>> calls.columns.tolist()[:4]
+    ['id', 'call_id', 'started_at', 'ended_at']
     """
     with Client(api_key, base_url=base_url, demo=demo) as client:
         if cache is not False:
@@ -220,10 +257,45 @@ def _reader(method: str, doc: str) -> Callable[..., pd.DataFrame]:
 
 read_dispositions = _reader(
     "read_dispositions",
-    """The team's dispositions: ``id`` (as call logs use it), ``name``, ``category``, ...
+    """Read the team's dispositions.
 
     ``is_custom=`` (bool) and ``category=`` filter them.
 
+    Makes a `dialstats.Client` for this one call; use a client to read several times with one
+    configuration.
+
+    Parameters
+    ----------
+    api_key : str, optional
+        The API key (default: ``SALESFINITY_API_KEY``).
+    base_url : str, optional
+        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
+    demo : bool, default False
+        Read the bundled demo data from the in-process sandbox (no key, no network).
+    tz : str, default "UTC"
+        Time zone of the timestamp columns.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+    **params
+        ``is_custom`` (bool) and ``category`` filter the dispositions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id`` (as call logs use it), ``name``, ``category``, ...
+
+    Raises
+    ------
+    InvalidParameterError
+        A filter is not one the endpoint takes, or its value is not valid.
+
+    See Also
+    --------
+    dialstats.Client.read_dispositions : The same read on a client.
+    read_call_logs : Call logs, whose ``disposition_id`` is this ``id``.
+
+    Examples
+    --------
     >>> import dialstats as ds
     >>> ds.read_dispositions(demo=True, category="positive")["name"].iloc[0]
     'Answered - Meeting Set'
@@ -232,35 +304,130 @@ read_dispositions = _reader(
 
 read_sequences = _reader(
     "read_sequences",
-    """The team's sequences: ``id``, ``name``, ``total_calls``, ``first_used_at``, ``last_used_at``.
+    """Read the team's sequences, with their call counts and first and last use.
 
+    Makes a `dialstats.Client` for this one call; use a client to read several times with one
+    configuration.
+
+    Parameters
+    ----------
+    api_key : str, optional
+        The API key (default: ``SALESFINITY_API_KEY``).
+    base_url : str, optional
+        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
+    demo : bool, default False
+        Read the bundled demo data from the in-process sandbox (no key, no network).
+    tz : str, default "UTC"
+        Time zone of the timestamp columns.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``name``, ``total_calls``, ``first_used_at``, ``last_used_at``.
+
+    See Also
+    --------
+    dialstats.Client.read_sequences : The same read on a client.
+    read_contact_lists : The team's contact lists.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> list(ds.read_sequences(demo=True).columns[:3])
+    >>> ds.read_sequences(demo=True).columns.tolist()[:3]
     ['id', 'name', 'total_calls']
     """,
 )
 
 read_contact_lists = _reader(
     "read_contact_lists",
-    """Every contact list (all pages): ``id``, ``name``, ``source``, ``total_contacts``,
-    ``created_at``, the owner's ``user_id``/``user_email``/``user_first_name``/``user_last_name``/
-    ``user_name`` (NA when the API sends only the owner's id), then every other field.
+    """Read every contact list (all pages).
 
-    Read from GET /v1/contact-lists/csv, as the live API lists them, or GET /v1/contact-lists
-    on a server that has only that. `search` matches the lists' names; `sort` (``"name"``,
-    ``"-total_contacts"``) orders them.
+    Read from GET /v1/contact-lists/csv, as the live API lists them, or GET /v1/contact-lists on
+    a server that has only that. The lists come as the server orders them unless `sort` says
+    otherwise.
 
+    Makes a `dialstats.Client` for this one call; use a client to read several times with one
+    configuration.
+
+    Parameters
+    ----------
+    api_key : str, optional
+        The API key (default: ``SALESFINITY_API_KEY``).
+    base_url : str, optional
+        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
+    demo : bool, default False
+        Read the bundled demo data from the in-process sandbox (no key, no network).
+    search : str, optional
+        Matches the lists' names.
+    sort : str, optional
+        Fields to order by (``"name"``, ``"-total_contacts"``, several comma-separated; ``-`` =
+        descending), applied here, after every page has arrived: the live listing
+        (``/v1/contact-lists/csv``) takes no ``sort`` parameter, and sorting locally gives one
+        order whichever path answered.
+    tz : str, default "UTC"
+        Time zone of the timestamp columns.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``name``, ``source``, ``total_contacts``, ``created_at``, the owner's
+        ``user_id``/``user_email``/``user_first_name``/``user_last_name``/``user_name`` (NA when
+        the API sends only the owner's id), then every other field.
+
+    Raises
+    ------
+    InvalidParameterError
+        `search` or `sort` is not valid, or the server sent no field `sort` names.
+
+    See Also
+    --------
+    dialstats.Client.read_contact_lists : The same read on a client.
+    read_sequences : The team's sequences.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> "total_contacts" in ds.read_contact_lists(demo=True)
-    True
+    >>> ds.read_contact_lists(demo=True, sort="-total_contacts")["name"].iloc[0]
+    'Webinar Attendees - September'
     """,
 )
 
 read_team = _reader(
     "read_team",
-    """The team, one row per member: ``team_id``, ``team_name``, ``user_*``, ``status``,
-    ``license``.
+    """Read the team: one row per member, with the team's id and name.
 
+    Makes a `dialstats.Client` for this one call; use a client to read several times with one
+    configuration.
+
+    Parameters
+    ----------
+    api_key : str, optional
+        The API key (default: ``SALESFINITY_API_KEY``).
+    base_url : str, optional
+        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
+    demo : bool, default False
+        Read the bundled demo data from the in-process sandbox (no key, no network).
+    tz : str, default "UTC"
+        Time zone of the timestamp columns.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``team_id``, ``team_name``, ``user_*``, ``status``, ``license``.
+
+    See Also
+    --------
+    dialstats.Client.read_team : The same read on a client.
+    read_call_logs : Call logs, whose ``user_id`` is a member's.
+
+    Examples
+    --------
     >>> import dialstats as ds
     >>> ds.read_team(demo=True)["team_name"].nunique()
     1
@@ -269,14 +436,51 @@ read_team = _reader(
 
 read_analytics = _reader(
     "read_analytics",
-    """The vendor's own analytics as a tidy frame (all pages).
+    """Read the vendor's own analytics as a tidy frame (all pages).
 
-    `name`: ``"overview"`` (rows: metric, value, growth), ``"sdr-performance"`` (a row per
-    rep) or ``"list-performance"`` (a row per contact list). `params`: ``start_date`` and
-    ``end_date`` (required: the API requires them, and leaving one out raises
-    `~dialstats.errors.InvalidParameterError` before any request), ``user_ids``,
-    ``disposition_ids``, ``timezone``, and ``search`` for the performance reports.
+    Makes a `dialstats.Client` for this one call; use a client to read several times with one
+    configuration.
 
+    Parameters
+    ----------
+    name : {"overview", "sdr-performance", "list-performance"}
+        The report: ``"overview"`` (one row per metric), ``"sdr-performance"`` (one row per rep)
+        or ``"list-performance"`` (one row per contact list); underscores for dashes and any
+        case are read the same.
+    api_key : str, optional
+        The API key (default: ``SALESFINITY_API_KEY``).
+    base_url : str, optional
+        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
+    demo : bool, default False
+        Read the bundled demo data from the in-process sandbox (no key, no network).
+    tz : str, default "UTC"
+        Time zone of the timestamp columns.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+    **params
+        ``start_date`` and ``end_date`` (both required, as the API requires them), ``user_ids``,
+        ``disposition_ids``, ``timezone`` (IANA name the days are counted in), and ``search``
+        for the two performance reports.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The overview: ``metric``, ``value``, ``growth``; a performance report: a row per rep or
+        per contact list.
+
+    Raises
+    ------
+    InvalidParameterError
+        `name` is unknown, ``start_date`` or ``end_date`` is left out, ``search`` is given for
+        the overview, or a value is not valid: before any request.
+
+    See Also
+    --------
+    dialstats.Client.read_analytics : The same read on a client.
+    dialstats.overview : The same figures computed from the call logs.
+
+    Examples
+    --------
     >>> import dialstats as ds
     >>> overview = ds.read_analytics(
     ...     "overview", demo=True, start_date="2026-09-01", end_date="2026-09-30"
@@ -288,45 +492,167 @@ read_analytics = _reader(
 
 read_scored_calls = _reader(
     "read_scored_calls",
-    """AI-scored calls (GET /v1/scored-calls, all pages): ``id``, ``score``, the rep's
-    ``user_id``/``user_email``/``user_first_name``/``user_last_name``/``user_name``,
-    ``created_at``, ``updated_at``, then every other field the API sends.
+    """Read the AI-scored calls (GET /v1/scored-calls, all pages).
 
-    `params` (all optional): ``start_date``, ``end_date`` (as for `read_call_logs`),
-    ``min_score`` and ``max_score`` (numbers from 0 to 100, min <= max), ``user_id`` (one rep).
-    A bad value raises `~dialstats.errors.InvalidParameterError` before any request.
+    Makes a `dialstats.Client` for this one call; use a client to read several times with one
+    configuration.
 
+    Parameters
+    ----------
+    api_key : str, optional
+        The API key (default: ``SALESFINITY_API_KEY``).
+    base_url : str, optional
+        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
+    demo : bool, default False
+        Read the bundled demo data from the in-process sandbox (no key, no network).
+    tz : str, default "UTC"
+        Time zone of the timestamp columns.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+    **params
+        All optional: ``start_date``, ``end_date`` (as for `read_call_logs`), ``min_score`` and
+        ``max_score`` (numbers from 0 to 100, min <= max), ``user_id`` (one rep).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``score``, the rep's
+        ``user_id``/``user_email``/``user_first_name``/``user_last_name``/``user_name``,
+        ``created_at``, ``updated_at``, then every other field the API sends.
+
+    Raises
+    ------
+    InvalidParameterError
+        A value is not valid: before any request.
+
+    See Also
+    --------
+    dialstats.Client.read_scored_calls : The same read on a client.
+    read_call_logs : The calls themselves.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> best = ds.read_scored_calls(start_date="2026-09-01", min_score=80)  # doctest: +SKIP
+    >>> ds.read_scored_calls(
+    ...     demo=True, start_date="2026-09-01", min_score=80).columns.tolist(
+    ... )[:2]
+    ['id', 'score']
     """,
 )
 
 read_follow_ups = _reader(
     "read_follow_ups",
-    """Follow-up tasks (GET /v1/follow-up, all pages): ``id``, the rep's ``user_*`` columns,
-    ``created_at``, ``updated_at``, then every other field the API sends.
+    """Read the follow-up tasks (GET /v1/follow-up, all pages).
 
+    Makes a `dialstats.Client` for this one call; use a client to read several times with one
+    configuration.
+
+    Parameters
+    ----------
+    api_key : str, optional
+        The API key (default: ``SALESFINITY_API_KEY``).
+    base_url : str, optional
+        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
+    demo : bool, default False
+        Read the bundled demo data from the in-process sandbox (no key, no network).
+    tz : str, default "UTC"
+        Time zone of the timestamp columns.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, the rep's ``user_*`` columns, ``created_at``, ``updated_at``, then every other
+        field the API sends.
+
+    See Also
+    --------
+    dialstats.Client.read_follow_ups : The same read on a client.
+    read_snoozed_contacts : Snoozed contacts.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> tasks = ds.read_follow_ups()  # doctest: +SKIP
+    >>> ds.read_follow_ups(demo=True).columns.tolist()[:2]
+    ['id', 'user_id']
     """,
 )
 
 read_custom_fields = _reader(
     "read_custom_fields",
-    """The team's custom contact fields (GET /v1/custom-fields): ``id``, ``label``, ``type``,
-    ``created_at``, ``updated_at``, then every other field the API sends.
+    """Read the team's custom contact fields (GET /v1/custom-fields).
 
+    Makes a `dialstats.Client` for this one call; use a client to read several times with one
+    configuration.
+
+    Parameters
+    ----------
+    api_key : str, optional
+        The API key (default: ``SALESFINITY_API_KEY``).
+    base_url : str, optional
+        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
+    demo : bool, default False
+        Read the bundled demo data from the in-process sandbox (no key, no network).
+    tz : str, default "UTC"
+        Time zone of the timestamp columns.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``label``, ``type``, ``created_at``, ``updated_at``, then every other field the
+        API sends.
+
+    See Also
+    --------
+    dialstats.Client.read_custom_fields : The same read on a client.
+    read_contact_lists : The contact lists.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> fields = ds.read_custom_fields()  # doctest: +SKIP
+    >>> ds.read_custom_fields(demo=True).columns.tolist()[:3]
+    ['id', 'label', 'type']
     """,
 )
 
 read_snoozed_contacts = _reader(
     "read_snoozed_contacts",
-    """Snoozed contacts (GET /v1/snoozed-contacts, all pages): ``id``, the ``user_*`` columns,
-    ``created_at``, ``updated_at``, then every other field the API sends.
+    """Read the snoozed contacts (GET /v1/snoozed-contacts, all pages).
 
+    Makes a `dialstats.Client` for this one call; use a client to read several times with one
+    configuration.
+
+    Parameters
+    ----------
+    api_key : str, optional
+        The API key (default: ``SALESFINITY_API_KEY``).
+    base_url : str, optional
+        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
+    demo : bool, default False
+        Read the bundled demo data from the in-process sandbox (no key, no network).
+    tz : str, default "UTC"
+        Time zone of the timestamp columns.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, the ``user_*`` columns, ``created_at``, ``updated_at``, then every other field
+        the API sends.
+
+    See Also
+    --------
+    dialstats.Client.read_snoozed_contacts : The same read on a client.
+    read_follow_ups : Follow-up tasks.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> snoozed = ds.read_snoozed_contacts()  # doctest: +SKIP
+    >>> ds.read_snoozed_contacts(demo=True).columns.tolist()[:2]
+    ['id', 'user_id']
     """,
 )

@@ -147,9 +147,25 @@ def _progress_bar(progress: bool | None, desc: str) -> Any:
 class Client:
     """A client of the call-log API, over the network or any httpx transport.
 
-    `dialstats.Client` is this class plus ``demo=True`` (the in-process sandbox); its
-    docstring describes the settings, which are the same here.
+    `dialstats.Client` is this class plus ``demo=True`` (the in-process sandbox); its docstring
+    describes the settings, which are the same here.
 
+    Parameters
+    ----------
+    api_key, base_url : str, optional
+        The key and the API's address (default: ``SALESFINITY_API_KEY``,
+        ``SALESFINITY_BASE_URL``, the vendor's URL).
+    timeout, max_retries, backoff, max_concurrency, max_page_time
+        The request settings, as `dialstats.Client` describes them.
+    transport : httpx.AsyncBaseTransport, optional
+        An httpx async transport to send requests through; borrowed, never closed.
+
+    See Also
+    --------
+    dialstats.Client : This client plus ``demo=True``.
+
+    Examples
+    --------
     >>> import dialstats as ds
     >>> with ds.Client(demo=True) as client:
     ...     calls = client.read_call_logs(outcome="answered", max_records=50)
@@ -220,7 +236,22 @@ class Client:
     def close(self) -> None:
         """Forget cached reference data; the client cannot be used afterwards.
 
-        Connections are pooled per read and closed when each read returns (see `pooled`).
+        Connections are pooled per read and closed when each read returns (see `pooled`). Leaving a
+        ``with`` block closes the client.
+
+        See Also
+        --------
+        pooled : One pool of connections for many reads.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> client = ds.Client(demo=True)
+        >>> client.close()
+        >>> client.read_team()
+        Traceback (most recent call last):
+        ...
+        RuntimeError: this Client is closed
         """
         self._closed = True
         self._dispositions = None
@@ -229,14 +260,32 @@ class Client:
     def pooled(self) -> Iterator[Client]:
         """Keep one pool of connections open for every request made inside the block.
 
-        Outside it each read opens connections and closes them when it returns, so many
-        one-page reads open a connection each. Inside it every read, from any thread, goes
-        through one `httpx.AsyncClient` on one background event loop: connections are reused
-        and at most `max_concurrency` requests are in flight in all. Nested blocks share the
-        outer one's pool.
+        Outside it each read opens connections and closes them when it returns, so many one-page
+        reads open a connection each. Inside it every read, from any thread, goes through one
+        `httpx.AsyncClient` on one background event loop: connections are reused and at most
+        `max_concurrency` requests are in flight in all. Nested blocks share the outer one's pool.
 
-        >>> with ds.Client(demo=True) as client, client.pooled():   # doctest: +SKIP
-        ...     pages = [client.read_call_log_page(p) for p in (1, 2, 3)]
+        Returns
+        -------
+        contextlib.AbstractContextManager of Client
+            A context manager that yields this client.
+
+        Raises
+        ------
+        RuntimeError
+            The client is closed.
+
+        See Also
+        --------
+        close : Forget cached reference data.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client, client.pooled():
+        ...     pages = [client.read_call_log_page(p, limit=10) for p in (1, 2, 3)]
+        >>> [len(page.frame) for page in pages]
+        [10, 10, 10]
         """
         if self._pool is not None:
             yield self
@@ -328,8 +377,10 @@ class Client:
         on_incomplete: str = "raise",
         **filters: Any,
     ) -> pd.DataFrame:
-        """Every call log matching `filters`, as one typed frame (see `dialstats.read_call_logs`;
-        its ``cache=`` is the module-level reader's, or use `dialstats.CallLogStore` directly).
+        """Read every call log matching `filters` into one typed frame.
+
+        The module-level `dialstats.read_call_logs` is this method on a client made for one read;
+        its ``cache=`` is the module-level reader's (or use `dialstats.CallLogStore` directly).
 
         What it returns: the calls created up to the moment the read started (``end_date`` is
         pinned there) that match `filters`, each once, as one *consistent* pass over the pages saw
@@ -338,9 +389,53 @@ class Client:
         more follow the last. An inconsistent pass (calls deleted, back-dated or moved across a
         filter while it ran) is thrown away and the range read again; after three,
         `IncompleteReadError` says whether the data kept changing or the server's totals do not
-        match its pages. Changes that leave every count the same at one instant cannot be seen
-        in paged answers. Id lists whose URL would pass 8 KB are read in several parts.
+        match its pages. Changes that leave every count the same at one instant cannot be seen in
+        paged answers. Id lists whose URL would pass 8 KB are read in several parts.
 
+        Parameters
+        ----------
+        sort : str, optional
+            The API's sort (``"-duration"``, ``"createdAt"``; ``-`` = descending). Default: oldest
+            ``created_at`` first, ties by ``id``; the frame's rows follow this order.
+        limit : int, default 100
+            Page size, 1 to 100.
+        max_records : int, optional
+            Stop after this many rows (the first ones in `sort` order).
+        tz : str, default "UTC"
+            Time zone of the timestamp columns (they are tz-aware).
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+        progress : bool, optional
+            A progress bar for reads of more than one page; None (default) shows it when stderr
+            is a terminal or in Jupyter.
+        on_incomplete : {"raise", "warn"}, default "raise"
+            What to do if no pass over the pages was consistent: raise `IncompleteReadError`, or
+            warn and return what the last pass read.
+        **filters
+            The API's filters, as `dialstats.read_call_logs` lists them (``start_date``,
+            ``outcome``, ``user_ids``, ...).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Every column of the call-log schema, even when empty, then any other field the API
+            sends; one row per call.
+
+        Raises
+        ------
+        InvalidParameterError
+            A filter or setting is not valid (before any request is sent).
+        IncompleteReadError
+            No pass over the pages was consistent and ``on_incomplete="raise"``.
+
+        See Also
+        --------
+        read_call_log_page : One page, one request.
+        read_call_log : One call log by its id.
+        dialstats.CallLogStore.read : The same read from a local copy.
+
+        Examples
+        --------
         >>> import dialstats as ds
         >>> with ds.Client(demo=True) as client:
         ...     len(client.read_call_logs(disposition_ids=[1], max_records=5))
@@ -396,7 +491,47 @@ class Client:
         dtype_backend: str = "numpy_nullable",
         **filters: Any,
     ) -> CallLogPage:
-        """One page of the call log (one request, with retries), rows in the API's order."""
+        """Read one page of the call log (one request, with retries), rows in the API's order.
+
+        Parameters
+        ----------
+        page : int, default 1
+            The page number, from 1.
+        limit : int, default 100
+            Page size, 1 to 100.
+        sort : str, default "-createdAt"
+            The API's sort (``-`` = descending).
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+        **filters
+            The API's filters, as for `read_call_logs`.
+
+        Returns
+        -------
+        CallLogPage
+            The page's ``frame`` (the columns and dtypes of `read_call_logs`), with ``total``,
+            ``page``, ``limit``, ``pages``, ``next`` and ``server_time`` (the response's ``Date``).
+
+        Raises
+        ------
+        InvalidParameterError
+            A filter or setting is not valid, or the filters make a request URL too long for one
+            page (`read_call_logs` splits long id lists into several reads).
+
+        See Also
+        --------
+        read_call_logs : Every page, as one consistent read.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     first = client.read_call_log_page(1, limit=10, sort="createdAt")
+        >>> len(first.frame), first.page, first.limit
+        (10, 1, 10)
+        """
         normalized = normalize_filters(filters)
         page, limit, sort = check_page(page), check_limit(limit), check_sort(sort)
         tz, dtype_backend = check_tz(tz), check_dtype_backend(dtype_backend)
@@ -435,9 +570,35 @@ class Client:
         tz: str = "UTC",
         dtype_backend: str = "numpy_nullable",
     ) -> pd.DataFrame:
-        """One call log by its id (GET /v1/call-log/{id}): a one-row frame with the columns and
-        dtypes of `read_call_logs`; `~dialstats.errors.NotFoundError` names an unknown id.
+        """Read one call log by its id (GET /v1/call-log/{id}).
 
+        Parameters
+        ----------
+        call_log_id : str
+            The call's id.
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A one-row frame with the columns and dtypes of `read_call_logs`.
+
+        Raises
+        ------
+        NotFoundError
+            No call log has that id (the error names it).
+        InvalidParameterError
+            `call_log_id` is not a non-empty string without surrounding blanks.
+
+        See Also
+        --------
+        read_call_logs : Every call log matching filters.
+
+        Examples
+        --------
         >>> import dialstats as ds
         >>> with ds.Client(demo=True) as client:
         ...     first = client.read_call_logs(max_records=1)
@@ -464,7 +625,41 @@ class Client:
         dtype_backend: str = "numpy_nullable",
         **params: Any,
     ) -> pd.DataFrame:
-        """The team's dispositions (``is_custom=``, ``category=`` filter them)."""
+        """Read the team's dispositions.
+
+        ``is_custom=`` (bool) and ``category=`` filter them.
+
+        Parameters
+        ----------
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+        **params
+            ``is_custom`` (bool) and ``category`` filter the dispositions.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id`` (as call logs use it), ``name``, ``category``, ...
+
+        Raises
+        ------
+        InvalidParameterError
+            A filter is not one the endpoint takes, or its value is not valid.
+
+        See Also
+        --------
+        dialstats.read_dispositions : The same read with a client made for it.
+        read_call_logs : Call logs, whose ``disposition_id`` is this ``id``.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     client.read_dispositions(category="positive")["name"].iloc[0]
+        'Answered - Meeting Set'
+        """
         options = _options(tz, dtype_backend)
         query = normalize_disposition_params(params)
         items = self._run(lambda s: _endpoints.fetch_dispositions(s, query))
@@ -473,7 +668,32 @@ class Client:
     def read_sequences(
         self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable"
     ) -> pd.DataFrame:
-        """The team's sequences, with their call counts and first and last use."""
+        """Read the team's sequences, with their call counts and first and last use.
+
+        Parameters
+        ----------
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id``, ``name``, ``total_calls``, ``first_used_at``, ``last_used_at``.
+
+        See Also
+        --------
+        dialstats.read_sequences : The same read with a client made for it.
+        read_contact_lists : The team's contact lists.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     client.read_sequences().columns.tolist()[:3]
+        ['id', 'name', 'total_calls']
+        """
         options = _options(tz, dtype_backend)
         return _endpoints.sequences_frame(self._run(_endpoints.fetch_sequences), **options)
 
@@ -485,12 +705,49 @@ class Client:
         tz: str = "UTC",
         dtype_backend: str = "numpy_nullable",
     ) -> pd.DataFrame:
-        """Every contact list (all pages), as the server orders them unless `sort` says
-        otherwise; `search` matches the lists' names.
+        """Read every contact list (all pages).
 
-        `sort` (``"name"``, ``"-total_contacts"``, several comma-separated) is applied here,
-        after every page has arrived: the live listing (``/v1/contact-lists/csv``) takes no
-        ``sort`` parameter, and sorting locally gives one order whichever path answered.
+        Read from GET /v1/contact-lists/csv, as the live API lists them, or GET /v1/contact-lists on
+        a server that has only that. The lists come as the server orders them unless `sort` says
+        otherwise.
+
+        Parameters
+        ----------
+        search : str, optional
+            Matches the lists' names.
+        sort : str, optional
+            Fields to order by (``"name"``, ``"-total_contacts"``, several comma-separated; ``-`` =
+            descending), applied here, after every page has arrived: the live listing
+            (``/v1/contact-lists/csv``) takes no ``sort`` parameter, and sorting locally gives one
+            order whichever path answered.
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id``, ``name``, ``source``, ``total_contacts``, ``created_at``, the owner's
+            ``user_id``/``user_email``/``user_first_name``/``user_last_name``/``user_name`` (NA when
+            the API sends only the owner's id), then every other field.
+
+        Raises
+        ------
+        InvalidParameterError
+            `search` or `sort` is not valid, or the server sent no field `sort` names.
+
+        See Also
+        --------
+        dialstats.read_contact_lists : The same read with a client made for it.
+        read_sequences : The team's sequences.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     client.read_contact_lists(sort="-total_contacts")["name"].iloc[0]
+        'Webinar Attendees - September'
         """
         options, search = _options(tz, dtype_backend), check_search(search)
         sort = check_sort(sort, fields=CONTACT_LIST_SORT_FIELDS)
@@ -500,7 +757,32 @@ class Client:
         return frame if sort is None else _sorted(frame, sort)
 
     def read_team(self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
-        """The team: one row per member, with the team's id and name."""
+        """Read the team: one row per member, with the team's id and name.
+
+        Parameters
+        ----------
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``team_id``, ``team_name``, ``user_*``, ``status``, ``license``.
+
+        See Also
+        --------
+        dialstats.read_team : The same read with a client made for it.
+        read_call_logs : Call logs, whose ``user_id`` is a member's.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     client.read_team()["team_name"].nunique()
+        1
+        """
         options = _options(tz, dtype_backend)
         return _endpoints.team_frame(self._run(_endpoints.fetch_team), **options)
 
@@ -512,12 +794,49 @@ class Client:
         dtype_backend: str = "numpy_nullable",
         **params: Any,
     ) -> pd.DataFrame:
-        """The vendor's analytics: ``"overview"`` (one row per metric), ``"sdr-performance"``
-        (one row per rep) or ``"list-performance"`` (one row per contact list), all pages.
+        """Read the vendor's own analytics as a tidy frame (all pages).
 
-        `params`: ``start_date`` and ``end_date`` (both required, as the API requires them),
-        ``user_ids``, ``disposition_ids``, ``timezone`` (IANA name the days are counted in),
-        ``search`` (the two performance reports).
+        Parameters
+        ----------
+        name : {"overview", "sdr-performance", "list-performance"}
+            The report: ``"overview"`` (one row per metric), ``"sdr-performance"`` (one row per rep)
+            or ``"list-performance"`` (one row per contact list); underscores for dashes and any
+            case are read the same.
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+        **params
+            ``start_date`` and ``end_date`` (both required, as the API requires them), ``user_ids``,
+            ``disposition_ids``, ``timezone`` (IANA name the days are counted in), and ``search``
+            for the two performance reports.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The overview: ``metric``, ``value``, ``growth``; a performance report: a row per rep or
+            per contact list.
+
+        Raises
+        ------
+        InvalidParameterError
+            `name` is unknown, ``start_date`` or ``end_date`` is left out, ``search`` is given for
+            the overview, or a value is not valid: before any request.
+
+        See Also
+        --------
+        dialstats.read_analytics : The same read with a client made for it.
+        dialstats.overview : The same figures computed from the call logs.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     overview = client.read_analytics(
+        ...         "overview", start_date="2026-09-01", end_date="2026-09-30"
+        ...     )
+        >>> overview["metric"].iloc[0]
+        'total_calls'
         """
         options = _options(tz, dtype_backend)
         name = _analytics_name(name)
@@ -545,7 +864,43 @@ class Client:
         dtype_backend: str = "numpy_nullable",
         **params: Any,
     ) -> pd.DataFrame:
-        """AI-scored calls (GET /v1/scored-calls, all pages); see `dialstats.read_scored_calls`."""
+        """Read the AI-scored calls (GET /v1/scored-calls, all pages).
+
+        Parameters
+        ----------
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+        **params
+            All optional: ``start_date``, ``end_date`` (as for `read_call_logs`), ``min_score`` and
+            ``max_score`` (numbers from 0 to 100, min <= max), ``user_id`` (one rep).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id``, ``score``, the rep's
+            ``user_id``/``user_email``/``user_first_name``/``user_last_name``/``user_name``,
+            ``created_at``, ``updated_at``, then every other field the API sends.
+
+        Raises
+        ------
+        InvalidParameterError
+            A value is not valid: before any request.
+
+        See Also
+        --------
+        dialstats.read_scored_calls : The same read with a client made for it.
+        read_call_logs : The calls themselves.
+        read_scored_call : One scored call by its id.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     client.read_scored_calls(start_date="2026-09-01", min_score=80).columns.tolist()[:2]
+        ['id', 'score']
+        """
         options = _options(tz, dtype_backend)
         query = encode_params(normalize_scored_call_params(params))
         items = self._run(lambda s: _endpoints.fetch_paged(s, "/v1/scored-calls", query))
@@ -558,8 +913,42 @@ class Client:
         tz: str = "UTC",
         dtype_backend: str = "numpy_nullable",
     ) -> pd.DataFrame:
-        """One scored call by its id (GET /v1/scored-calls/{id}), a one-row frame with the
-        columns of `read_scored_calls`; `~dialstats.errors.NotFoundError` names an unknown id."""
+        """Read one scored call by its id (GET /v1/scored-calls/{id}).
+
+        Parameters
+        ----------
+        scored_call_id : str
+            The scored call's id.
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A one-row frame with the columns of `read_scored_calls`.
+
+        Raises
+        ------
+        NotFoundError
+            No scored call has that id (the error names it).
+        InvalidParameterError
+            `scored_call_id` is not a non-empty string without surrounding blanks.
+
+        See Also
+        --------
+        read_scored_calls : Every scored call, all pages.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     best = client.read_scored_calls(min_score=80)
+        ...     one = client.read_scored_call(best["id"].iloc[0])
+        >>> one["id"].tolist() == best["id"].tolist()[:1]
+        True
+        """
         scored_call_id = _record_id("scored_call_id", scored_call_id)
         options = _options(tz, dtype_backend)
         item = self._run(lambda s: _endpoints.fetch_scored_call(s, scored_call_id))
@@ -568,7 +957,33 @@ class Client:
     def read_follow_ups(
         self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable"
     ) -> pd.DataFrame:
-        """Follow-up tasks (GET /v1/follow-up, all pages); see `dialstats.read_follow_ups`."""
+        """Read the follow-up tasks (GET /v1/follow-up, all pages).
+
+        Parameters
+        ----------
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id``, the rep's ``user_*`` columns, ``created_at``, ``updated_at``, then every other
+            field the API sends.
+
+        See Also
+        --------
+        dialstats.read_follow_ups : The same read with a client made for it.
+        read_snoozed_contacts : Snoozed contacts.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     client.read_follow_ups().columns.tolist()[:2]
+        ['id', 'user_id']
+        """
         options = _options(tz, dtype_backend)
         items = self._run(lambda s: _endpoints.fetch_paged(s, "/v1/follow-up"))
         return _endpoints.follow_ups_frame(items, **options)
@@ -576,7 +991,33 @@ class Client:
     def read_custom_fields(
         self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable"
     ) -> pd.DataFrame:
-        """The team's custom contact fields (GET /v1/custom-fields)."""
+        """Read the team's custom contact fields (GET /v1/custom-fields).
+
+        Parameters
+        ----------
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id``, ``label``, ``type``, ``created_at``, ``updated_at``, then every other field the
+            API sends.
+
+        See Also
+        --------
+        dialstats.read_custom_fields : The same read with a client made for it.
+        read_contact_lists : The contact lists.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     client.read_custom_fields().columns.tolist()[:3]
+        ['id', 'label', 'type']
+        """
         options = _options(tz, dtype_backend)
         items = self._run(_endpoints.fetch_custom_fields)
         return _endpoints.custom_fields_frame(items, **options)
@@ -584,7 +1025,33 @@ class Client:
     def read_snoozed_contacts(
         self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable"
     ) -> pd.DataFrame:
-        """Snoozed contacts (GET /v1/snoozed-contacts, all pages)."""
+        """Read the snoozed contacts (GET /v1/snoozed-contacts, all pages).
+
+        Parameters
+        ----------
+        tz : str, default "UTC"
+            Time zone of the timestamp columns.
+        dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+            Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id``, the ``user_*`` columns, ``created_at``, ``updated_at``, then every other field
+            the API sends.
+
+        See Also
+        --------
+        dialstats.read_snoozed_contacts : The same read with a client made for it.
+        read_follow_ups : Follow-up tasks.
+
+        Examples
+        --------
+        >>> import dialstats as ds
+        >>> with ds.Client(demo=True) as client:
+        ...     client.read_snoozed_contacts().columns.tolist()[:2]
+        ['id', 'user_id']
+        """
         options = _options(tz, dtype_backend)
         items = self._run(lambda s: _endpoints.fetch_paged(s, "/v1/snoozed-contacts"))
         return _endpoints.snoozed_contacts_frame(items, **options)
