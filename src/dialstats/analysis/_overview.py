@@ -50,32 +50,81 @@ def overview(
     start_date: DateLike | None = None,
     end_date: DateLike | None = None,
 ) -> pd.DataFrame:
-    """Calls, connected calls, conversations and meetings set in [start_date, end_date], the
-    rates per dial, and their change on the period before, marked when it is beyond noise.
+    """Headline counts and rates per dial of a period, and their change on the period before.
 
-    As the vendor's overview: calls are placed by `created_at`; both bounds are inclusive and a
-    bare date means its whole day (in `tz`, by default the frame's own zone; naive = UTC); a missing bound is the first (last) call's day.
-    `previous` is the period of equal length just before, and `growth` is
-    (value - previous) / previous. Like the vendor's endpoint, growth needs both bounds: with
-    one or none it is NA. It is NA with a warning, too, when the frame does not cover both
-    periods (it must reach into the previous period, start within max(3 days, a seventh of the
-    period) of its start, and end as close to the current period's end), since counts from a
-    frame that stops short are not a change.
+    As the vendor's overview: calls are placed by `created_at`; `previous` is the period of equal
+    length just before, and `growth` is (value - previous) / previous. Like the vendor's
+    endpoint, growth needs both bounds: with one or none it is NA. It is NA with a warning, too,
+    when the frame does not cover both periods (it must reach into the previous period, start
+    within max(3 days, a seventh of the period) of its start, and end as close to the current
+    period's end), since counts from a frame that stops short are not a change. Counts are
+    compared as events in equal times (the exact conditional binomial test; 14 meetings against
+    15 gives p = 1), rates as two proportions (z-test, Katz interval).
 
-    Rows (index `metric`): the vendor's total_calls, connected_calls, conversations and
-    meetings_set, then the contract's connect_rate, conversation_rate and meeting_rate (per
-    dial). Columns: `value`, `previous`, `growth`; `ratio_low` / `ratio_high`, the `confidence`
-    interval of value / previous; `p_value` for "no change" and `significant`
-    (p_value < 1 - confidence). Counts are compared as events in equal times (the exact
-    conditional binomial test; 14 meetings against 15 gives p = 1), rates as two proportions
-    (z-test, Katz interval). The period is in ``.attrs["start"]`` / ``.attrs["end"]``, whether it
-    is comparable in ``.attrs["covered"]``. Rows keep the vendor's names (total_calls = dials,
-    connected_calls = connected, meetings_set = meetings: docs/metrics.md); `definitions` as in
-    `answer_rates`.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation or a pyarrow.Table: the two periods' counts are then taken in that engine.
+    confidence : float, default 0.95
+        The level of the ratio intervals; a change is `significant` when p_value < 1 -
+        confidence.
+    definitions : Definitions, optional
+        What connected, conversation and meeting mean, as in `answer_rates`; None (default) is
+        the vendor's (`VENDOR`).
+    tz : str, optional
+        The zone a bare date's day is read in; None (default): the frame's own zone (naive =
+        UTC).
+    start_date, end_date : str, datetime.date, datetime.datetime or pandas.Timestamp, optional
+        The period's bounds, both inclusive; a bare date means its whole day. A missing bound
+        is the first (last) call's day. (`start=` / `end=` were their first spelling.)
 
+    Returns
+    -------
+    pandas.DataFrame
+        Rows (index `metric`): the vendor's total_calls, connected_calls, conversations and
+        meetings_set, then the contract's connect_rate, conversation_rate and meeting_rate (per
+        dial). Rows keep the vendor's names (total_calls = dials, connected_calls = connected,
+        meetings_set = meetings: docs/metrics.md). Columns: `value`, `previous`, `growth`;
+        `ratio_low` / `ratio_high`, the `confidence` interval of value / previous; `p_value` for
+        "no change" and `significant` (p_value < 1 - confidence). The period is in
+        ``.attrs["start"]`` / ``.attrs["end"]``, whether it is comparable in
+        ``.attrs["covered"]``.
+
+    Raises
+    ------
+    InvalidParameterError
+        `tz` is not a time zone, a bound is not a date, or `confidence` is not in (0, 1).
+    MissingColumnError
+        `df` lacks `created_at` or a column the counts read.
+
+    Warns
+    -----
+    UserWarning
+        The frame does not cover both periods: growth and its test are NA.
+
+    See Also
+    --------
+    sdr_performance : The same counts per rep.
+    answer_rates : Rates per group and period.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> df = ds.read_call_logs(demo=True)
-    >>> ds.overview(df, start_date="2024-03-01", end_date="2024-03-31")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> summary = ds.overview(df, start_date="2026-08-05", end_date="2026-08-06")
+    >>> summary[["value", "previous", "growth", "significant"]].round(3)
+                       value  previous  growth  significant
+    metric
+    total_calls        981.0     890.0   0.102         True
+    connected_calls    143.0     125.0   0.144        False
+    conversations       74.0      66.0   0.121        False
+    meetings_set        15.0      10.0     0.5        False
+    connect_rate       0.146      0.14   0.038        False
+    conversation_rate  0.075     0.074   0.017        False
+    meeting_rate       0.015     0.011   0.361        False
+    >>> summary.attrs["covered"]
+    True
     """
     frame = _engine.wrap(df)
     if frame is None:
