@@ -193,18 +193,60 @@ def available(df: pd.DataFrame, definitions: Definitions | None = None) -> list[
 
 
 def flags(df: pd.DataFrame, *, definitions: Definitions | None = None) -> pd.DataFrame:
-    """Boolean columns is_answered, is_human, ... is_positive, one row per call.
+    """Boolean flags per call: is_answered, is_human, ... is_positive, as the analyses count them.
 
-    Indexed like `df`, so it joins straight onto it; a missing value is never a yes.
+    The flags (the vendor's definitions by default; see `Definitions`): answered = outcome
+    "answered"; human = answered_by "human"; machine = any "machine_*" value of answered_by;
+    connected = human and a reached disposition (id < 10); conversation = connected and (meeting
+    or duration >= 60 s); meeting = disposition_id 1; positive = disposition_category "positive".
+    A missing value is never a yes.
 
-    On a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a PySpark
-    DataFrame the flags are row-level columns computed in that engine: the result is the same
-    kind of frame (lazy stays lazy, nothing is collected), the input's columns followed by the
-    is_* columns, since an engine frame has no index to join on.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`). It may also be a Polars DataFrame or LazyFrame, a DuckDB
+        relation, a pyarrow.Table or a PySpark DataFrame: the flags are then row-level columns
+        computed in that engine (see Returns).
+    definitions : Definitions, optional
+        What reached, conversation and meeting mean; None (default) is the vendor's (`VENDOR`).
 
+    Returns
+    -------
+    pandas.DataFrame or the input's kind of frame
+        For a pandas frame: the boolean columns `is_answered`, `is_human`, `is_machine`,
+        `is_connected`, `is_conversation`, `is_meeting`, `is_positive`, one row per call,
+        indexed like `df`, so it joins straight onto it. For an engine's frame: the same kind of
+        frame (lazy stays lazy, nothing is collected), the input's columns followed by the is_*
+        columns, since an engine frame has no index to join on.
+
+    Raises
+    ------
+    InvalidParameterError
+        `definitions` names a disposition no call has that is close to one that some call has
+        (a likely misspelling; a name no call has otherwise gives a warning).
+    MissingColumnError
+        `df` lacks a column a flag reads.
+
+    See Also
+    --------
+    metric : What each count and rate of the contract means.
+    Definitions : Change what the flags mean.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> df = ds.read_call_logs(demo=True)
-    >>> df.join(ds.flags(df)).groupby("user_name").is_meeting.mean()  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> flagged = ds.flags(df)
+    >>> flagged.columns.tolist()[:4]
+    ['is_answered', 'is_human', 'is_machine', 'is_connected']
+    >>> flagged["is_connected"].sum()
+    np.int64(280)
+    >>> df.join(flagged).groupby("user_name")["is_meeting"].mean().round(3).head(3)
+    user_name
+    Ethan Brooks    0.021
+    Hannah Kim      0.021
+    Jordan Reyes    0.005
+    Name: is_meeting, dtype: Float64
     """
     from dialstats.analysis import _engine  # narwhals only when needed
 
