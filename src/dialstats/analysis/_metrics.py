@@ -29,11 +29,41 @@ from dialstats.errors import InvalidParameterError
 
 @dataclass(frozen=True)
 class Metric:
-    """One count (`denominator` None; `numerator` is the count itself) or rate (numerator /
-    denominator, both count names), its chart label and the vendor's name for it, if any.
+    """One count or rate of the metric contract: its names, chart label and meaning.
 
+    A count has `denominator` None and `numerator` the count itself; a rate is numerator /
+    denominator, both count names. `metric` looks entries up by name.
+
+    Parameters
+    ----------
+    name : str
+        The contract's name (``"connect_rate"``).
+    numerator : str
+        The count counted (a count's own name).
+    denominator : str or None
+        The count a rate is taken over; None for a count.
+    label : str
+        The words a chart shows for it.
+    description : str
+        What it counts, in words.
+    vendor_name : str, optional
+        The vendor report's name for it, if any (``"connection_rate"``).
+
+    Attributes
+    ----------
+    is_rate : bool
+        Whether it is a rate (it has a denominator).
+
+    See Also
+    --------
+    metric : The entry for a name.
+
+    Examples
+    --------
     >>> metric("machine_rate").denominator
     'answered'
+    >>> metric("machine_rate").is_rate, metric("meetings").is_rate
+    (True, False)
     """
 
     name: str
@@ -166,11 +196,35 @@ def label(name: str) -> str:
 
 
 def metric(name: str) -> Metric:
-    """The contract's entry for a count or rate name; a vendor name (`connection_rate`) is
-    accepted too. Unknown names raise `InvalidParameterError` with the closest valid one.
+    """The contract's entry for a count or rate name.
 
+    Parameters
+    ----------
+    name : str
+        A count or rate of the contract (``"connect_rate"``); a vendor name
+        (``"connection_rate"``) is accepted too.
+
+    Returns
+    -------
+    Metric
+        Its names, label and meaning.
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown name, with the closest valid one.
+
+    See Also
+    --------
+    Metric : What an entry holds.
+
+    Examples
+    --------
     >>> metric("meetings_set").name
     'meetings'
+    >>> spec = metric("connect_rate")
+    >>> spec.numerator, spec.denominator, spec.vendor_name
+    ('connected', 'dials', 'connection_rate')
     """
     if isinstance(name, str):
         if name in METRICS:
@@ -213,16 +267,49 @@ def _dispositions(parameter: str, value: object) -> frozenset[int | str]:
 class Definitions:
     """What the counts mean; the vendor's (`VENDOR`) unless you say otherwise.
 
-    - `reached_below`: a disposition id below it means a person was reached (the vendor's
-      "Answered - ..." dispositions 1-9: `10`); None turns the id rule off.
-    - `reached`: further dispositions (ids or names) that mean a person was reached, e.g. a
-      custom "Not a Decision Maker", which the vendor's id rule leaves out.
-    - `conversation_seconds`: a connected call at least this long is a conversation.
-    - `meetings`, `voicemails`: the dispositions (ids or names) that count as such.
+    Every analysis takes one as `definitions=`; ids are disposition ids (whole numbers), names
+    their `disposition_name` exactly. One id or name alone is accepted where a set is.
 
+    Parameters
+    ----------
+    reached_below : int or None, default 10
+        A disposition id below it means a person was reached (the vendor's "Answered - ..."
+        dispositions 1-9: `10`); None turns the id rule off.
+    reached : set of int or str, default empty
+        Further dispositions (ids or names) that mean a person was reached, e.g. a custom "Not a
+        Decision Maker", which the vendor's id rule leaves out.
+    conversation_seconds : float, default 60
+        A connected call at least this long is a conversation.
+    meetings : set of int or str, default {1}
+        The dispositions (ids or names) that count as meetings.
+    voicemails : set of int or str, default {11}
+        The dispositions (ids or names) that count as voicemails.
+
+    Raises
+    ------
+    InvalidParameterError
+        `reached_below` is not a whole number or None, `conversation_seconds` is not a number
+        of seconds >= 0, or a disposition set holds something other than ids and names.
+
+    See Also
+    --------
+    flags : The per-call flags these definitions decide.
+    metric : The counts and rates they define.
+
+    Examples
+    --------
     >>> custom = Definitions(reached={"Not a Decision Maker"})
     >>> custom.reached, custom.reached_below
     (frozenset({'Not a Decision Maker'}), 10)
+
+    A shorter conversation threshold counts more conversations:
+
+    >>> import dialstats as ds
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> short = Definitions(conversation_seconds=30)
+    >>> counted = [ds.flags(df, definitions=d)["is_conversation"].sum() for d in (None, short)]
+    >>> [int(n) for n in counted]
+    [147, 196]
     """
 
     reached_below: int | None = 10
