@@ -25,14 +25,44 @@ def wilson_interval(
     """Wilson score interval of the proportion successes / trials.
 
     Unlike the normal approximation it stays inside [0, 1] and is sensible for 0 or all
-    successes and small samples. Scalars give floats, arrays (or Series) give float arrays;
-    zero trials or a missing count give NaN (no denominator, no proportion).
+    successes and small samples.
 
+    Parameters
+    ----------
+    successes : int, float or array_like
+        The counts of successes (Series, arrays and pandas' nullable arrays are read too; a
+        missing count is NaN).
+    trials : int, float or array_like
+        The counts of trials, the same shape as `successes`.
+    confidence : float, default 0.95
+        The level of the interval, strictly between 0 and 1.
+
+    Returns
+    -------
+    low, high : float or numpy.ndarray
+        The bounds. Scalars give floats, arrays (or Series) give float arrays; zero trials or a
+        missing count give NaN (no denominator, no proportion).
+
+    Raises
+    ------
+    InvalidParameterError
+        A count is below 0, successes exceed trials, or `confidence` is not in (0, 1).
+
+    See Also
+    --------
+    sample_size : Dials per arm to detect a lift.
+
+    Examples
+    --------
     >>> low, high = wilson_interval(81, 263)  # Newcombe (1998), example (a)
     >>> round(low, 4), round(high, 4)
     (0.2553, 0.3662)
     >>> round(wilson_interval(0, 10)[1], 4)
     0.2775
+    >>> import numpy as np
+    >>> low, high = wilson_interval(np.array([0, 5, 0]), np.array([10, 10, 0]))
+    >>> low.round(3), high.round(3)
+    (array([0.   , 0.237,   nan]), array([0.278, 0.763,   nan]))
     """
     z = z_score(confidence)
     x, n = _floats(successes), _floats(trials)

@@ -23,10 +23,43 @@ from dialstats.errors import InvalidParameterError
 def sample_size(baseline: float, lift: float, alpha: float = 0.05, power: float = 0.8) -> int:
     """Dials per arm to detect a relative `lift` on a `baseline` rate (two-sided test).
 
-    `lift` is relative: 0.5 means the rate goes from `baseline` to 1.5 x `baseline`.
+    The standard two-sided test of two proportions with the variance pooled under the null
+    (Fleiss, Levin & Paik, eq. 4.14, without continuity correction; see the module's note).
 
+    Parameters
+    ----------
+    baseline : float
+        The rate today, strictly between 0 and 1 (a connect rate of 5% is 0.05).
+    lift : float
+        The relative change to detect, non-zero: 0.5 means the rate goes from `baseline` to
+        1.5 x `baseline`; a negative lift is a fall. baseline x (1 + lift) must stay strictly
+        between 0 and 1.
+    alpha : float, default 0.05
+        The test's two-sided significance level.
+    power : float, default 0.8
+        The chance of detecting the lift when it is real.
+
+    Returns
+    -------
+    int
+        Dials per arm, rounded up.
+
+    Raises
+    ------
+    InvalidParameterError
+        `baseline`, `alpha` or `power` is not strictly between 0 and 1, `lift` is 0 or not a
+        number, or the lifted rate leaves (0, 1).
+
+    See Also
+    --------
+    minimum_detectable_effect : The inverse: the lift a number of dials can detect.
+
+    Examples
+    --------
     >>> sample_size(0.05, 0.5)  # connect rate 5% -> 7.5%
     1471
+    >>> sample_size(0.05, -0.2)  # 5% -> 4%
+    6745
     """
     p1 = _probability("baseline", baseline)
     if isinstance(lift, bool) or not isinstance(lift, int | float) or lift == 0:
@@ -46,8 +79,38 @@ def minimum_detectable_effect(
 
     The inverse of `sample_size`: an upward lift, relative (0.5 = +50%).
 
+    Parameters
+    ----------
+    dials : int
+        Dials per arm, a whole number >= 2.
+    baseline : float
+        The rate today, strictly between 0 and 1.
+    alpha : float, default 0.05
+        The test's two-sided significance level.
+    power : float, default 0.8
+        The chance of detecting the lift when it is real.
+
+    Returns
+    -------
+    float
+        The relative lift (0.5 = +50%).
+
+    Raises
+    ------
+    InvalidParameterError
+        `dials` is not a whole number >= 2 or too few to detect any rise from `baseline`, or
+        `baseline`, `alpha` or `power` is not strictly between 0 and 1.
+
+    See Also
+    --------
+    sample_size : The dials per arm a given lift needs.
+
+    Examples
+    --------
     >>> round(minimum_detectable_effect(1471, 0.05), 3)
     0.5
+    >>> round(minimum_detectable_effect(5000, 0.05, power=0.9), 3)
+    0.302
     """
     if isinstance(dials, bool) or not isinstance(dials, int | np.integer) or dials < 2:
         raise InvalidParameterError("dials", f"dials must be a whole number >= 2; got {dials!r}")
