@@ -23,44 +23,6 @@ from dialstats._registry import CHARTS
 # Docstrings still being converted to numpydoc in their own modules; each name leaves this set
 # when its docstring is converted (the test then fails here until it does: xfail is strict).
 PENDING: set[str] = {
-    # dialstats.plot
-    *(f"plot.{chart}" for chart in CHARTS),
-    # the API client and its methods
-    "Client",
-    *(
-        f"Client.{name}"
-        for name in (
-            "close",
-            "pooled",
-            "read_analytics",
-            "read_call_log",
-            "read_call_log_page",
-            "read_call_logs",
-            "read_contact_lists",
-            "read_custom_fields",
-            "read_dispositions",
-            "read_follow_ups",
-            "read_scored_call",
-            "read_scored_calls",
-            "read_sequences",
-            "read_snoozed_contacts",
-            "read_team",
-        )
-    ),
-    # the local store and its methods
-    "CallLogStore",
-    *(f"CallLogStore.{name}" for name in ("read", "repair", "scan", "sync", "verify")),
-    # the readers
-    "read_analytics",
-    "read_call_logs",
-    "read_contact_lists",
-    "read_custom_fields",
-    "read_dispositions",
-    "read_follow_ups",
-    "read_scored_calls",
-    "read_sequences",
-    "read_snoozed_contacts",
-    "read_team",
     # analyses in modules being edited (_local, _timing, _attempts)
     "attempt_curve",
     "best_time_to_call",
