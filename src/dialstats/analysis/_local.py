@@ -6,11 +6,11 @@ no area code a contact reads the same way, so local there means the same country
 (libphonenumber's region code, e.g. "GB"). A NANP number and a non-NANP one are never local.
 Calls with a missing or unreadable number on either side are left out and counted.
 
-On an engine frame (Polars, DuckDB, pyarrow, Spark; see `_engine`) each number's place is
-found there: a NANP number ("+1" and ten digits) is its area code, read in the engine; the
-other numbers are reduced to their distinct values, placed in Python by `_places` and the
-mapping goes back as an expression (`_engine_contacts.lookup`). Calls are then counted per
-(stratum, outbound, local) and the pandas statistics finish the table.
+On an engine frame (Polars, DuckDB, pyarrow, Spark; see `_engine`) a NANP number ("+1" and
+ten digits) is read there as its area code, any other kept as it is; calls are counted per
+(stratum, outbound, caller's area or number, called's area or number), the other numbers are
+placed in Python by `_places` (once each, as in pandas) and the pandas statistics finish the
+table.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ def _places(series: pd.Series, regions: dict[str, int]) -> np.ndarray:
     Arrow string buffers; only the other distinct numbers go through libphonenumber.
     """
     text = pa.array(series, type=pa.large_string(), from_pandas=True)
+    if isinstance(text, pa.ChunkedArray):  # an Arrow-backed series of several chunks
+        text = text.combine_chunks()
     size = len(text)
     places = np.full(size, -1, dtype=np.int64)
     if size == 0:
@@ -224,14 +226,15 @@ def _table(
 
 _NUMBERS = ("from_e164", "to_e164")
 _OUTBOUND = "__dialstats_outbound"
-_LOCAL = "__dialstats_local"
+_AREA = "__dialstats_area_"
+_OTHER = "__dialstats_other_"
 
 
 def _cells_on_engine(
     frame: Any, strata: list[str], spec: _metrics.Metric, definitions: object
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
     """`_table`'s cells and left-out calls of an engine frame, counted there per (stratum,
-    outbound, local); the checks in the pandas path's order."""
+    outbound, caller place, called place); the checks in the pandas path's order."""
     definitions = _metrics.check_definitions(definitions)
     schema = dict(frame.collect_schema())
     names = list(schema)
@@ -239,27 +242,46 @@ def _cells_on_engine(
     kinds = {column: _flags.KINDS[column] for column in _flags.needs(counted, definitions)}
     _engine._check_columns(schema, kinds, FUNCTION, names)
     _engine._check_columns(schema, dict.fromkeys(_NUMBERS, "text"), FUNCTION, names)
-    caller, called = _place_exprs(frame, schema)
     if "direction" in schema:
         placed = _engine._yes(_engine_contacts.text(schema, "direction") == "outbound")
     else:
         placed = nw.lit(True)
-    frame = frame.with_columns(**{_OUTBOUND: placed, _LOCAL: caller == called})
+    derived = {_OUTBOUND: placed}
+    for side, column in enumerate(_NUMBERS):
+        text = _engine_contacts.text(schema, column)
+        # "+1" and ten digits, twelve characters: `_places` reads the area code of these from
+        # their bytes, and so does the engine; any other number is placed by `_places` itself.
+        nanp = _engine._yes((text.str.len_chars() == 12) & text.str.contains(r"^\+1[0-9]{10}$"))
+        derived[f"{_AREA}{side}"] = nw.when(nanp).then(text.str.slice(2, 3)).cast(nw.Int64)
+        derived[f"{_OTHER}{side}"] = nw.when(~nanp).then(text)
+    frame = frame.with_columns(**derived)
     # Cumulative: the numerator counts only calls the denominator counts, as in pandas.
     counts = {
         "dials": None,
         "denominator": None if spec.denominator == "dials" else spec.denominator,
         "numerator": spec.numerator,
     }
-    by = [*strata, _OUTBOUND, _LOCAL]
+    # The places are counted, not mapped in the engine: a team abroad dials as many distinct
+    # numbers as contacts, too many for a mapping expression, while the count table stays
+    # near the NANP areas and other numbers dialled.
+    by = [*strata, _OUTBOUND, *(f"{prefix}{side}" for side in (0, 1) for prefix in (_AREA, _OTHER))]
     reduced = _engine.reduce(frame, by, counts, FUNCTION, definitions, cumulative=True)
+    regions: dict[str, int] = {}  # one coding of regions for both columns
+    caller, called = (
+        np.where(
+            reduced.keys[f"{_AREA}{side}"].notna().to_numpy(),
+            reduced.keys[f"{_AREA}{side}"].to_numpy(dtype=np.int64, na_value=-1),
+            _places(reduced.keys[f"{_OTHER}{side}"], regions),
+        )
+        for side in (0, 1)
+    )
     dials = reduced.counts["dials"]
     out = reduced.keys[_OUTBOUND].to_numpy(dtype=bool, na_value=False)
-    local = reduced.keys[_LOCAL]
-    known = out & local.notna().to_numpy()
-    unknown = int(dials[out & local.isna().to_numpy()].sum())
+    local = (caller >= 0) & (called >= 0)
+    known = out & local
+    unknown = int(dials[out & ~local].sum())
     inbound = int(dials[~out].sum())
-    is_local = local.to_numpy(dtype=bool, na_value=False)[known]
+    is_local = (caller == called)[known]
     if strata:
         keys = pd.DataFrame({name: reduced.keys[name] for name in strata})
         stratum = _stratum_codes(keys, strata, known)
@@ -272,38 +294,6 @@ def _cells_on_engine(
         weights = reduced.counts[name][known].astype(np.float64)
         cells.append(np.bincount(cell, weights=weights, minlength=2 * size).reshape(size, 2))
     return cells[0], cells[1], unknown, inbound
-
-
-def _place_exprs(frame: Any, schema: dict[str, Any]) -> list[nw.Expr]:
-    """The caller's and the called number's place codes (`_places`' codes, null where it
-    gives -1) as engine expressions."""
-    texts = [_engine_contacts.text(schema, column) for column in _NUMBERS]
-    # Twelve characters, "+1" and ten digits: `_places` reads the area code of these from
-    # their bytes; any other number is placed in Python, so the codes are `_places`' own.
-    nanp = [
-        _engine._yes((text.str.len_chars() == 12) & text.str.contains(r"^\+1[0-9]{10}$"))
-        for text in texts
-    ]
-    sides = [
-        frame.filter(~text.is_null() & ~short).select(side=nw.lit(i), number=text)
-        for i, (text, short) in enumerate(zip(texts, nanp, strict=True))
-    ]
-    others = _engine_contacts.collect(nw.concat(sides).unique(), FUNCTION)
-    numbers = pd.Series(others.column("number").to_pylist(), dtype="string")
-    codes = _places(numbers, {})  # one coding of regions for both columns
-    side = others.column("side").to_numpy()
-    exprs = []
-    for i, (text, short) in enumerate(zip(texts, nanp, strict=True)):
-        mine = pd.DataFrame({"number": numbers[side == i], "code": codes[side == i]})
-        mine = mine[mine["code"] >= 0]
-        branches = [
-            (text, int(code), sorted(group["number"]))
-            for code, group in mine.groupby("code", sort=True)
-        ]
-        # Null before the cast, not after: an engine may cast every row of a when/then.
-        area = nw.when(short).then(text.str.slice(2, 3)).cast(nw.Int64)
-        exprs.append(nw.coalesce(area, _engine_contacts.lookup(branches, nw.Int64())))
-    return exprs
 
 
 def _stratum_codes(df: pd.DataFrame, strata: list[str], known: np.ndarray) -> np.ndarray:
