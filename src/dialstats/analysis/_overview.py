@@ -15,6 +15,7 @@ from dialstats.analysis._compare import two_rates
 from dialstats.analysis._deprecate import Renamed, keyword_only
 from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
+    caller_stacklevel,
     check_columns,
     check_confidence,
     check_frame,
@@ -277,7 +278,7 @@ def _covers(
         f"overview(): the frame does not cover both periods: {gap}; growth and the tests of "
         "change are NA. Read the frame over both periods to compare them.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=caller_stacklevel(),
     )
     return False
 
