@@ -129,8 +129,8 @@ def local_presence(
     `attrs["unknown_local"]` counts calls left out because a number was missing or unreadable.
 
     `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a
-    PySpark DataFrame: calls are counted there per stratum and locality, and only that table
-    is collected (see the module doc).
+    PySpark DataFrame: calls are counted there per stratum and caller and called area code (or
+    non-NANP number), and only that table is collected (see the module doc).
 
     >>> import dialstats as ds
     >>> ds.local_presence(ds.read_call_logs(demo=True))  # doctest: +SKIP
@@ -277,9 +277,9 @@ def _cells_on_engine(
     )
     dials = reduced.counts["dials"]
     out = reduced.keys[_OUTBOUND].to_numpy(dtype=bool, na_value=False)
-    local = (caller >= 0) & (called >= 0)
-    known = out & local
-    unknown = int(dials[out & ~local].sum())
+    readable = (caller >= 0) & (called >= 0)
+    known = out & readable
+    unknown = int(dials[out & ~readable].sum())
     inbound = int(dials[~out].sum())
     is_local = (caller == called)[known]
     if strata:
