@@ -1,14 +1,16 @@
-"""Shared fixtures: small generated datasets, and sandbox apps reached through plain httpx."""
+"""Shared fixtures: the demo call log, small generated datasets, and sandbox apps reached through
+plain httpx."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable, Iterator
 
 import httpx
+import pandas as pd
 import pytest
 
+import dialstats as ds
 from dialstats.sandbox import Dataset, create_app, generate
 
 DEMO_KEY = "demo"
@@ -55,6 +57,19 @@ def asgi_client() -> Iterator[Callable[..., httpx.Client]]:
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture(scope="session")
+def demo() -> pd.DataFrame:
+    """The demo call log (24,000 calls), read once per run on first use, so collecting a module
+    costs nothing. Shared: copy it before changing it (``demo.copy()`` takes milliseconds)."""
+    return ds.read_call_logs(demo=True)
+
+
+@pytest.fixture(scope="session")
+def demo_arrow() -> pd.DataFrame:
+    """`demo` with pyarrow dtypes, read once per run; shared like `demo`."""
+    return ds.read_call_logs(demo=True, dtype_backend="pyarrow")
 
 
 @pytest.fixture(scope="session")
@@ -107,12 +122,14 @@ def spark():
     session.stop()
 
 
-# The quick loop is `pytest -m "not slow"`. What it leaves out is chosen here, not in the test
-# files, from `pytest --durations=0` on the whole suite: keys are a test module
-# ("test_x.py"), one test or class in it ("test_x.py::test_name", all its parameters) or a
-# doctest by its dotted name ("dialstats.sandbox._serve.serve"). Browser and notebook tests are slow
-# too; so is, wherever it lives, any test that uses a fixture in SLOW_FIXTURES and any
-# hypothesis test.
+# The quick loop is `pytest -m "not slow"` (under 60 s on two cores); CI runs everything. What it
+# leaves out is chosen here, not in the test files, from `pytest --durations=0`: keys are a test
+# module's file name ("test_x.py", unique across tests/), one test or class in it
+# ("test_x.py::test_name", all its parameters) or a doctest by its dotted name
+# ("dialstats.sandbox._serve.serve"). Browser and notebook tests are slow too; so is, wherever it
+# lives, any test that uses a fixture in SLOW_FIXTURES, any hypothesis test and any doctest that
+# reads the demo data. Each folder of tests/ keeps its cheap tests in the quick loop (hand-built
+# frames, in-process sandboxes), so every package is still checked there.
 BROWSER: dict[str, str] = {
     "test_report_browser.py": "renders the demo report, then loads it in headless Chromium",
 }
@@ -127,6 +144,9 @@ NOTEBOOK: dict[str, str] = {
         _KERNEL
     ),
     "test_report_render.py::test_show_code_keeps_the_code": _KERNEL,
+    "test_report_render.py::test_a_failing_cell_exits_1_with_its_error_and_leaves_the_old_report": (
+        _KERNEL
+    ),
     "test_cli_in_a_shell.py::test_a_bad_parameter_raised_in_the_kernel_is_said_as_the_flag": _KERNEL,
     "test_cli_in_a_shell.py::test_report_is_quiet_and_names_both_files": _KERNEL,
     "test_cli_in_a_shell.py::test_report_verbose_shows_the_cells": _KERNEL,
@@ -135,106 +155,102 @@ _SUBPROCESS = "runs the command in a fresh interpreter"
 _PLANTED = "generates datasets of thousands of calls to check effects planted in them"
 _COVERAGE = "repeats an analysis over many simulated datasets to measure its error rate"
 _SERVER = "serves the sandbox over loopback HTTP and waits on real time (retries, timeouts)"
+_LOOPBACK = "starts a server on loopback HTTP for each case"
+_ENGINES = "runs each analysis on every engine (Polars, DuckDB, pyarrow) over the demo data"
+_DEMO = "reads the whole demo data (240 pages through the in-process sandbox)"
 SLOW: dict[str, str] = {
-    # whole modules
-    "test_cli_in_a_shell.py": "every test runs the `dialstats` command in a subprocess",
-    "test_demo_data.py": "generates the 24,000-call demo data again to compare with the file",
-    "test_generate.py": "generates full datasets per seed and checks what was planted",
+    # tests/ (whole package)
+    "test_attempts.py": "simulates dials with known truth; test_attempts_planted.py generates them",
+    "test_public_surface.py::test_base_url_with_the_version_is_not_doubled": _LOOPBACK,
+    "test_signatures.py": "calls every analysis and chart twice on the demo data it reads itself",
+    # tests/api
+    "test_client.py::test_only_a_demo_client_loads_the_sandbox": _SUBPROCESS,
+    "test_client.py::test_retry_after_is_honoured": _SERVER,
+    "test_client.py::test_timeouts_are_retried_then_raised": _SERVER,
+    "test_client.py::test_max_concurrency_bounds_the_pages_in_flight": _SERVER,
+    "test_reference_readers.py": "reads each endpoint of the demo and of loopback sandboxes",
+    "test_pages.py": _LOOPBACK + " (~15 s in all); test_read_call_logs.py pages in the quick loop",
+    "test_reliability.py": "reads from hostile servers until a pass is consistent",
+    # tests/analysis
+    "test_engines.py::test_answer_rates_on_every_engine": _ENGINES,
+    "test_engines.py::test_disposition_funnel_on_every_engine": _ENGINES,
+    "test_engines.py::test_a_zone_other_than_utc": _ENGINES,
+    "test_engines.py::test_an_object_that_is_no_frame_is_refused_by_name": (
+        "calls every analysis on a frame of each refused type"
+    ),
+    "test_engines_more.py": _ENGINES + " (leaderboard, trend and compare, ~30 s)",
+    "test_engines_tables.py": _ENGINES + " (every other table, ~25 s)",
+    "test_engines_adversarial.py": _ENGINES + " on awkward inputs (~60 s)",
+    "test_engines_contacts.py": _ENGINES + " (the analyses per contact, ~25 s)",
+    "test_engines_spark.py": "imports PySpark; its other tests run on Spark",
     "test_number_health_planted.py": _PLANTED,
     "test_attempts_planted.py": _PLANTED,
-    "test_plot_legibility.py": "draws every chart variant and measures where its text lands",
-    "test_reliability.py": "reads from hostile servers until a pass is consistent",
-    "test_store_cache.py": "syncs stores from the demo data (24,000 calls)",
-    "test_store_future_updates.py": "syncs stores over loopback HTTP with the clock moved",
-    "test_store_crash.py": "kills syncing subprocesses at every step",
-    "test_store_damage.py": "syncs a fresh store per test, then damages it",
-    "test_store_scan.py": "scans stores with DuckDB and Polars",
-    "test_store_sync.py": "syncs stores while the sandbox changes under them",
-    # single tests (every parameter)
     "test_activity.py::test_planted_session_gaps_are_found": _PLANTED,
+    "test_activity.py::test_no_planted_gaps_gives_few_sessions": _PLANTED,
     "test_amd_audit.py::test_planted_amd_error_rates_inside_the_intervals": _PLANTED,
+    "test_amd_audit.py::test_no_planted_errors_gives_bounds_near_zero": _PLANTED,
     "test_analysis_frame_kinds.py::test_periods_are_the_same_for_every_timestamp_unit": (
         "18 analyses of the demo data, each in three timestamp units"
     ),
-    "test_analysis_stats.py::test_intervals_widened_for_overdispersion_cover_the_long_run_rate": (
-        _COVERAGE
+    "test_analysis_frame_kinds.py::test_active_days_follow_tz_on_every_backend_and_naive_frames": (
+        "activity of the demo data on each backend and zone"
     ),
-    "test_analysis_stats.py::test_no_rep_is_called_different_when_only_the_list_mix_differs": (
-        _COVERAGE
+    "test_analysis_stats.py": "simulates calls with known rates, many datasets for some tests",
+    "test_number_health.py": "simulates calls with known truth for each effect and its absence",
+    "test_zones.py::test_sandbox_zones_resolve": _SERVER,
+    # tests/cli
+    "test_cli_in_a_shell.py": "every test runs the `dialstats` command in a subprocess",
+    "test_cli_pull.py::test_a_snapshot_file_holds_the_full_read_typed_and_filtered": _DEMO,
+    "test_cli_pull.py::test_a_store_is_synced_then_brought_up_to_date": _DEMO,
+    "test_cli_pull.py::test_demo_snapshot": _DEMO,
+    # tests/plot
+    "test_plot_charts.py": (
+        "draws every chart to a PNG (~5 s); test_plot_amd_talk_activity.py draws in the quick loop"
     ),
-    "test_analysis_stats.py::test_smoothed_best_time_is_closer_to_the_truth_and_more_reliable": (
-        _COVERAGE
-    ),
-    "test_analysis_stats.py::test_ratio_to_expected_intervals_cover_the_truth": _COVERAGE,
-    "test_analysis_stats.py::test_compare_under_a_true_null_calls_few_groups_different": _COVERAGE,
-    "test_attempts.py::test_rates_and_reach_cover_the_truth_at_nominal_level": _COVERAGE,
-    "test_client.py::test_retry_after_is_honoured": _SERVER,
-    "test_imports.py::test_demo_read_and_statistics_work_after_a_light_import": _SUBPROCESS,
-    "test_imports.py::test_the_analyses_reader_and_store_load_on_first_use": _SUBPROCESS,
-    "test_pages.py::test_split_filters_keeps_each_id_once_and_every_part_under_the_bound": (
-        "splits 600 x 400 ids and checks every pair"
-    ),
-    "test_pages.py::test_calls_deleted_during_the_read_do_not_come_back": (
-        "reads the sandbox again and again while calls are deleted"
-    ),
-    "test_pages.py::test_calls_that_leave_the_filter_during_the_read_are_not_returned": (
-        "reads the sandbox again and again while calls change"
-    ),
-    "test_pages.py::test_retry_after_zero_garbage_seconds_and_dates_are_honoured": _SERVER,
-    "test_pages.py::test_retry_after_on_every_answer_is_bounded_by_max_page_time": _SERVER,
-    "test_pages.py::test_updates_that_move_calls_out_of_a_filter_in_the_sandbox_are_not_returned": (
-        _SERVER
-    ),
-    "test_pages.py::test_a_server_trickling_bytes_times_out_on_the_whole_request": _SERVER,
-    "test_plot_charts.py::test_best_time_heatmap": "draws heatmaps of the whole demo data",
+    "test_plot_metadata.py": "draws each chart from results with and without attrs (~12 s)",
+    "test_plot_legibility.py": "draws every chart variant and measures where its text lands",
+    # tests/sandbox
+    "test_demo_data.py": "generates the 24,000-call demo data again to compare with the file",
+    "test_generate.py": "generates full datasets per seed and checks what was planted",
+    "test_generate_stages.py": "generates datasets to compare with pinned fingerprints",
     "test_sandbox_call_log.py::test_every_filter_matches_the_reference": (
         "pages through the sandbox for every filter case"
     ),
     "test_sandbox_call_log.py::test_sort_on_any_field_with_id_tie_break": (
         "pages through the sandbox for every sort field"
     ),
-    "test_sandbox_serve.py::test_the_command_prints_the_demo_key_hint": _SUBPROCESS,
-    "test_sandbox_serve.py::test_the_command_speaks_the_spec_dialect_and_takes_the_overview_down": (
-        _SUBPROCESS
-    ),
-    "test_sandbox_serve.py::test_the_command_serves_until_interrupted": _SUBPROCESS,
-    "test_zones.py::test_sandbox_zones_resolve": _SERVER,
-    "test_activity.py::test_no_planted_gaps_gives_few_sessions": _PLANTED,
-    "test_attempts.py::test_double_dial_no_effect_under_no_effect": _PLANTED,
-    "test_attempts.py::test_double_dial_lift_recovered": _PLANTED,
-    "test_analysis_stats.py::test_shrunken_rates_have_lower_error_and_cover": _COVERAGE,
-    "test_plot_charts.py::test_machine_detection_views": "draws every view of the whole demo data",
-    # doctests that read the whole demo data through the in-process sandbox (~1.5 s each)
+    "test_sandbox_faults.py": "pages through faulty sandboxes, from many threads or with delays",
+    "test_sandbox_serve.py": _LOOPBACK + " (or the command, in a subprocess)",
+    # tests/store
+    "test_store_cache.py": "syncs stores from the demo data (24,000 calls)",
+    "test_store_connections.py": "syncs over loopback servers that count TCP connections",
+    "test_store_future_updates.py": "syncs stores over loopback HTTP with the clock moved",
+    "test_store_crash.py": "kills syncing subprocesses at every step",
+    "test_store_damage.py": "syncs a fresh store per test, then damages it",
+    "test_store_scan.py": "scans stores with DuckDB and Polars",
+    "test_store_sync.py": "syncs stores while the sandbox changes under them",
+    # tests/ (whole package)
+    "test_imports.py::test_demo_read_and_statistics_work_after_a_light_import": _SUBPROCESS,
+    "test_imports.py::test_the_analyses_reader_and_store_load_on_first_use": _SUBPROCESS,
+    # doctests (those that read the demo data are slow wherever they are, see _reads_demo)
     **dict.fromkeys(
         [
-            "dialstats",
-            "dialstats.accessor",
-            "dialstats.analysis",
-            "dialstats.analysis._activity.activity",
-            "dialstats.analysis._attempts",
-            "dialstats.analysis._flags.flags",
-            "dialstats.analysis._leaderboard.leaderboard",
-            "dialstats.analysis._metrics.grouped_counts",
-            "dialstats.plot",
+            "dialstats.sandbox._app",
+            "dialstats.sandbox._generate",
+            "dialstats.sandbox._generate._assemble",
+            "dialstats.sandbox._generate._assemble.generate",
+            "dialstats.sandbox._generate._cast",
+            "dialstats.sandbox._generate._live",
+            "dialstats.sandbox._generate._live.new_call",
+            "dialstats.sandbox._serve.serve",
+            "dialstats.sandbox._state.Sandbox",
+            "dialstats.sandbox._store.CallStore",
         ],
-        "reads the whole demo data (240 pages through the in-process sandbox)",
+        "generates a dataset of hundreds or thousands of calls first",
     ),
 }
 SLOW_FIXTURES: dict[str, str] = {
     "spark": "starts a local Spark (a JVM, ~10 s) and runs Spark jobs",
-}
-# Doctests whose example no longer matches the code, in files being changed by others: skipped
-# by name until their docstrings are fixed, so the suite stays green meanwhile.
-STALE_DOCTESTS: dict[str, str] = {
-    "dialstats.report.Period": "uses `dt` without importing datetime (it now runs in report's "
-    "namespace, where Period is exported)",
-    "dialstats.sandbox._app": "uses httpx without importing it, and `async with` / `await`, "
-    "which a doctest cannot run",
-    "dialstats.sandbox._serve.serve": "uses httpx without importing it; the dict .json() prints "
-    "is not shown",
-    "dialstats.sandbox._state.Sandbox": "uses an `app` it never makes; insert/update and the "
-    "request count print results that are not shown",
-    "dialstats.sandbox._store.CallStore": "uses a `dataset` it never makes",
 }
 
 
@@ -255,15 +271,17 @@ def _is_hypothesis_test(item: pytest.Item) -> bool:
     return getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
 
 
+def _reads_demo(item: pytest.Item) -> bool:
+    # A docstring example that reads the demo data pages through the in-process sandbox
+    # (0.3-1.5 s each); nearly every analysis and chart shows one.
+    test = getattr(item, "dtest", None)
+    return test is not None and any("demo=True" in example.source for example in test.examples)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the slow, browser and notebook tests from the tables above; skip stale doctests."""
+    """Mark the slow, browser and notebook tests from the tables above."""
     for item in items:
         keys = _keys(item)
-        if isinstance(item, pytest.DoctestItem) and item.name in STALE_DOCTESTS:
-            # Skipped when run, not by a skip mark: a mark reports the item's line, which a
-            # doctest found through a re-exported class (dialstats.report.Period) lacks; and
-            # this file's runtest hooks do not reach items outside tests/.
-            item.runtest = functools.partial(pytest.skip, f"stale: {STALE_DOCTESTS[item.name]}")
         browser = bool(keys & BROWSER.keys())
         # nbmake's items: a notebook named on the command line.
         notebook = bool(keys & NOTEBOOK.keys()) or item.path.suffix == ".ipynb"
@@ -279,5 +297,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         if notebook:
             item.add_marker(pytest.mark.notebook)
-        if browser or notebook or slow_fixture or hypothesis or keys & SLOW.keys():
+        demo_doctest = _reads_demo(item)
+        if browser or notebook or slow_fixture or hypothesis or demo_doctest or keys & SLOW.keys():
             item.add_marker(pytest.mark.slow)

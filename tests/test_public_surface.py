@@ -7,7 +7,6 @@ import socket
 import time
 
 import matplotlib
-import pandas as pd
 import pytest
 
 import dialstats as ds
@@ -17,11 +16,6 @@ from dialstats.sandbox import generate, serve
 matplotlib.use("Agg")
 
 KEY = "polish-key"
-
-
-@pytest.fixture(scope="module")
-def calls() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
 
 
 @pytest.fixture(autouse=True)
@@ -39,14 +33,14 @@ def _close_figures():
     ("by", "closest"),
     [("rep", "user_name"), ("user_nme", "user_name"), ("list", "contact_list_name")],
 )
-def test_missing_column_suggests_the_closest(calls, by, closest):
+def test_missing_column_suggests_the_closest(demo, by, closest):
     with pytest.raises(ds.MissingColumnError, match=rf"did you mean '{closest}'\?"):
-        ds.answer_rates(calls, by=by)
+        ds.answer_rates(demo, by=by)
 
 
-def test_missing_column_without_a_close_one_has_no_hint(calls):
+def test_missing_column_without_a_close_one_has_no_hint(demo):
     with pytest.raises(ds.MissingColumnError) as caught:
-        ds.answer_rates(calls, by="zzzz")
+        ds.answer_rates(demo, by="zzzz")
     assert "did you mean" not in str(caught.value)
 
 
@@ -59,9 +53,9 @@ def test_enum_filter_suggests_the_case_insensitive_match():
 @pytest.mark.parametrize(
     ("freq", "alias"), [("week", "W"), ("Weekly", "W"), ("day", "D"), ("month", "MS")]
 )
-def test_spelled_out_freq_suggests_the_alias_once(calls, freq, alias):
+def test_spelled_out_freq_suggests_the_alias_once(demo, freq, alias):
     with pytest.raises(InvalidParameterError) as caught:
-        ds.trend(calls, freq=freq)
+        ds.trend(demo, freq=freq)
     message = str(caught.value)
     assert f"(did you mean '{alias}'?)" in message
     assert message.count(repr(freq)) == 1, message  # pandas' own text repeated it
@@ -70,35 +64,35 @@ def test_spelled_out_freq_suggests_the_alias_once(calls, freq, alias):
 # --- periods -----------------------------------------------------------------------------
 
 
-def test_overview_refuses_both_spellings(calls):
+def test_overview_refuses_both_spellings(demo):
     with pytest.raises(TypeError, match="multiple values"):
-        ds.overview(calls, "2026-10-05", start="2026-10-05")
+        ds.overview(demo, "2026-10-05", start="2026-10-05")
 
 
 # --- plots take by= where their analysis does --------------------------------------------
 
 
-def test_machine_detection_plot_takes_by(calls):
-    ax = calls.calls.plot.machine_detection(by="user_name")
+def test_machine_detection_plot_takes_by(demo):
+    ax = demo.calls.plot.machine_detection(by="user_name")
     assert ax.get_title() == "Answered by a machine"  # beside it, the AMD error bounds
     # The AMD panel is named by its legend, leaving the title space to the returned Axes.
     assert ax.figure.axes[1].get_legend().get_title().get_text().startswith("AMD errors")
-    same = ds.plot.machine_detection(ds.machine_detection(calls, by="user_name"))
+    same = ds.plot.machine_detection(ds.machine_detection(demo, by="user_name"))
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         t.get_text() for t in same.get_yticklabels()
     ]
 
 
-def test_machine_detection_plot_refuses_by_on_a_result(calls):
+def test_machine_detection_plot_refuses_by_on_a_result(demo):
     with pytest.raises(InvalidParameterError, match="already a result"):
-        ds.plot.machine_detection(ds.machine_detection(calls, by="user_name"), by="user_name")
+        ds.plot.machine_detection(ds.machine_detection(demo, by="user_name"), by="user_name")
 
 
-def test_trend_plot_takes_by_and_its_result(calls):
-    ax = ds.plot.trend(calls, metric="connect_rate", by="user_name")
-    reps = calls["user_name"].dropna().unique()
+def test_trend_plot_takes_by_and_its_result(demo):
+    ax = ds.plot.trend(demo, metric="connect_rate", by="user_name")
+    reps = demo["user_name"].dropna().unique()
     assert len(ax.get_lines()) == len(reps)
-    again = ds.plot.trend(ds.trend(calls, "user_name", metric="connect_rate"))
+    again = ds.plot.trend(ds.trend(demo, "user_name", metric="connect_rate"))
     assert len(again.get_lines()) == len(reps)
 
 
@@ -116,17 +110,17 @@ def test_dir_of_the_package_is_its_public_names():
     assert not {"annotations", "accessor", "api", "frame", "analysis"} & names
 
 
-def test_accessor_repr_lists_its_methods(calls):
-    text = repr(calls.calls)
-    assert text.startswith(f"<df.calls: {len(calls):,} calls; methods: activity, activity_hours, ")
+def test_accessor_repr_lists_its_methods(demo):
+    text = repr(demo.calls)
+    assert text.startswith(f"<df.calls: {len(demo):,} calls; methods: activity, activity_hours, ")
     assert "answer_rates" in text
     assert "funnel" in text and "0x" not in text
-    assert repr(calls.calls.plot).startswith("<df.calls.plot: ")
+    assert repr(demo.calls.plot).startswith("<df.calls.plot: ")
 
 
-def test_one_funnel_name_on_the_accessor(calls):
-    assert "funnel" in dir(calls.calls)
-    assert "disposition_funnel" not in dir(calls.calls)
+def test_one_funnel_name_on_the_accessor(demo):
+    assert "funnel" in dir(demo.calls)
+    assert "disposition_funnel" not in dir(demo.calls)
 
 
 # --- the client ---------------------------------------------------------------------------

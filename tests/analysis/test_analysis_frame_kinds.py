@@ -11,16 +11,6 @@ from dialstats.frame._build import records_to_frame
 from test_analysis_core import SAMPLE, call, calls
 
 
-@pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
-
-
-@pytest.fixture(scope="module")
-def demo_arrow() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True, dtype_backend="pyarrow")
-
-
 def with_unit(df: pd.DataFrame, unit: str) -> pd.DataFrame:
     out = df.copy()
     for column in ("started_at", "created_at"):

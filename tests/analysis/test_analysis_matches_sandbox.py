@@ -27,11 +27,6 @@ SHARED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
-
-
 # The live API requires both dates on its analytics; these cover every demo call.
 EVERYTHING = {"start_date": "2000-01-01", "end_date": "2099-12-31"}
 

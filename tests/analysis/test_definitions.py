@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import warnings
 
-import pandas as pd
 import pytest
 
 import dialstats as ds
 from dialstats.errors import InvalidParameterError
-
-
-@pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
 
 
 @pytest.mark.parametrize("name", ["Not a Decision Makr", "not a decision maker"])

@@ -22,11 +22,6 @@ COUNTS = ["dials", "answered", "human", "machine", "connected", "count"]
 CUSTOM = ds.Definitions(reached={"Not a Decision Maker"})
 
 
-@pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
-
-
 def _duckdb(df: pd.DataFrame) -> duckdb.DuckDBPyRelation:
     """A relation on its own connection, in the frame's zone (DuckDB keeps it there)."""
     con = duckdb.connect()

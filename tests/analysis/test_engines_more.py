@@ -15,11 +15,6 @@ from dialstats.errors import InvalidParameterError
 from test_engines import CUSTOM, ENGINES, PROPERTY_ENGINES, _duckdb, assert_same, frames
 
 
-@pytest.fixture(scope="module")
-def demo():
-    return ds.read_call_logs(demo=True)
-
-
 def same_attrs(got: object, want: object) -> bool:
     """Equal, a NaN equal to a NaN (attrs hold the fitted prior, the dispersion, the tests)."""
     if isinstance(want, dict):

@@ -68,11 +68,6 @@ def to_spark(spark, df: pd.DataFrame):
     return spark.createDataFrame(plain.to_pylist(), from_arrow_schema(plain.schema))
 
 
-@pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
-
-
 # The columns the analyses read (the store scan below reads every column).
 COLUMNS = [
     "started_at",

@@ -47,11 +47,6 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
-
-
-@pytest.fixture(scope="module")
 def engines(request, demo):
     """The demo calls on each engine (Spark only when a test asks for it)."""
     made = {name: ENGINES[name](demo) for name in ENGINE_NAMES if name != "spark"}

@@ -14,11 +14,6 @@ from test_analysis_core import B, call, calls
 START = pd.Timestamp("2024-03-04T12:05:30Z")  # 07:05:30 in New York
 
 
-@pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
-
-
 def at(minutes: float, **rep) -> dict:
     return call("human", 3, 30, at=(START + pd.Timedelta(minutes=minutes)).isoformat(), **rep)
 

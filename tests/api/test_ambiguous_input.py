@@ -25,11 +25,6 @@ from dialstats.errors import InvalidParameterError
 AMBIGUOUS = ["10/01/2026", "01/10/2026", "19/10/2026", "10.01.2026", "10-01-2026", "10/01/26"]
 
 
-@pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
-
-
 def reader_message(name: str, text: str) -> str:
     with pytest.raises(InvalidParameterError) as info:
         normalize_filters({"start_date": text})

@@ -80,8 +80,8 @@ def test_machine_counts_include_every_machine_value():
     assert rates.human_rate == pytest.approx(4 / 20)
 
 
-def test_matrix_shows_fax_unknown_and_new_values_as_their_own_rows():
-    matrix = ds.machine_detection_matrix(ds.read_call_logs(demo=True).head(0))
+def test_matrix_shows_fax_unknown_and_new_values_as_their_own_rows(demo):
+    matrix = ds.machine_detection_matrix(demo.head(0))
     assert matrix.index.tolist() == ["human", "machine_start"]  # fixed shape when empty
     matrix = ds.machine_detection_matrix(frame())
     assert matrix.index.tolist() == [*TWILIO, "machine_end_voicemail_v2"]

@@ -35,11 +35,6 @@ GROUPED = {
 VARIANTS = [(name, {}) for name in CHARTS] + list(GROUPED.items())
 
 
-@pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
-
-
 @pytest.fixture(autouse=True)
 def close_figures():
     yield

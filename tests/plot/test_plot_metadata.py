@@ -58,11 +58,6 @@ NOTED = {"best_time_to_call", "trend"}
 
 
 @pytest.fixture(scope="module")
-def demo() -> pd.DataFrame:
-    return ds.read_call_logs(demo=True)
-
-
-@pytest.fixture(scope="module")
 def results(demo) -> dict[int, pd.DataFrame]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # zone and missing-contact notes
