@@ -2,7 +2,7 @@
 
 The fingerprints below were computed from the generator as it was when it was split into one
 module per stage (they are the same before and after the split). They say nothing about whether
-the data is realistic (tests/test_generate.py does that): their point is to catch any change to
+the data is realistic (test_generate.py does that): their point is to catch any change to
 the data, such as a stage drawing from its random stream in another order. If a change to the
 data is intended, regenerate the demo dataset (``python data/make_demo_data.py``) and replace
 the pins with the new values.

@@ -1,7 +1,7 @@
 """The sandbox's reference-data and analytics endpoints against brute-force computations.
 
 These check the endpoints as the written spec defines them (the "spec" dialect: bare team, GET
-/v1/contact-lists, optional analytics dates); tests/test_sandbox_live.py checks the live dialect.
+/v1/contact-lists, optional analytics dates); test_sandbox_live.py checks the live dialect.
 """
 
 from __future__ import annotations
