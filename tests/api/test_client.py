@@ -189,7 +189,7 @@ def test_a_wrong_key_is_an_authentication_error_without_the_key(server):
 
 
 def test_a_bad_request_carries_the_servers_message(server):
-    # Sort fields are checked before sending (see test_invalid_parameters.py): ask the server directly.
+    # Sort fields are checked before sending (test_invalid_parameters.py): ask the server.
     client = fast(server.url)
     with pytest.raises(BadRequestError, match="cannot sort on 'colour'") as caught:
         client._run(lambda session: session.get("/v1/call-log", [("sort", "colour")]))

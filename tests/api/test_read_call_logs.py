@@ -146,7 +146,7 @@ def test_progress_bar_on_demand_without_the_key(client):
 
 
 def test_the_server_rejecting_a_sort_is_a_bad_request(client):
-    # The reader checks sort fields itself (test_invalid_parameters.py); the server's own 400 still maps.
+    # The reader checks sort fields itself (test_invalid_parameters.py); the server's 400 maps.
     with pytest.raises(BadRequestError, match="cannot sort"):
         client._run(lambda session: session.get("/v1/call-log", [("sort", "-mood")]))
 
