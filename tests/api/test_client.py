@@ -128,7 +128,9 @@ def test_the_public_client_is_the_api_client_plus_demo():
     assert "demo" not in wire
     assert (ds.Client.__module__, ds.Client.__qualname__) == ("dialstats", "Client")
     assert issubclass(ds.Client, api.Client)
-    assert "demo: read the bundled demo data" in pydoc.render_doc(ds.Client)
+    # `help(ds.Client)` documents `demo` among the parameters (numpydoc).
+    shown = pydoc.render_doc(ds.Client)
+    assert "demo : bool, default False" in shown and "Read the bundled demo data" in shown
     with ds.Client(demo=True) as client:
         assert isinstance(client, ds.Client) and isinstance(client, api.Client)
         assert repr(client) == "<dialstats.Client demo max_concurrency=4>"
