@@ -1,8 +1,8 @@
 """Engine reductions against the pandas path on awkward inputs: NaN next to null, empty and
 all-null frames, categorical and Enum keys, odd text, zones across DST (half-hour ones too),
 a DuckDB connection in another zone, chunked Arrow, missing optional columns, named
-dispositions, tied and duplicated calls; and the survival curve and number health over time
-against a plain pandas count. Known divergences are strict xfails naming the bug."""
+dispositions, tied and duplicated calls, times in units other than nanoseconds; and the survival
+curve and number health over time against a plain pandas count."""
 
 from __future__ import annotations
 
@@ -578,58 +578,74 @@ def test_number_health_per_week_against_a_plain_count(demo, zone):
         compare_health(ds.number_health(ENGINES[engine](df), freq="W"), want)
 
 
-# --- known divergences ----------------------------------------------------------------------
+# --- units, row order and duplicated calls --------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "period labels (and contact_attempts' first_dial / last_dial) are always nanosecond "
-        "datetimes on an engine (_engine._periods: .as_unit('ns'); _attempts stamps()), while "
-        "the pandas path keeps the frame's unit (period_key: labels.as_unit(clock.unit)), so "
-        "a microsecond frame, as Polars writes Parquet, gives datetime64[us] on pandas and "
-        "datetime64[ns] on every engine"
-    ),
-)
+# The unit an engine holds a pandas unit in: Polars has no seconds, DuckDB no zoned seconds
+# or milliseconds.
+HELD_UNITS = {"polars": {"s": "ms"}, "duckdb": {"s": "us", "ms": "us"}}
+
+
 @pytest.mark.parametrize(
     "analysis,kwargs",
     [(ds.answer_rates, {"freq": "D"}), (ds.answer_rates, {"freq": "h"}), (ds.contact_attempts, {})],
     ids=["answer_rates-D", "answer_rates-h", "contact_attempts"],
 )
-def test_microsecond_times_keep_their_unit(small, analysis, kwargs):
+@pytest.mark.parametrize("unit", ["s", "ms", "us"])
+def test_times_keep_their_unit(small, analysis, kwargs, unit):
+    # Period labels (and contact_attempts' first_dial / last_dial) take the unit of
+    # started_at, on an engine as on pandas: Polars writes Parquet in microseconds.
     pdf = small.assign(
-        started_at=small["started_at"].astype("datetime64[us, UTC]"),
-        created_at=small["created_at"].astype("datetime64[us, UTC]"),
+        started_at=small["started_at"].astype(f"datetime64[{unit}, UTC]"),
+        created_at=small["created_at"].astype(f"datetime64[{unit}, UTC]"),
     )
-    same(analysis, pdf, pl.from_pandas(pdf), **kwargs)
+    for engine in ("polars", "pyarrow", "duckdb"):
+        held = HELD_UNITS.get(engine, {}).get(unit, unit)
+        want_frame = pdf.astype({"started_at": f"datetime64[{held}, UTC]"})
+        want, got = results(analysis, want_frame, ENGINES[engine](pdf), **kwargs)
+        column = "period" if "freq" in kwargs else "first_dial"
+        assert str(got[column].dtype) == str(want[column].dtype), engine
+        check(got, want)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "contact_attempts orders its rows by each contact's least id on an engine "
-        "(_attempts._contact_attempts_on_engine: 'its least id') but by first appearance in "
-        "the frame on pandas (_sequences: pd.factorize(sort=False)); they differ as soon as "
-        "the frame is sorted by started_at and ids are not in time order, as the demo's are not"
-    ),
-)
+def test_a_duckdb_nanosecond_timestamp_keeps_its_unit(small):
+    want = ds.contact_attempts(small)
+    relation = ENGINES["duckdb"](small)
+    assert "TIMESTAMPTZ_NS" in [str(kind) for kind in relation.types]
+    check(ds.contact_attempts(relation), want)
+    assert str(ds.answer_rates(relation, freq="W")["period"].dtype) == "datetime64[ns, UTC]"
+
+
 def test_contact_attempts_rows_on_a_frame_in_time_order(demo):
+    # Rows follow each contact's first dial, then its least id, however the frame is sorted.
     pdf = demo.sort_values(["started_at", "id"]).iloc[:3000].reset_index(drop=True)
     assert not pdf["id"].is_monotonic_increasing
     same(ds.contact_attempts, pdf, pl.from_pandas(pdf))
+    got = ds.contact_attempts(pdf)
+    assert got["first_dial"].is_monotonic_increasing
+    shuffled = pdf.sample(frac=1, random_state=3).reset_index(drop=True)
+    check(ds.contact_attempts(shuffled), got)
+    same(ds.contact_attempts, shuffled, pl.from_pandas(shuffled))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "two calls with the same id, contact and started_at have no order on an engine "
-        "(_engine_contacts.tie_order orders by started_at then id), yet nothing refuses them "
-        "as ties without an id are refused (refuse_ties): the engine silently picks one order, "
-        "so which call is the double dial (and is answered) is arbitrary"
-    ),
-)
-@pytest.mark.parametrize("engine", ["polars", "duckdb"])
-def test_calls_sharing_id_and_time_are_refused(demo, engine):
+def test_contacts_first_dialled_at_once_are_ordered_by_least_id():
+    df = tiny(6).assign(
+        contact_id=pd.array(["b", "a", "b", "a", "c", "c"], dtype="string"),
+        started_at=pd.to_datetime(
+            ["2024-03-10 10:00"] * 2 + ["2024-03-10 11:00"] * 3 + ["2024-03-10 12:00"], utc=True
+        ),
+        id=pd.array(["9", "5", "1", "2", "4", "3"], dtype="string"),
+    )
+    got = ds.contact_attempts(df)
+    # a and b first dialled at 10:00; b's least id "1" < a's "2"; c at 11:00 comes last.
+    assert got["contact_id"].tolist() == ["b", "a", "c"]
+    for engine in NATIVE:
+        check(ds.contact_attempts(ENGINES[engine](df)), got)
+
+
+def with_copies(demo: pd.DataFrame) -> pd.DataFrame:
+    """3,000 demo calls and copies of 50 of them (same id, contact and start, the outcome
+    flipped) placed after each original, as an export read twice would give."""
     pdf = demo.iloc[:3000]
     copies = pdf.iloc[:50].copy()
     answered = copies["outcome"].astype("string").eq("answered")
@@ -637,9 +653,27 @@ def test_calls_sharing_id_and_time_are_refused(demo, engine):
         np.where(answered, "no-answer", "answered"), categories=pdf["outcome"].cat.categories
     )
     df = pd.concat([pdf, copies]).sort_values(["started_at", "id"], kind="stable")
-    frame = ENGINES[engine](df.reset_index(drop=True))
-    with pytest.raises(InvalidParameterError, match="id"):
-        ds.double_dial(frame)
+    return df.reset_index(drop=True)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb", "pyarrow"])
+@pytest.mark.parametrize("analysis", [ds.double_dial, ds.attempt_curve, ds.contact_attempts])
+def test_calls_sharing_id_and_time_are_refused(demo, engine, analysis):
+    # Which copy comes first decides what is a double dial and what is answered: there is no
+    # order to pick, on pandas as on an engine, so both refuse and say how to fix it.
+    df = with_copies(demo)
+    dialled = df[df["contact_id"].notna() & df["direction"].ne("inbound")]
+    copies = int(dialled.duplicated(["contact_id", "started_at", "id"]).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with pytest.raises(InvalidParameterError, match="drop_duplicates") as error:
+            analysis(ENGINES[engine](df))
+    assert error.value.parameter == "df"
+    assert f"{copies:,} calls repeat" in str(error.value)
+    dropped = df.drop_duplicates("id")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        same(analysis, dropped, ENGINES[engine](dropped))
 
 
 def test_the_pandas_pyarrow_backend_is_the_pandas_path(small):

@@ -6,9 +6,7 @@ counted in ``result.attrs["calls_without_contact"]`` and a warning says so. Inbo
 contact calling back, `direction` "inbound") are not attempts: they are left out too and counted
 in ``result.attrs["inbound_calls"]``.
 
->>> import dialstats as ds
->>> df = ds.read_call_logs(demo=True)
->>> ds.attempt_curve(df, max_attempt=5)[["attempt", "dials", "connect_rate"]]  # doctest: +SKIP
+See `contact_attempts`, `attempt_curve` and `double_dial` for examples.
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ from dataclasses import dataclass
 import narwhals as nw
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from dialstats.analysis import _engine, _engine_contacts, _flags, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
@@ -79,6 +76,8 @@ def _sequences(df: pd.DataFrame, function: str) -> _Sequences:
     order = np.lexsort((ticks[kept], codes[kept]))  # stable: ties keep the frame's order
     rows = kept[order]
     sorted_codes = codes[rows]
+    if "id" in df.columns:
+        _refuse_duplicates(df, rows, sorted_codes, ticks[rows], function)
     new = np.empty(len(rows), dtype=bool)
     new[:1] = True
     new[1:] = sorted_codes[1:] != sorted_codes[:-1]
@@ -86,6 +85,22 @@ def _sequences(df: pd.DataFrame, function: str) -> _Sequences:
     lengths = np.diff(np.append(starts, len(rows)))
     attempt = np.arange(len(rows)) - np.repeat(starts, lengths) + 1
     return _Sequences(rows, starts, attempt, uniques[sorted_codes[starts]], left_out, inbound_calls)
+
+
+def _refuse_duplicates(
+    df: pd.DataFrame, rows: np.ndarray, codes: np.ndarray, ticks: np.ndarray, function: str
+) -> None:
+    """Refuse dials that repeat one contact's started_at and id, as an engine does (there they
+    have no order; here they would count a copy of a call as a redial)."""
+    tied = np.zeros(len(rows), dtype=bool)
+    tied[1:] = (codes[1:] == codes[:-1]) & (ticks[1:] == ticks[:-1])
+    if not tied.any():
+        return  # the usual case: only the few tied dials' ids are compared
+    tied[:-1] |= tied[1:]
+    ties = pd.DataFrame(
+        {"code": codes[tied], "tick": ticks[tied], "id": df["id"].iloc[rows[tied]].to_numpy()}
+    )
+    _engine_contacts.refuse_duplicates(int(ties.duplicated().sum()), function)
 
 
 def _finish(out: pd.DataFrame, seq: _Sequences, **attrs: object) -> pd.DataFrame:
@@ -96,14 +111,45 @@ def _finish(out: pd.DataFrame, seq: _Sequences, **attrs: object) -> pd.DataFrame
 def contact_attempts(
     df: pd.DataFrame, *, definitions: _metrics.Definitions | None = None
 ) -> pd.DataFrame:
-    """One row per `contact_id`: `attempts`, `first_dial`, `last_dial`, `connected` (count),
-    `first_connect_attempt` (NA if never connected), `time_to_first_connect` (from the first
-    dial; NaT if never), `meetings`, `last_outcome`, `last_disposition_id` and, when the frame
-    has it, `last_disposition_name`. Sorted by contact_id's first appearance in time order.
+    """One row per contact: its dials, first and last dial, connects and last outcome.
 
+    Rows are in the order of each contact's first dial (`started_at`), then its least `id`
+    among its dials (without an `id` column, a pandas frame's tied first dials keep the
+    frame's order), on pandas and on every engine alike. Before this release the pandas rows
+    followed each contact's first appearance in the frame instead.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`), with `contact_id`, `started_at` and `outcome`. It may
+        also be a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a
+        PySpark DataFrame (with an `id` column, which orders tied dials there).
+    definitions : Definitions, optional
+        What connected and meeting mean, as in `answer_rates`; None (default) is the vendor's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `contact_id`, `attempts`, `first_dial`, `last_dial` (in the unit and zone of
+        `started_at`), `connected` (count), `first_connect_attempt` (NA if never connected),
+        `time_to_first_connect` (from the first dial; NaT if never), `meetings`,
+        `last_outcome`, `last_disposition_id` and, when the frame has it,
+        `last_disposition_name`. Calls without a contact or a time, and inbound calls, are
+        left out and counted in ``attrs["calls_without_contact"]`` / ``attrs["inbound_calls"]``.
+
+    Examples
+    --------
+    >>> import warnings
     >>> import dialstats as ds
-    >>> ds.contact_attempts(ds.read_call_logs(demo=True)).attempts.max()  # doctest: +SKIP
-    12
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> with warnings.catch_warnings():  # 13 calls have no contact
+    ...     warnings.simplefilter("ignore")
+    ...     attempts = ds.contact_attempts(df)
+    >>> attempts[["attempts", "connected", "first_connect_attempt"]].head(3)
+       attempts  connected  first_connect_attempt
+    0         1          1                      1
+    1         3          0                   <NA>
+    2         3          0                   <NA>
     """
     frame = _engine.wrap(df)
     if frame is None:
@@ -137,7 +183,22 @@ def contact_attempts(
     for column in ("disposition_id", "disposition_name"):
         if column in df.columns:
             out["last_" + column] = df[column].iloc[last_rows].reset_index(drop=True)
-    return _finish(out, seq)
+    return _finish(_in_first_dial_order(out, df, seq), seq)
+
+
+def _in_first_dial_order(out: pd.DataFrame, df: pd.DataFrame, seq: _Sequences) -> pd.DataFrame:
+    """`out` (one row per contact, in `seq`'s order) by each contact's first dial, then its
+    least `id` among its dials (without an `id` column: its first appearance in the frame), as
+    an engine orders them."""
+    keys = pd.DataFrame({"first": out["first_dial"]})
+    if "id" in df.columns:
+        contact = np.repeat(
+            np.arange(len(seq.starts)), np.diff(np.append(seq.starts, len(seq.rows)))
+        )
+        ids = df["id"].iloc[seq.rows].reset_index(drop=True)
+        keys["id"] = ids.groupby(contact).min().reindex(keys.index)
+    order = keys.sort_values(list(keys.columns), kind="stable", na_position="last").index
+    return out.iloc[order].reset_index(drop=True)
 
 
 def _reduce(ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -171,29 +232,57 @@ def attempt_curve(
     definitions: _metrics.Definitions | None = None,
     max_attempt: int = 10,
 ) -> pd.DataFrame:
-    """Per attempt number 1..`max_attempt`: the `metric` over its dials, the share of contacts
-    reached by that attempt and what the attempt adds.
+    """Per attempt number, the metric over its dials and the share of contacts reached by then.
 
-    Columns: `attempt`, `label` ("1", ..., and "11+" for the pooled row), `dials`, the
-    metric's denominator (if not dials) and numerator (`connected`) and rate with `_low` / `_high` (Wilson);
-    then, where "reached" means the metric's numerator happened (a connect for
-    `connect_rate`): `at_risk` (contacts dialled this attempt and not reached before),
-    `first_reached` (of them, reached now), `reached_share` with bounds and
-    `reach_per_100_dials` with bounds (contacts newly reached per 100 dials of this attempt to
-    contacts not yet reached: the marginal value of making it).
+    A contact's attempt number is its dials' order by `started_at`. "Reached" means the
+    metric's numerator happened (a connect for `connect_rate`). Contacts still being worked
+    (or given up on) have had fewer attempts, so the share reached by attempt k is not
+    "reached / contacts": `reached_share` is the Kaplan-Meier estimate over the contacts at
+    risk, 1 - prod_{j<=k} (1 - first_reached_j / at_risk_j), with Greenwood's variance on the
+    log-log scale. It reads "the share reached within k attempts if every contact were dialled
+    k times", assuming stopping does not depend on the contact's chance to pick up.
 
-    Dials after attempt `max_attempt` are pooled in one last row (attempt `max_attempt + 1`,
-    label "11+") with their rate only; the reach columns are NA there.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`), with `contact_id` and `started_at`. It may also be a
+        Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a PySpark
+        DataFrame: each contact's dials are numbered there.
+    metric : str, default "connect_rate"
+        A rate per dial of the metric contract (`answer_rate`, `connect_rate`, ...).
+    confidence : float, default 0.95
+        The level of the Wilson and Kaplan-Meier intervals.
+    definitions : Definitions, optional
+        What connected, conversation and meeting mean, as in `answer_rates`.
+    max_attempt : int, default 10
+        The last attempt with a row of its own; later dials are pooled in one more row.
 
-    Censoring: contacts still being worked (or given up on) have had fewer attempts, so the
-    share of all contacts reached by attempt k is not "reached / contacts". `reached_share` is
-    the Kaplan-Meier estimate over contacts at risk, 1 - prod_{j<=k} (1 - first_reached_j /
-    at_risk_j), with Greenwood's variance on the log-log scale; it reads "the share reached
-    within k attempts if every contact were dialled k times", assuming stopping does not
-    depend on the contact's chance to pick up.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per attempt 1..`max_attempt`: `attempt`, `label`, `dials`, the metric's
+        denominator (if not dials) and numerator and rate with `_low` / `_high` (Wilson); then
+        `at_risk` (contacts dialled this attempt and not reached before), `first_reached` (of
+        them, reached now), `reached_share` with bounds and `reach_per_100_dials` with bounds
+        (contacts newly reached per 100 dials to contacts not yet reached: what one more
+        attempt is worth). A last row (label "11+" for the default) pools the later dials,
+        with their rate only. Calls left out are counted in ``attrs`` as in
+        `contact_attempts`.
 
+    Examples
+    --------
+    >>> import warnings
     >>> import dialstats as ds
-    >>> ds.attempt_curve(ds.read_call_logs(demo=True), max_attempt=5)  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> with warnings.catch_warnings():  # 13 calls have no contact
+    ...     warnings.simplefilter("ignore")
+    ...     curve = ds.attempt_curve(df, max_attempt=3)
+    >>> curve[["label", "dials", "connect_rate", "reached_share"]].round(3)
+      label  dials  connect_rate  reached_share
+    0     1   1211         0.122          0.122
+    1     2    561         0.155          0.257
+    2     3    160         0.162           0.37
+    3    4+     40         0.175           <NA>
     """
     frame = _engine.wrap(df)
     if frame is None:
@@ -315,24 +404,54 @@ def double_dial(
     within: str | pd.Timedelta = "5min",
     adjust_for: str | Sequence[str] | None = ("from_e164", HOUR),
 ) -> pd.DataFrame:
-    """Redials after a no-answer: placed within `within` of it ("double dial") against later.
+    """Redials after a no-answer placed within `within` of it ("double dials") against later ones.
 
     Only dials whose previous dial to the same contact ended with `outcome` "no-answer" count;
-    the gap is between the two dials' `started_at`. One row per rate (`answer_rate`,
-    `human_rate`, `connect_rate`): `double_dials` and `later_dials`, each group's count and
-    rate with `_low` / `_high`, `difference` (double - later) and `ratio` with intervals
-    (Newcombe, Katz), `p_value` (two-proportion z-test) and `p_adjusted` (Holm over the rows).
+    the gap is between the two dials' `started_at`. The two groups differ in more than the
+    gap: an immediate redial goes out from the same caller number at the same hour, and a
+    no-answer is likelier from a spam-labelled number or at a bad hour, so the raw ratio
+    understates a lift; the adjusted ratio compares them within strata of `adjust_for`.
 
-    The two groups differ in more than the gap: an immediate redial goes out from the same
-    caller number at the same hour, and a no-answer is likelier from a spam-labelled number or
-    at a bad hour, so the raw ratio understates a lift. `adjusted_ratio` (with bounds) is the
-    Mantel-Haenszel ratio within strata of `adjust_for` (columns, and "hour": the redial's hour
-    in `contact_tz`, else in the frame's zone), with the Greenland-Robins interval;
-    `adjusted_p_value` is the Cochran-Mantel-Haenszel test. `adjust_for=None`: one stratum
-    (the raw ratio).
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`), with `contact_id`, `started_at` and `outcome`. It may
+        also be a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a
+        PySpark DataFrame. Calls repeating another's contact, `started_at` and `id` are
+        refused (drop the copies, e.g. ``df.drop_duplicates("id")``).
+    confidence : float, default 0.95
+        The level of every interval.
+    definitions : Definitions, optional
+        What connected means, as in `answer_rates`.
+    within : str or pandas.Timedelta, default "5min"
+        The longest gap of a double dial, a positive duration ("90s", "10min").
+    adjust_for : str, list of str or None, default ("from_e164", "hour")
+        The strata: column names and/or "hour" (the redial's hour in `contact_tz`, else in
+        the frame's zone); None: one stratum (the raw ratio).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rate (`answer_rate`, `human_rate`, `connect_rate`): `double_dials` and
+        `later_dials`, each group's count and rate with `_low` / `_high`, `difference` (double
+        - later) and `ratio` with intervals (Newcombe, Katz), `p_value` (two-proportion
+        z-test), `p_adjusted` (Holm over the rows), `adjusted_ratio` with bounds (the
+        Mantel-Haenszel ratio, Greenland-Robins interval) and `adjusted_p_value` (the
+        Cochran-Mantel-Haenszel test).
+
+    Examples
+    --------
+    >>> import warnings
     >>> import dialstats as ds
-    >>> ds.double_dial(ds.read_call_logs(demo=True), within="5min")  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> with warnings.catch_warnings():  # 13 calls have no contact
+    ...     warnings.simplefilter("ignore")
+    ...     redials = ds.double_dial(df, within="5min")
+    >>> redials[["metric", "double_dials", "later_dials", "ratio", "adjusted_ratio"]].round(2)
+             metric  double_dials  later_dials  ratio  adjusted_ratio
+    0   answer_rate           113          434   1.17            1.15
+    1    human_rate           113          434   1.45            1.49
+    2  connect_rate           113          434   1.49            1.86
     """
     frame = _engine.wrap(df)
     if frame is None:
@@ -525,14 +644,24 @@ def _engine_sequences(
     kept = frame.filter(~undated & ~inbound).with_columns(
         **{name: _engine._yes(expr).cast(nw.Int64) for name, expr in exprs.items()}
     )
-    specs = {_SEQUENCE: ("count", None)}
-    if order == [_engine_contacts._US]:
-        specs["__dialstats_before"] = ("shift", us)
+    specs = {_SEQUENCE: ("count", None), "__dialstats_before": ("shift", us)}
+    with_id = "id" in order
+    if with_id:
+        specs["__dialstats_before_id"] = ("shift", nw.col("id"))
     kept = _engine_contacts.windows(kept, ["contact_id"], order, specs)
-    if "__dialstats_before" in specs:
-        tied = _engine._yes(nw.col("__dialstats_before") == us).cast(nw.Int64).sum()
-        ties = _engine_contacts.collect(kept.select(tied.alias("ties")), function)
-        _engine_contacts.refuse_ties(int(ties.column("ties")[0].as_py() or 0), function)
+    # A dial at its contact's previous dial's time is a tie; with ids, one with that id too is
+    # a duplicate: either leaves the engine no order to number them by.
+    tied = _engine._yes(nw.col("__dialstats_before") == us)
+    if with_id:
+        before = nw.col("__dialstats_before_id")
+        same = _engine._yes(before == nw.col("id")) | (before.is_null() & nw.col("id").is_null())
+        tied = tied & same
+    found = _engine_contacts.collect(kept.select(tied.cast(nw.Int64).sum().alias("n")), function)
+    count = int(found.column("n")[0].as_py() or 0)
+    if with_id:
+        _engine_contacts.refuse_duplicates(count, function)
+    else:
+        _engine_contacts.refuse_ties(count, function)
     return kept, schema, left, totals
 
 
@@ -605,6 +734,7 @@ def _contact_attempts_on_engine(frame, definitions) -> pd.DataFrame:
         __dialstats_last=us.max().over("contact_id"),
         __dialstats_connected=nw.col("connected").sum().over("contact_id"),
         __dialstats_meetings=nw.col("meeting").sum().over("contact_id"),
+        __dialstats_least_id=nw.col("id").min().over("contact_id"),
         __dialstats_connect_attempt=nw.when(connected).then(nw.col(_SEQUENCE)),
         __dialstats_connect_us=nw.when(connected).then(us),
     ).with_columns(
@@ -614,22 +744,15 @@ def _contact_attempts_on_engine(frame, definitions) -> pd.DataFrame:
     ends = kept.filter(nw.col(_SEQUENCE) == nw.col("__dialstats_attempts"))
     wanted = [c for c in ends.collect_schema().names() if c.startswith("__dialstats_")]
     table = _engine_contacts.collect(ends.select("contact_id", *last, *wanted), function)
-    # Rows follow each contact's first call in the frame: its least id, any call counted.
-    known = frame.filter(~nw.col("contact_id").is_null())
-    firsts = _engine_contacts.grouped(
-        known.select("contact_id", "id"), schema, ["contact_id"], [nw.col("id").min()], function
-    )
-    first_id = dict(
-        zip(firsts.column("contact_id").to_pylist(), firsts.column("id").to_pylist(), strict=True)
-    )
-    contacts = table.column("contact_id").to_pylist()
-    order = np.argsort(np.array([first_id[c] for c in contacts], dtype=object), kind="stable")
-    table = table.take(pa.array(order, pa.int64()))
+    # As on pandas: each contact's first dial, then its least id (pyarrow's sort is stable).
+    order = [("__dialstats_first", "ascending"), ("__dialstats_least_id", "ascending")]
+    table = table.sort_by(order)
     zone = _engine_contacts.frame_zone(frame, schema)
+    unit = _engine.time_unit(frame)
 
     def stamps(column: str) -> pd.Series:
-        ns = pd.array(table.column(column).to_pylist(), dtype="Int64") * 1000
-        times = pd.Series(pd.to_datetime(ns, unit="ns", utc=True))
+        us = pd.array(table.column(column).to_pylist(), dtype="Int64")
+        times = pd.Series(pd.to_datetime(us, unit="us", utc=True)).dt.as_unit(unit)
         return times.dt.tz_convert(zone) if zone else times.dt.tz_localize(None)
 
     out = pd.DataFrame(

@@ -15,7 +15,8 @@ so group rows, their order and period labels follow the same rules:
   Spark TIMESTAMP is in the session's `spark.sql.session.timeZone`, read when the frame is
   reduced (its local days are taken in Spark; its buckets come from epoch microseconds, so
   any session zone gives every period). Naive times (a Spark TIMESTAMP_NTZ too) are UTC, as in
-  pandas. Period labels are nanosecond datetimes, as a call-log frame's are.
+  pandas. Period labels are in the unit of `started_at` as the engine holds it (`time_unit`),
+  as the pandas path keeps the frame's: a microsecond Polars frame gives microsecond labels.
 - categorical keys: an engine's categorical has no fixed categories (Spark has no categorical
   at all), so the schema's categoricals (`direction`, `outcome`, `answered_by`,
   `disposition_category`, whether the engine holds them as text or categories) get the
@@ -302,7 +303,7 @@ def reduce(
     boolean narwhals expression; `cumulative`: each column counts the calls in it and in every
     earlier one (the funnel's nested stages).
     """
-    frame = _readable_times(frame)
+    given, frame = frame, _readable_times(frame)
     schema = dict(frame.collect_schema())
     names = list(schema)
     keys = group_keys(pd.DataFrame(columns=names), by, function)
@@ -390,7 +391,8 @@ def reduce(
         _check_named(frame, schema, table, named, fields, definitions, function)
     out_keys = {k: _to_pandas(table.column(k), k, schema[k]) for k in keys}
     if freq is not None:
-        out_keys[PERIOD] = _periods(table, offset, freq, tz, _BUCKET in group)
+        unit = time_unit(given)
+        out_keys[PERIOD] = _periods(table, offset, freq, tz, _BUCKET in group, unit)
     out_counts = {}
     for position, name in enumerate(counts):
         column = f"{_FLAG}{position}"
@@ -398,6 +400,14 @@ def reduce(
             table.column(column).to_numpy().astype(np.int64) if column in columns else rows
         )
     return Reduced(out_keys, out_counts)
+
+
+def time_unit(frame: nw.DataFrame | nw.LazyFrame) -> str:
+    """The unit of `started_at` as the engine holds it ("s" .. "ns"), which the results' times
+    take, as the pandas path keeps the frame's; a DuckDB TIMESTAMP_NS or TIMESTAMPTZ_NS (which
+    narwhals leaves Unknown, and `_readable_times` reads as microseconds) is "ns"."""
+    kind = frame.collect_schema()["started_at"]
+    return kind.time_unit if isinstance(kind, nw.Datetime) else "ns"
 
 
 def _readable_times(frame: nw.DataFrame | nw.LazyFrame) -> nw.DataFrame | nw.LazyFrame:
@@ -524,10 +534,15 @@ def _to_pandas(column: pa.ChunkedArray, name: str, dtype: Any) -> pd.Series:
 
 
 def _periods(
-    table: pa.Table, offset: pd.DateOffset, freq: object, tz: str | None, bucketed: bool
+    table: pa.Table,
+    offset: pd.DateOffset,
+    freq: object,
+    tz: str | None,
+    bucketed: bool,
+    unit: str,
 ) -> pd.Series:
     """Each row's period, from its local day (or UTC bucket): the days (buckets) re-binned as
-    `period_key` bins calls, after checking none straddles two periods."""
+    `period_key` bins calls, after checking none straddles two periods; labels in `unit`."""
     if bucketed:
         ns = pd.array(table.column(_BUCKET).to_pylist(), dtype="Int64")
         step = math.gcd(int(offset.nanos), _QUARTER_HOUR)
@@ -545,8 +560,10 @@ def _periods(
         else:
             starts = _in_zone(days, tz)
             ends = _in_zone(after, tz) - pd.Timedelta(1, unit="ns")
-    starts = pd.Series(pd.DatetimeIndex(starts).as_unit("ns"))
-    ends = pd.Series(pd.DatetimeIndex(ends).as_unit("ns"))
+    # Worked out in ns, then in the frame's unit: period_key gives its labels in that unit,
+    # as it does for the pandas path's times.
+    starts = pd.Series(pd.DatetimeIndex(starts).as_unit("ns").as_unit(unit))
+    ends = pd.Series(pd.DatetimeIndex(ends).as_unit("ns").as_unit(unit))
     key = period_key(starts, freq)
     both = period_key(pd.concat([starts, ends], ignore_index=True), freq)
     codes = both.cat.codes.to_numpy()

@@ -20,8 +20,10 @@ What these analyses need beyond a plain group-by, and how each is done in the en
 - ties: an engine has no row order. Dials of one contact at the same `started_at` are ordered
   by `id` (the order `read_call_logs` gives, so such a frame's tables match the pandas ones);
   without an `id` column, ties are refused (InvalidParameterError naming `df`), and so is
-  `contact_attempts`, whose rows follow each contact's first call in the frame (its least `id`).
-  `activity` does not depend on the order of tied dials.
+  `contact_attempts`, whose rows follow each contact's first dial, then its least `id`. Calls
+  that repeat one contact's `started_at` and `id` (a missing id repeating a missing one) have
+  no order either: `refuse_duplicates` refuses them, on pandas too. `activity` does not depend
+  on the order of tied dials.
 """
 
 from __future__ import annotations
@@ -280,6 +282,18 @@ def refuse_ties(ties: int, function: str) -> None:
             f"{function}(): {ties:,} dials share their contact's started_at with another, and "
             "without an 'id' column an engine frame has no order to break the tie; add the "
             "calls' id column",
+        )
+
+
+def refuse_duplicates(duplicates: int, function: str) -> None:
+    """Refuse calls that repeat another's contact, `started_at` and `id`: a duplicated call (an
+    export read twice) is no redial, and nothing says which copy comes first."""
+    if duplicates:
+        raise InvalidParameterError(
+            "df",
+            f"{function}(): {duplicates:,} calls repeat another call's contact_id, started_at "
+            "and id, so they cannot be put in order (and a copy is no redial); drop the "
+            'copies first, e.g. df.drop_duplicates("id")',
         )
 
 
