@@ -13,14 +13,6 @@ from dialstats._layers import FACED, allowed, permits
 SOURCE = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SOURCE / "dialstats"
 
-# Modules others are changing now that still import private modules of frame or api (the
-# frame's schema and zones, the filters' date parsing) or of the analyses from outside them.
-CROSSING = {
-    "dialstats.analysis._engine",
-    "dialstats.analysis._engine_contacts",
-    "dialstats.analysis._timing",
-}
-
 
 def module_name(path: Path, source: Path = SOURCE) -> str:
     parts = list(path.relative_to(source).with_suffix("").parts)
@@ -74,18 +66,7 @@ def _is_module(name: str, source: Path) -> bool:
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
-def _param(path: Path) -> object:
-    name = module_name(path)
-    if name in CROSSING:
-        mark = pytest.mark.xfail(
-            strict=False,
-            reason="imports private modules of frame or api; its owners are changing it",
-        )
-        return pytest.param(path, id=name, marks=mark)
-    return pytest.param(path, id=name)
-
-
-@pytest.mark.parametrize("path", [_param(p) for p in MODULES])
+@pytest.mark.parametrize("path", [pytest.param(p, id=module_name(p)) for p in MODULES])
 def test_every_import_keeps_to_the_layers(path):
     name = module_name(path)
     allowed(name)  # every module has a layer (KeyError otherwise)

@@ -26,6 +26,7 @@ from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._multiplicity import adjust_p
 from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
+    caller_stacklevel,
     check_columns,
     check_confidence,
     check_frame,
@@ -70,7 +71,7 @@ def _sequences(df: pd.DataFrame, function: str) -> _Sequences:
             f"{function}: {left_out:,} of {len(df):,} calls have no contact_id or started_at "
             "and are left out (result.attrs['calls_without_contact'])",
             UserWarning,
-            stacklevel=3,
+            stacklevel=caller_stacklevel(),
         )
     kept = np.flatnonzero(keep)
     order = np.lexsort((ticks[kept], codes[kept]))  # stable: ties keep the frame's order
@@ -637,7 +638,7 @@ def _engine_sequences(
             f"{function}: {left.left_out:,} of {calls:,} calls have no contact_id or "
             "started_at and are left out (result.attrs['calls_without_contact'])",
             UserWarning,
-            stacklevel=4,
+            stacklevel=caller_stacklevel(),
         )
     exprs, _ = _engine.flag_exprs(schema, flags, definitions)
     order = _engine_contacts.tie_order(schema, function, need_id=need_id)

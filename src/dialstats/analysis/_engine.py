@@ -38,11 +38,12 @@ import pandas as pd
 import pyarrow as pa
 from pandas.tseries.offsets import Tick
 
+from dialstats._vocabulary import MACHINE_PREFIX
 from dialstats.analysis import _flags, _groups
 from dialstats.analysis._periods import PERIOD, _in_zone, check_freq, period_key
 from dialstats.analysis._validate import MissingColumnError, group_keys
 from dialstats.errors import InvalidParameterError
-from dialstats.frame._schema import MACHINE_PREFIX, UTC, call_log_dtypes
+from dialstats.frame import UTC, call_log_dtypes
 
 # The analyses that run on every engine; the others take a pandas frame for now.
 ENGINE_ANALYSES = (

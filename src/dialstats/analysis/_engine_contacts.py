@@ -39,6 +39,7 @@ import pyarrow as pa
 from dialstats.analysis import _engine
 from dialstats.analysis._validate import MissingColumnError
 from dialstats.errors import InvalidParameterError
+from dialstats.frame import contact_zone, number_zones, to_e164
 
 _US = "__dialstats_us"
 _QUARTER = "__dialstats_quarter"
@@ -113,9 +114,6 @@ def contact_zone_expr(
 ) -> nw.Expr:
     """Each call's zone name (text, null when unknown) as `_timing.contact_zones` gives it:
     `contact_tz`, else derived from `contact_timezone`, else from the dialled number."""
-    from dialstats.frame import _zones
-    from dialstats.frame._phones import to_e164
-
     names = list(schema)
     has_given = "contact_tz" in schema
     if not any(name in schema for name in _ZONE_SOURCES):
@@ -143,7 +141,7 @@ def contact_zone_expr(
     texts = rows.column("text").to_pylist() if "text" in keys else [None] * rows.num_rows
     calls = rows.column("number").to_pylist() if "number" in keys else [None] * rows.num_rows
     for value, call in zip(texts, calls, strict=True):
-        zone = None if value is None else _zones.contact_zone(str(value))
+        zone = None if value is None else contact_zone(str(value))
         if zone is not None:
             by_text.setdefault(zone, []).append(value)
         elif call is not None:
@@ -151,7 +149,7 @@ def contact_zone_expr(
     unplaced = sorted(set(unplaced))
     if unplaced:
         e164 = to_e164(pa.chunked_array([pa.array(unplaced, pa.string())])).to_pylist()
-        for call, zone in zip(unplaced, _zones.number_zones(e164), strict=True):
+        for call, zone in zip(unplaced, number_zones(e164), strict=True):
             if zone is not None:
                 by_number.setdefault(zone, []).append(call)
     branches = [(keys["text"], zone, sorted(set(v))) for zone, v in by_text.items()]

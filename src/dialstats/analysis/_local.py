@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from dialstats.analysis import _engine, _engine_contacts, _flags, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
+from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._numbers import outbound
 from dialstats.analysis._scipy import stats
@@ -107,33 +108,59 @@ def locality(df: pd.DataFrame, function: str = FUNCTION) -> pd.array:
     return pd.arrays.BooleanArray(caller == called, ~known)
 
 
+@keyword_only("adjust_for", "metric")
 def local_presence(
     df: pd.DataFrame,
-    adjust_for: str | Sequence[str] | None = "contact_list_name",
-    metric: str = "answer_rate",
     *,
+    metric: str = "answer_rate",
     confidence: float = 0.95,
     definitions: _metrics.Definitions | None = None,
+    adjust_for: str | Sequence[str] | None = "contact_list_name",
 ) -> pd.DataFrame:
     """Local against not-local caller numbers, on outbound calls: one row per value of `local`.
 
-    Columns: `local`, the metric's denominator and numerator, the rate (+`_low`/`_high`,
-    Wilson), then on the `local=True` row the comparison with the not-local row: `difference`
-    (local - not local, Newcombe interval), `ratio` (Katz interval), `p_value` (two-proportion
-    z-test), and the same adjusted for `adjust_for` (the lists by default):
-    `adjusted_difference` and `adjusted_ratio` are the Mantel-Haenszel risk difference and risk
-    ratio across its strata (large-strata and Greenland-Robins variances), `adjusted_p_value`
-    the Cochran-Mantel-Haenszel test. Stratifying compares local and not-local calls within
-    each list, so a list dialled mostly from local numbers cannot fake an effect; strata with
-    only one kind of call carry no information (their dials are in `attrs["uninformative"]`).
-    `attrs["unknown_local"]` counts calls left out because a number was missing or unreadable.
+    A call is local when its caller number shares the called number's area code (NANP), or
+    its country or region elsewhere; calls with a missing or unreadable number are left out.
+    Stratifying by `adjust_for` compares local and not-local calls within each list, so a
+    list dialled mostly from local numbers cannot fake an effect; strata with only one kind
+    of call carry no information.
 
-    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a
-    PySpark DataFrame: calls are counted there per stratum and caller and called area code (or
-    non-NANP number), and only that table is collected (see the module doc).
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`), with `from_e164` and `to_e164`. It may also be a
+        Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a PySpark
+        DataFrame: calls are counted there per stratum and caller and called area code (or
+        non-NANP number), and only that table is collected (see the module doc).
+    metric : str, default "answer_rate"
+        A rate of the metric contract (`answer_rate`, `connect_rate`, ...).
+    confidence : float, default 0.95
+        The level of every interval.
+    definitions : Definitions, optional
+        What connected, conversation and meeting mean, as in `answer_rates`.
+    adjust_for : str, list of str or None, default "contact_list_name"
+        The columns whose strata the adjusted comparison is within; None: one stratum.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Rows `local` False and True: the metric's denominator and numerator and rate
+        (+`_low` / `_high`, Wilson); on the True row the comparison with the False one:
+        `difference` (Newcombe interval), `ratio` (Katz interval), `p_value` (two-proportion
+        z-test), and the same within strata: `adjusted_difference` and `adjusted_ratio`
+        (Mantel-Haenszel, large-strata and Greenland-Robins variances), `adjusted_p_value`
+        (Cochran-Mantel-Haenszel). ``attrs["unknown_local"]`` counts the calls left out for a
+        missing or unreadable number, ``attrs["uninformative"]`` the dials in one-sided strata.
+
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.local_presence(ds.read_call_logs(demo=True))  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> effect = ds.local_presence(df)
+    >>> effect[["local", "dials", "answer_rate", "ratio", "adjusted_ratio"]].round(3)
+       local  dials  answer_rate  ratio  adjusted_ratio
+    0  False   1443         0.35   <NA>            <NA>
+    1   True    538        0.407  1.163           1.166
     """
     frame = _engine.wrap(df)
     if frame is None:

@@ -11,12 +11,14 @@ import pandas as pd
 import pyarrow as pa
 
 from dialstats.analysis import _engine, _engine_contacts, _flags, _groups
+from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._groups import renumber
 from dialstats.analysis._metrics import METRICS as CONTRACT
 from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._smoothing import smooth_cells
 from dialstats.analysis._validate import (
+    caller_stacklevel,
     check_choice,
     check_columns,
     check_confidence,
@@ -25,8 +27,7 @@ from dialstats.analysis._validate import (
     require_columns,
 )
 from dialstats.errors import InvalidParameterError
-from dialstats.frame import _zones
-from dialstats.frame._phones import to_e164
+from dialstats.frame import contact_zone, number_zones, to_e164
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOURS = tuple(range(24))
@@ -50,42 +51,67 @@ METRICS = {
 }
 
 
+@keyword_only("tz", "metric", "min_dials")
 def best_time_to_call(
     df: pd.DataFrame,
-    tz: str = CONTACT,
-    metric: str = "connect_rate",
-    min_dials: int = 30,
     *,
-    wide: bool = True,
+    metric: str = "connect_rate",
     confidence: float = 0.95,
     definitions: Definitions | None = None,
+    tz: str = CONTACT,
+    min_dials: int = 30,
+    wide: bool = True,
 ) -> pd.DataFrame:
     """`metric` per weekday x hour of the call's start, in local time.
 
-    `tz="contact"` reads each call in its contact's own zone, `contact_tz` (resolved from the
-    contact's timezone, else the dialled number; where a frame lacks it or has NA, as one built
-    by hand or stored before the column existed, it is derived from `contact_timezone` / `to` /
-    `contact_phone` the same way). Calls whose zone is unknown are left out, never read as
-    UTC: a warning says how many, and so does ``result.attrs["unknown_zone_calls"]``. Any IANA
-    name reads every call in that zone. `metric`: answer_rate, human_rate, connect_rate,
-    conversation_rate, meeting_rate, positive_rate or voicemail_rate (each over dials, as the
-    metric contract defines them; `definitions` as in `answer_rates`). Cells with fewer than
-    `min_dials` dials are NA: too few calls to tell. Calls without a start time are left out.
+    Calls whose zone is unknown are left out, never read as UTC: a warning says how many, and
+    so does ``result.attrs["unknown_zone_calls"]``; so are calls without a start time.
+    ``attrs["reliability"]`` says how well two random halves of the calls agree on the
+    ranking of cells, raw and smoothed.
 
-    Returns a 7 x 24 table (index `weekday` Monday..Sunday, columns `hour` 0..23), or with
-    `wide=False` the tidy form: `weekday`, `hour`, `dials`, the metric's count (`connected`
-    for connect_rate, `meetings` for meeting_rate, ...), the metric and
-    its `_low` / `_high` Wilson bounds, one row per cell, then `<metric>_smoothed` with its
-    credible interval (`_smoothed_low` / `_smoothed_high`): each cell shrunk toward a weekday +
-    hour model, defined even for cells under `min_dials`. ``attrs["reliability"]`` says how
-    well two random halves of the calls agree on the ranking of cells, raw and smoothed.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The call log (`read_call_logs`), with `started_at`. It may also be a Polars DataFrame
+        or LazyFrame, a DuckDB relation, a pyarrow.Table or a PySpark DataFrame: calls are
+        counted there per zone and UTC quarter hour, and only that table is collected (see
+        `dialstats.analysis._engine_contacts`).
+    metric : str, default "connect_rate"
+        answer_rate, human_rate, connect_rate, conversation_rate, meeting_rate, positive_rate
+        or voicemail_rate (each over dials, as the metric contract defines them).
+    confidence : float, default 0.95
+        The level of the Wilson bounds and the smoothed credible interval.
+    definitions : Definitions, optional
+        What connected, conversation and meeting mean, as in `answer_rates`.
+    tz : str, default "contact"
+        "contact" reads each call in its contact's own zone, `contact_tz` (where a frame
+        lacks it or has NA, derived from `contact_timezone` / `to` / `contact_phone` the
+        same way); any IANA name reads every call in that zone.
+    min_dials : int, default 30
+        Cells with fewer dials are NA: too few calls to tell.
+    wide : bool, default True
+        The 7 x 24 table; False: the tidy form.
 
-    `df` may also be a Polars DataFrame or LazyFrame, a DuckDB relation, a pyarrow.Table or a
-    PySpark DataFrame: calls are counted there per zone and UTC quarter hour, and only that
-    table is collected (see `dialstats.analysis._engine_contacts`).
+    Returns
+    -------
+    pandas.DataFrame
+        A 7 x 24 table (index `weekday` Monday..Sunday, columns `hour` 0..23), or with
+        `wide=False` one row per cell: `weekday`, `hour`, `dials`, the metric's count
+        (`connected` for connect_rate, ...), the metric and its `_low` / `_high` Wilson
+        bounds, then `<metric>_smoothed` with its credible interval (`_smoothed_low` /
+        `_smoothed_high`): each cell shrunk toward a weekday + hour model, defined even for
+        cells under `min_dials`.
 
+    Examples
+    --------
     >>> import dialstats as ds
-    >>> ds.best_time_to_call(ds.read_call_logs(demo=True), min_dials=10)  # doctest: +SKIP
+    >>> df = ds.read_call_logs(demo=True, max_records=2000)
+    >>> cells = ds.best_time_to_call(df, tz="America/New_York", min_dials=10)
+    >>> cells.loc[["Monday", "Tuesday"], [9, 10, 11, 12]].round(3)
+    hour         9      10     11     12
+    weekday
+    Monday   0.143    0.0  0.143  0.146
+    Tuesday    0.3  0.226  0.176  0.109
     """
     frame = _engine.wrap(df)
     if frame is None:
@@ -118,7 +144,7 @@ def best_time_to_call(
             f"best_time_to_call(): {unknown:,} of {calls:,} calls have no known contact time "
             "zone (contact_tz is NA) and are left out",
             UserWarning,
-            stacklevel=2,
+            stacklevel=caller_stacklevel(),
         )
     cells = cells.dropna(subset=["slot"])
     slot = cells.pop("slot").to_numpy(dtype=np.int64)
@@ -208,7 +234,7 @@ def contact_zones(df: pd.DataFrame, function: str) -> pd.Series | pd.Categorical
         codes = codes_of([str(name) for name in given_names])[given_codes]
     if "contact_timezone" in df.columns:
         text_codes, texts = pd.factorize(df["contact_timezone"])
-        from_text = codes_of([_zones.contact_zone(str(text)) for text in texts])[text_codes]
+        from_text = codes_of([contact_zone(str(text)) for text in texts])[text_codes]
         codes = np.where(codes < 0, from_text, codes)
     need = codes < 0
     numbers = [df[name][need] for name in ("to", "contact_phone") if name in df.columns]
@@ -216,7 +242,7 @@ def contact_zones(df: pd.DataFrame, function: str) -> pd.Series | pd.Categorical
         number = numbers[0] if len(numbers) == 1 else numbers[0].fillna(numbers[1])
         number_codes, distinct = pd.factorize(number)
         e164 = to_e164(pa.chunked_array([pa.array(distinct.astype(str), pa.string())]))
-        codes[need] = codes_of(_zones.number_zones(e164.to_pylist()))[number_codes]
+        codes[need] = codes_of(number_zones(e164.to_pylist()))[number_codes]
     return pd.Categorical.from_codes(codes, categories=list(names))
 
 

@@ -18,6 +18,7 @@ from dialstats.frame._build import (
     sort_table,
     table_to_frame,
 )
+from dialstats.frame._phones import to_e164
 from dialstats.frame._schema import (
     CALL_LOG_COLUMNS,
     UTC,
@@ -26,6 +27,7 @@ from dialstats.frame._schema import (
     check_tz,
     empty_call_log_frame,
 )
+from dialstats.frame._zones import contact_zone, number_zones
 
 __all__ = [
     "CALL_LOG_COLUMNS",
@@ -35,12 +37,15 @@ __all__ = [
     "call_log_frame",
     "check_dtype_backend",
     "check_tz",
+    "contact_zone",
     "drop_duplicate_ids",
     "empty_call_log_frame",
     "flat_to_frame",
+    "number_zones",
     "parse_timestamps",
     "records_to_frame",
     "sort_keys",
     "sort_table",
     "table_to_frame",
+    "to_e164",
 ]
