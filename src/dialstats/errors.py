@@ -115,8 +115,27 @@ class IncompleteReadError(DialstatsError):
 
 
 class MissingColumnError(InvalidParameterError):
-    """The frame lacks a column the analysis needs; ``column`` and ``function`` name them.
+    """The frame lacks a column the analysis needs.
 
+    Raised before any work is done; the message suggests the closest column the frame has
+    (or the call-log name of a common synonym, such as ``rep`` for ``user_name``).
+
+    Parameters
+    ----------
+    column : str
+        The column that is missing (also the ``column`` attribute).
+    function : str
+        The analysis that needs it (also the ``function`` attribute).
+    columns : iterable, optional
+        The frame's columns, to suggest the closest.
+
+    Returns
+    -------
+    MissingColumnError
+        An ``InvalidParameterError`` on ``df`` (so a ``ValueError`` too).
+
+    Examples
+    --------
     >>> import pandas as pd, dialstats as ds
     >>> try:
     ...     ds.answer_rates(pd.DataFrame({"outcome": []}))
