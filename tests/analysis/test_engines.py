@@ -35,6 +35,21 @@ def _duckdb_sql(df: pd.DataFrame) -> duckdb.DuckDBPyRelation:
     return duckdb.sql("select * from frame")
 
 
+# The unit an engine holds the demo's nanosecond times in, where it is not nanoseconds (DuckDB
+# reads a pandas frame by name as microseconds): its periods come back in that unit, as the pandas
+# path's do for a frame in it.
+HELD_UNITS = {"duckdb-sql": "us"}
+
+
+def held(df: pd.DataFrame, engine: str) -> pd.DataFrame:
+    """`df` with its times in the unit `engine` holds them in: the frame whose tables it gives."""
+    unit = HELD_UNITS.get(engine)
+    if unit is None:
+        return df
+    times = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
+    return df.assign(**{c: df[c].dt.as_unit(unit) for c in times})
+
+
 ENGINES = {
     "pandas": lambda df: df.copy(),
     "pandas-pyarrow": lambda df: pa.Table.from_pandas(df).to_pandas(types_mapper=pd.ArrowDtype),
@@ -76,7 +91,7 @@ ANSWER_CASES = [
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("kwargs", ANSWER_CASES, ids=repr)
 def test_answer_rates_on_every_engine(demo, engine, kwargs):
-    want = ds.answer_rates(demo, **kwargs)
+    want = ds.answer_rates(held(demo, engine), **kwargs)
     assert_same(ds.answer_rates(ENGINES[engine](demo), **kwargs), want, engine)
 
 

@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 import dialstats as ds
 from dialstats.errors import InvalidParameterError
-from test_engines import CUSTOM, ENGINES, PROPERTY_ENGINES, _duckdb, assert_same, frames
+from test_engines import (
+    CUSTOM,
+    ENGINES,
+    PROPERTY_ENGINES,
+    _duckdb,
+    assert_same,
+    frames,
+    held,
+)
 
 
 def same_attrs(got: object, want: object) -> bool:
@@ -78,7 +86,7 @@ def test_leaderboard_on_every_engine(demo, engine, kwargs):
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("kwargs", TREND_CASES, ids=repr)
 def test_trend_on_every_engine(demo, engine, kwargs):
-    want = ds.trend(demo, **kwargs)
+    want = ds.trend(held(demo, engine), **kwargs)
     check(ds.trend(ENGINES[engine](demo), **kwargs), want, engine)
 
 
