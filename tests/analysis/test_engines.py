@@ -41,13 +41,16 @@ def _duckdb_sql(df: pd.DataFrame) -> duckdb.DuckDBPyRelation:
 HELD_UNITS = {"duckdb-sql": "us"}
 
 
+def in_unit(df: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """`df` with its times in `unit` ("s", "ms", "us" or "ns")."""
+    times = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
+    return df.assign(**{c: df[c].dt.as_unit(unit) for c in times})
+
+
 def held(df: pd.DataFrame, engine: str) -> pd.DataFrame:
     """`df` with its times in the unit `engine` holds them in: the frame whose tables it gives."""
     unit = HELD_UNITS.get(engine)
-    if unit is None:
-        return df
-    times = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
-    return df.assign(**{c: df[c].dt.as_unit(unit) for c in times})
+    return df if unit is None else in_unit(df, unit)
 
 
 ENGINES = {
