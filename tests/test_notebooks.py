@@ -25,6 +25,7 @@ EXPECTED = [
     "05-team-report.ipynb",
     "06-contact-attempts.ipynb",
     "07-caller-id-health.ipynb",
+    "08-at-scale.ipynb",
 ]
 MAX_BYTES = 1_500_000
 # Outputs compared as text, after `normalized`; images by their presence and their text/plain
