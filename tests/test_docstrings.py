@@ -20,19 +20,6 @@ import dialstats as ds
 import dialstats.plot
 from dialstats._registry import CHARTS
 
-# Docstrings still being converted to numpydoc in their own modules; each name leaves this set
-# when its docstring is converted (the test then fails here until it does: xfail is strict).
-PENDING: set[str] = {
-    # analyses in modules being edited (_local, _timing, _attempts)
-    "attempt_curve",
-    "best_time_to_call",
-    "contact_attempts",
-    "double_dial",
-    "local_presence",
-    # dialstats.analysis._validate: no one converts it yet
-    "MissingColumnError",
-}
-
 _SECTION = re.compile(r"^(?P<title>[A-Z][A-Za-z ]+)\n-{3,}$", re.MULTILINE)
 # A parameter's line in `Parameters`: names (``x, y`` or ``**filters``), then ``: type``.
 _PARAMETER = re.compile(r"^(?P<names>\*{0,2}\w+(?:, \*{0,2}\w+)*)(?: : .+)?$")
@@ -120,24 +107,9 @@ def problems(obj: Callable) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(reason="docstring being converted", strict=True),
-        )
-        if name in PENDING
-        else name
-        for name in SURFACE
-    ],
-)
+@pytest.mark.parametrize("name", list(SURFACE))
 def test_public_docstring_is_numpydoc(name: str) -> None:
     assert not problems(SURFACE[name]), f"{name}: {'; '.join(problems(SURFACE[name]))}"
-
-
-def test_pending_names_are_public() -> None:
-    assert not PENDING - SURFACE.keys(), sorted(PENDING - SURFACE.keys())
 
 
 def test_the_surface_is_the_registry() -> None:
