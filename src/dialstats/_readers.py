@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -223,12 +224,48 @@ _CONNECTION = tuple(
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
-def _reader(method: str, doc: str) -> Callable[..., pd.DataFrame]:
+_MAKES = (
+    "Makes a `dialstats.Client` for this one call; use a client to read several times with one\n"
+    "configuration."
+)
+_CONNECTION_DOC = """api_key : str, optional
+    The API key (default: ``SALESFINITY_API_KEY``).
+base_url : str, optional
+    The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
+demo : bool, default False
+    Read the bundled demo data from the in-process sandbox (no key, no network).
+"""
+
+
+def _reader_doc(method: str, positional: list[str], example: str) -> str:
+    """The reader's docstring from ``Client.<method>``'s: one text for both, so they never
+    drift apart. The parameters follow the reader's signature (positional ones, then the
+    connection keywords, then the method's keywords)."""
+    doc = inspect.cleandoc(getattr(Client, method).__doc__ or "")
+    head, rest = doc.split("\nParameters\n----------\n", 1)
+    parameters, tail = rest.split("\nReturns\n-------\n", 1)
+    tail = tail.split("\nExamples\n--------\n", 1)[0]
+    tail = tail.replace(
+        f"dialstats.{method} : The same read with a client made for it.",
+        f"dialstats.Client.{method} : The same read on a client.",
+    )
+    entries = re.split(r"\n(?=\S)", parameters.strip("\n"))
+    first = [e for e in entries if e.split(" :")[0] in positional]
+    others = [e for e in entries if e not in first]
+    listed = "\n".join([*first, _CONNECTION_DOC.rstrip("\n"), *others])
+    return (
+        f"{head.rstrip()}\n\n{_MAKES}\n\nParameters\n----------\n{listed}\n\nReturns\n-------\n"
+        f"{tail}\nExamples\n--------\n{inspect.cleandoc(example)}\n"
+    )
+
+
+def _reader(method: str, example: str) -> Callable[..., pd.DataFrame]:
     """The module-level reader `method`: ``Client.<method>`` on a client made for one call.
 
     Its signature is the method's with the connection keywords (`_CONNECTION`) after the
     positional arguments, so `help()` and `inspect.signature` show every keyword; arguments
-    are checked against it before a client is made.
+    are checked against it before a client is made. Its docstring is the method's, with the
+    connection keywords among the parameters and `example` (the reader's own) as Examples.
     """
     own = list(inspect.signature(getattr(Client, method)).parameters.values())[1:]  # no self
     positional = [p for p in own if p.kind in _POSITIONAL]
@@ -246,7 +283,7 @@ def _reader(method: str, doc: str) -> Callable[..., pd.DataFrame]:
             return getattr(client, method)(*bound.args, **bound.kwargs)
 
     reader.__name__ = reader.__qualname__ = method
-    reader.__doc__ = doc
+    reader.__doc__ = _reader_doc(method, [p.name for p in positional], example)
     reader.__signature__ = signature  # type: ignore[attr-defined]
     reader.__annotations__ = {
         **{p.name: p.annotation for p in signature.parameters.values()},
@@ -257,45 +294,7 @@ def _reader(method: str, doc: str) -> Callable[..., pd.DataFrame]:
 
 read_dispositions = _reader(
     "read_dispositions",
-    """Read the team's dispositions.
-
-    ``is_custom=`` (bool) and ``category=`` filter them.
-
-    Makes a `dialstats.Client` for this one call; use a client to read several times with one
-    configuration.
-
-    Parameters
-    ----------
-    api_key : str, optional
-        The API key (default: ``SALESFINITY_API_KEY``).
-    base_url : str, optional
-        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
-    demo : bool, default False
-        Read the bundled demo data from the in-process sandbox (no key, no network).
-    tz : str, default "UTC"
-        Time zone of the timestamp columns.
-    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
-        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
-    **params
-        ``is_custom`` (bool) and ``category`` filter the dispositions.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``id`` (as call logs use it), ``name``, ``category``, ...
-
-    Raises
-    ------
-    InvalidParameterError
-        A filter is not one the endpoint takes, or its value is not valid.
-
-    See Also
-    --------
-    dialstats.Client.read_dispositions : The same read on a client.
-    read_call_logs : Call logs, whose ``disposition_id`` is this ``id``.
-
-    Examples
-    --------
+    """
     >>> import dialstats as ds
     >>> ds.read_dispositions(demo=True, category="positive")["name"].iloc[0]
     'Answered - Meeting Set'
@@ -304,36 +303,7 @@ read_dispositions = _reader(
 
 read_sequences = _reader(
     "read_sequences",
-    """Read the team's sequences, with their call counts and first and last use.
-
-    Makes a `dialstats.Client` for this one call; use a client to read several times with one
-    configuration.
-
-    Parameters
-    ----------
-    api_key : str, optional
-        The API key (default: ``SALESFINITY_API_KEY``).
-    base_url : str, optional
-        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
-    demo : bool, default False
-        Read the bundled demo data from the in-process sandbox (no key, no network).
-    tz : str, default "UTC"
-        Time zone of the timestamp columns.
-    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
-        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``id``, ``name``, ``total_calls``, ``first_used_at``, ``last_used_at``.
-
-    See Also
-    --------
-    dialstats.Client.read_sequences : The same read on a client.
-    read_contact_lists : The team's contact lists.
-
-    Examples
-    --------
+    """
     >>> import dialstats as ds
     >>> ds.read_sequences(demo=True).columns.tolist()[:3]
     ['id', 'name', 'total_calls']
@@ -342,54 +312,7 @@ read_sequences = _reader(
 
 read_contact_lists = _reader(
     "read_contact_lists",
-    """Read every contact list (all pages).
-
-    Read from GET /v1/contact-lists/csv, as the live API lists them, or GET /v1/contact-lists on
-    a server that has only that. The lists come as the server orders them unless `sort` says
-    otherwise.
-
-    Makes a `dialstats.Client` for this one call; use a client to read several times with one
-    configuration.
-
-    Parameters
-    ----------
-    api_key : str, optional
-        The API key (default: ``SALESFINITY_API_KEY``).
-    base_url : str, optional
-        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
-    demo : bool, default False
-        Read the bundled demo data from the in-process sandbox (no key, no network).
-    search : str, optional
-        Matches the lists' names.
-    sort : str, optional
-        Fields to order by (``"name"``, ``"-total_contacts"``, several comma-separated; ``-`` =
-        descending), applied here, after every page has arrived: the live listing
-        (``/v1/contact-lists/csv``) takes no ``sort`` parameter, and sorting locally gives one
-        order whichever path answered.
-    tz : str, default "UTC"
-        Time zone of the timestamp columns.
-    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
-        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``id``, ``name``, ``source``, ``total_contacts``, ``created_at``, the owner's
-        ``user_id``/``user_email``/``user_first_name``/``user_last_name``/``user_name`` (NA when
-        the API sends only the owner's id), then every other field.
-
-    Raises
-    ------
-    InvalidParameterError
-        `search` or `sort` is not valid, or the server sent no field `sort` names.
-
-    See Also
-    --------
-    dialstats.Client.read_contact_lists : The same read on a client.
-    read_sequences : The team's sequences.
-
-    Examples
-    --------
+    """
     >>> import dialstats as ds
     >>> ds.read_contact_lists(demo=True, sort="-total_contacts")["name"].iloc[0]
     'Webinar Attendees - September'
@@ -398,36 +321,7 @@ read_contact_lists = _reader(
 
 read_team = _reader(
     "read_team",
-    """Read the team: one row per member, with the team's id and name.
-
-    Makes a `dialstats.Client` for this one call; use a client to read several times with one
-    configuration.
-
-    Parameters
-    ----------
-    api_key : str, optional
-        The API key (default: ``SALESFINITY_API_KEY``).
-    base_url : str, optional
-        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
-    demo : bool, default False
-        Read the bundled demo data from the in-process sandbox (no key, no network).
-    tz : str, default "UTC"
-        Time zone of the timestamp columns.
-    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
-        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``team_id``, ``team_name``, ``user_*``, ``status``, ``license``.
-
-    See Also
-    --------
-    dialstats.Client.read_team : The same read on a client.
-    read_call_logs : Call logs, whose ``user_id`` is a member's.
-
-    Examples
-    --------
+    """
     >>> import dialstats as ds
     >>> ds.read_team(demo=True)["team_name"].nunique()
     1
@@ -436,51 +330,7 @@ read_team = _reader(
 
 read_analytics = _reader(
     "read_analytics",
-    """Read the vendor's own analytics as a tidy frame (all pages).
-
-    Makes a `dialstats.Client` for this one call; use a client to read several times with one
-    configuration.
-
-    Parameters
-    ----------
-    name : {"overview", "sdr-performance", "list-performance"}
-        The report: ``"overview"`` (one row per metric), ``"sdr-performance"`` (one row per rep)
-        or ``"list-performance"`` (one row per contact list); underscores for dashes and any
-        case are read the same.
-    api_key : str, optional
-        The API key (default: ``SALESFINITY_API_KEY``).
-    base_url : str, optional
-        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
-    demo : bool, default False
-        Read the bundled demo data from the in-process sandbox (no key, no network).
-    tz : str, default "UTC"
-        Time zone of the timestamp columns.
-    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
-        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
-    **params
-        ``start_date`` and ``end_date`` (both required, as the API requires them), ``user_ids``,
-        ``disposition_ids``, ``timezone`` (IANA name the days are counted in), and ``search``
-        for the two performance reports.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The overview: ``metric``, ``value``, ``growth``; a performance report: a row per rep or
-        per contact list.
-
-    Raises
-    ------
-    InvalidParameterError
-        `name` is unknown, ``start_date`` or ``end_date`` is left out, ``search`` is given for
-        the overview, or a value is not valid: before any request.
-
-    See Also
-    --------
-    dialstats.Client.read_analytics : The same read on a client.
-    dialstats.overview : The same figures computed from the call logs.
-
-    Examples
-    --------
+    """
     >>> import dialstats as ds
     >>> overview = ds.read_analytics(
     ...     "overview", demo=True, start_date="2026-09-01", end_date="2026-09-30"
@@ -492,46 +342,7 @@ read_analytics = _reader(
 
 read_scored_calls = _reader(
     "read_scored_calls",
-    """Read the AI-scored calls (GET /v1/scored-calls, all pages).
-
-    Makes a `dialstats.Client` for this one call; use a client to read several times with one
-    configuration.
-
-    Parameters
-    ----------
-    api_key : str, optional
-        The API key (default: ``SALESFINITY_API_KEY``).
-    base_url : str, optional
-        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
-    demo : bool, default False
-        Read the bundled demo data from the in-process sandbox (no key, no network).
-    tz : str, default "UTC"
-        Time zone of the timestamp columns.
-    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
-        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
-    **params
-        All optional: ``start_date``, ``end_date`` (as for `read_call_logs`), ``min_score`` and
-        ``max_score`` (numbers from 0 to 100, min <= max), ``user_id`` (one rep).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``id``, ``score``, the rep's
-        ``user_id``/``user_email``/``user_first_name``/``user_last_name``/``user_name``,
-        ``created_at``, ``updated_at``, then every other field the API sends.
-
-    Raises
-    ------
-    InvalidParameterError
-        A value is not valid: before any request.
-
-    See Also
-    --------
-    dialstats.Client.read_scored_calls : The same read on a client.
-    read_call_logs : The calls themselves.
-
-    Examples
-    --------
+    """
     >>> import dialstats as ds
     >>> ds.read_scored_calls(
     ...     demo=True, start_date="2026-09-01", min_score=80).columns.tolist(
@@ -542,37 +353,7 @@ read_scored_calls = _reader(
 
 read_follow_ups = _reader(
     "read_follow_ups",
-    """Read the follow-up tasks (GET /v1/follow-up, all pages).
-
-    Makes a `dialstats.Client` for this one call; use a client to read several times with one
-    configuration.
-
-    Parameters
-    ----------
-    api_key : str, optional
-        The API key (default: ``SALESFINITY_API_KEY``).
-    base_url : str, optional
-        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
-    demo : bool, default False
-        Read the bundled demo data from the in-process sandbox (no key, no network).
-    tz : str, default "UTC"
-        Time zone of the timestamp columns.
-    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
-        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``id``, the rep's ``user_*`` columns, ``created_at``, ``updated_at``, then every other
-        field the API sends.
-
-    See Also
-    --------
-    dialstats.Client.read_follow_ups : The same read on a client.
-    read_snoozed_contacts : Snoozed contacts.
-
-    Examples
-    --------
+    """
     >>> import dialstats as ds
     >>> ds.read_follow_ups(demo=True).columns.tolist()[:2]
     ['id', 'user_id']
@@ -581,37 +362,7 @@ read_follow_ups = _reader(
 
 read_custom_fields = _reader(
     "read_custom_fields",
-    """Read the team's custom contact fields (GET /v1/custom-fields).
-
-    Makes a `dialstats.Client` for this one call; use a client to read several times with one
-    configuration.
-
-    Parameters
-    ----------
-    api_key : str, optional
-        The API key (default: ``SALESFINITY_API_KEY``).
-    base_url : str, optional
-        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
-    demo : bool, default False
-        Read the bundled demo data from the in-process sandbox (no key, no network).
-    tz : str, default "UTC"
-        Time zone of the timestamp columns.
-    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
-        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``id``, ``label``, ``type``, ``created_at``, ``updated_at``, then every other field the
-        API sends.
-
-    See Also
-    --------
-    dialstats.Client.read_custom_fields : The same read on a client.
-    read_contact_lists : The contact lists.
-
-    Examples
-    --------
+    """
     >>> import dialstats as ds
     >>> ds.read_custom_fields(demo=True).columns.tolist()[:3]
     ['id', 'label', 'type']
@@ -620,37 +371,7 @@ read_custom_fields = _reader(
 
 read_snoozed_contacts = _reader(
     "read_snoozed_contacts",
-    """Read the snoozed contacts (GET /v1/snoozed-contacts, all pages).
-
-    Makes a `dialstats.Client` for this one call; use a client to read several times with one
-    configuration.
-
-    Parameters
-    ----------
-    api_key : str, optional
-        The API key (default: ``SALESFINITY_API_KEY``).
-    base_url : str, optional
-        The API's address (default: ``SALESFINITY_BASE_URL``, else the vendor's URL).
-    demo : bool, default False
-        Read the bundled demo data from the in-process sandbox (no key, no network).
-    tz : str, default "UTC"
-        Time zone of the timestamp columns.
-    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
-        Pandas nullable dtypes, or ``pd.ArrowDtype`` columns.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``id``, the ``user_*`` columns, ``created_at``, ``updated_at``, then every other field
-        the API sends.
-
-    See Also
-    --------
-    dialstats.Client.read_snoozed_contacts : The same read on a client.
-    read_follow_ups : Follow-up tasks.
-
-    Examples
-    --------
+    """
     >>> import dialstats as ds
     >>> ds.read_snoozed_contacts(demo=True).columns.tolist()[:2]
     ['id', 'user_id']
