@@ -96,4 +96,3 @@ COLUMN_SYNONYMS = {
     "sequence": "sequence_name",
     "disposition": "disposition_name",
 }
-
