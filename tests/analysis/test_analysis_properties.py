@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dialstats as ds
+from dialstats.analysis import period_key
 from dialstats.frame._schema import TIMESTAMP_COLUMNS, call_log_dtypes
 
 EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -319,6 +320,20 @@ def test_answer_rates_per_hour(case):
             expected[label.tz_convert(zone) if zone else label.tz_localize(None)] += 1
     got = {key(p): d for p, d in zip(out["period"], out["dials"], strict=True) if d}
     assert got == dict(expected)
+
+
+def test_hours_start_at_the_first_instant_of_a_day_whose_midnight_is_skipped():
+    # Havana springs forward at 00:00 on 2024-03-10: that day begins at 01:00 local time.
+    zone = "America/Havana"
+    started = pd.Series(
+        pd.DatetimeIndex(["2024-03-10 01:00", "2024-03-10 03:30"]).tz_localize(zone)
+    )
+    hours = period_key(started, "h")
+    assert [stamp.isoformat() for stamp in hours] == [
+        "2024-03-10T01:00:00-04:00",
+        "2024-03-10T03:00:00-04:00",
+    ]
+    assert list(period_key(started, "3h").unique()) == [pd.Timestamp("2024-03-10 01:00", tz=zone)]
 
 
 definitions = st.builds(

@@ -110,7 +110,15 @@ def period_key(times: pd.Series, freq: object) -> pd.Series:
         labels = pd.DatetimeIndex([], dtype=clock.dtype)
     else:
         check_span(first, last, offset, freq)
-        labels = pd.Series(0, index=pd.DatetimeIndex([first, last])).resample(offset).size().index
+        origin: object = "start_day"
+        if not calendar and clock.tz is not None:
+            # Fixed bins start at the first day's midnight, which some zones skip (Havana
+            # springs forward at 00:00, and pandas then raises): start them at that day's
+            # first instant instead, which is its midnight everywhere else.
+            day = first.tz_localize(None).normalize()
+            origin = day.tz_localize(clock.tz, nonexistent="shift_forward", ambiguous=True)
+        span = pd.Series(0, index=pd.DatetimeIndex([first, last]))
+        labels = span.resample(offset, origin=origin).size().index
     # Every edge in the stamps' own unit: integers of different units do not compare.
     labels = labels.as_unit(clock.unit)
     if pd.Grouper(freq=offset).closed == "right":
