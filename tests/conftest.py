@@ -197,7 +197,7 @@ SLOW: dict[str, str] = {
     ),
     "test_analysis_stats.py": "simulates calls with known rates, many datasets for some tests",
     "test_number_health.py": "simulates calls with known truth for each effect and its absence",
-    "test_zones.py::test_sandbox_zones_resolve": _SERVER,
+    "test_contact_zones.py::test_sandbox_zones_resolve": _SERVER,
     # tests/cli
     "test_cli_in_a_shell.py": "every test runs the `dialstats` command in a subprocess",
     "test_cli_pull.py::test_a_snapshot_file_holds_the_full_read_typed_and_filtered": _DEMO,
