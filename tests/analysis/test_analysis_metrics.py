@@ -7,11 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dialstats.analysis._definitions import VENDOR, Definitions
 from dialstats.analysis._metrics import (
     COUNTS,
     RATES,
-    VENDOR,
-    Definitions,
     Metric,
     grouped_counts,
     metric,

@@ -17,6 +17,7 @@ from dialstats.analysis._activity import activity, activity_hours, activity_sess
 from dialstats.analysis._answer import answer_rates
 from dialstats.analysis._attempts import attempt_curve, contact_attempts, double_dial
 from dialstats.analysis._compare import compare
+from dialstats.analysis._definitions import VENDOR, Definitions
 from dialstats.analysis._flags import flags
 from dialstats.analysis._funnel import disposition_breakdown, disposition_funnel
 from dialstats.analysis._intervals import wilson_interval
@@ -24,7 +25,7 @@ from dialstats.analysis._leaderboard import leaderboard
 from dialstats.analysis._local import local_presence
 from dialstats.analysis._machine import amd_audit, machine_detection, machine_detection_matrix
 from dialstats.analysis._machine import evidence as amd_evidence
-from dialstats.analysis._metrics import VENDOR, Definitions, Metric, metric
+from dialstats.analysis._metrics import Metric, metric
 from dialstats.analysis._numbers import number_health
 from dialstats.analysis._overview import overview
 from dialstats.analysis._performance import (

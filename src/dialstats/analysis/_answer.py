@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dialstats.analysis import _engine, _groups
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
-from dialstats.analysis._metrics import Definitions, check_definitions, count_columns, rates
+from dialstats.analysis._metrics import count_columns, rates
 from dialstats.analysis._periods import PERIOD, check_freq, period_key
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._validate import check_columns, check_confidence, check_frame, group_keys

@@ -21,6 +21,7 @@ import pandas as pd
 
 from dialstats.analysis import _engine, _engine_contacts, _flags, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._multiplicity import adjust_p
@@ -109,9 +110,7 @@ def _finish(out: pd.DataFrame, seq: _Sequences, **attrs: object) -> pd.DataFrame
     return out
 
 
-def contact_attempts(
-    df: pd.DataFrame, *, definitions: _metrics.Definitions | None = None
-) -> pd.DataFrame:
+def contact_attempts(df: pd.DataFrame, *, definitions: Definitions | None = None) -> pd.DataFrame:
     """One row per contact: its dials, first and last dial, connects and last outcome.
 
     Rows are in the order of each contact's first dial (`started_at`), then its least `id`
@@ -155,7 +154,7 @@ def contact_attempts(
     frame = _engine.wrap(df)
     if frame is None:
         check_frame(df, "contact_attempts")
-    definitions = _metrics.check_definitions(definitions)
+    definitions = check_definitions(definitions)
     if frame is not None:
         return _contact_attempts_on_engine(frame, definitions)
     check_columns(df, {"outcome": "text"}, "contact_attempts")
@@ -230,7 +229,7 @@ def attempt_curve(
     *,
     metric: str = "connect_rate",
     confidence: float = 0.95,
-    definitions: _metrics.Definitions | None = None,
+    definitions: Definitions | None = None,
     max_attempt: int = 10,
 ) -> pd.DataFrame:
     """Per attempt number, the metric over its dials and the share of contacts reached by then.
@@ -291,7 +290,7 @@ def attempt_curve(
     spec = rate_metric(metric)
     max_attempt = _check_max_attempt(max_attempt)
     confidence = check_confidence(confidence)
-    definitions = _metrics.check_definitions(definitions)
+    definitions = check_definitions(definitions)
     if frame is not None:
         return _attempt_curve_on_engine(frame, spec, max_attempt, definitions, confidence)
     names = [n for n in (spec.numerator, spec.denominator) if n != "dials"]
@@ -401,7 +400,7 @@ def double_dial(
     df: pd.DataFrame,
     *,
     confidence: float = 0.95,
-    definitions: _metrics.Definitions | None = None,
+    definitions: Definitions | None = None,
     within: str | pd.Timedelta = "5min",
     adjust_for: str | Sequence[str] | None = ("from_e164", HOUR),
 ) -> pd.DataFrame:
@@ -460,7 +459,7 @@ def double_dial(
     label = within if isinstance(within, str) else str(within)
     within = _check_within(within)
     confidence = check_confidence(confidence)
-    definitions = _metrics.check_definitions(definitions)
+    definitions = check_definitions(definitions)
     if frame is not None:
         return _double_dial_on_engine(frame, label, within, adjust_for, definitions, confidence)
     check_columns(df, {"outcome": "text"}, "double_dial")
@@ -608,7 +607,7 @@ class _Left:
 def _engine_sequences(
     frame: object,
     function: str,
-    definitions: _metrics.Definitions,
+    definitions: Definitions,
     flags: Sequence[str],
     *,
     need_id: bool = False,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from dialstats.analysis import _engine, _metrics
 from dialstats.analysis._choices import choose
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns, wilson_interval
 from dialstats.analysis._multiplicity import METHODS, adjust_p
@@ -70,7 +71,7 @@ def compare(
     *,
     metric: str = "connect_rate",
     confidence: float = 0.95,
-    definitions: _metrics.Definitions | None = None,
+    definitions: Definitions | None = None,
     against: str = "rest",
     method: str = "holm",
 ) -> pd.DataFrame:
@@ -154,7 +155,7 @@ def compare(
             df, keys, names, function="compare", definitions=definitions
         )
     else:
-        definitions = _metrics.check_definitions(definitions)
+        definitions = check_definitions(definitions)
         counts = _engine.grouped_counts(
             frame, keys, names, function="compare", definitions=definitions
         )

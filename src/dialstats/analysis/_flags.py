@@ -15,17 +15,14 @@ from __future__ import annotations
 import difflib
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from dialstats._vocabulary import MACHINE_PREFIX
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._validate import caller_stacklevel, check_columns, check_frame
 from dialstats.errors import InvalidParameterError
-
-if TYPE_CHECKING:
-    from dialstats.analysis._metrics import Definitions
 
 FLAGS = ("answered", "human", "machine", "connected", "conversation", "meeting", "positive")
 # Contract count name -> the flag it counts.
@@ -90,9 +87,6 @@ def compute(
 ) -> dict[str, np.ndarray]:
     """The named flags (or contract counts) as numpy bool arrays row-aligned with `df`, checking
     the columns and their kinds of values first."""
-    # _metrics builds on this module, so its names are imported when first needed.
-    from dialstats.analysis._metrics import check_definitions
-
     definitions = check_definitions(definitions)
     names = list(names)
     check_columns(df, {c: KINDS[c] for c in needs(names, definitions)}, function)
@@ -186,8 +180,6 @@ _DEFINED = {
 
 def available(df: pd.DataFrame, definitions: Definitions | None = None) -> list[str]:
     """The flags whose columns `df` has."""
-    from dialstats.analysis._metrics import check_definitions  # see compute()
-
     definitions = check_definitions(definitions)
     return [name for name in FLAGS if all(c in df.columns for c in needs([name], definitions))]
 
@@ -263,7 +255,6 @@ def flags(df: pd.DataFrame, *, definitions: Definitions | None = None) -> pd.Dat
 def _on_engine(frame: object, definitions: Definitions | None) -> object:
     """`flags` as narwhals expressions added to the engine's frame (see `flags`)."""
     from dialstats.analysis import _engine
-    from dialstats.analysis._metrics import check_definitions
 
     definitions = check_definitions(definitions)
     # The schema read with DuckDB's nanosecond times readable; the frame itself is unchanged.

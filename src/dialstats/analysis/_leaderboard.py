@@ -17,6 +17,7 @@ import pandas as pd
 from dialstats.analysis import _engine, _metrics, _shrink
 from dialstats.analysis._choices import choose
 from dialstats.analysis._compare import rate_metric
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._multiplicity import METHODS, adjust_p
@@ -43,7 +44,7 @@ def leaderboard(
     *,
     metric: str = "connect_rate",
     confidence: float = 0.95,
-    definitions: _metrics.Definitions | None = None,
+    definitions: Definitions | None = None,
     adjust_for: str | Sequence[str] | None = None,
     method: str = "holm",
 ) -> pd.DataFrame:
@@ -176,9 +177,7 @@ def leaderboard(
     return out
 
 
-def _pandas_counter(
-    df: pd.DataFrame, names: list[str], definitions: _metrics.Definitions | None
-) -> Counter:
+def _pandas_counter(df: pd.DataFrame, names: list[str], definitions: Definitions | None) -> Counter:
     def counts(columns: list[str], weekly: bool = False) -> pd.DataFrame:
         """The metric's two counts per group of `columns` (and week)."""
         frame = df
@@ -197,11 +196,11 @@ def _engine_counter(
     keys: list[str],
     strata: list[str],
     names: list[str],
-    definitions: _metrics.Definitions | None,
+    definitions: Definitions | None,
 ) -> Counter:
     """The counts taken in the frame's engine: per group and week, and per group and stratum
     (with strata); each table asked for is summed from one of those small ones in pandas."""
-    definitions = _metrics.check_definitions(definitions)
+    definitions = check_definitions(definitions)
     wanted = _engine.counted(names)
     weeks = _engine.reduce(frame, keys, wanted, "leaderboard", definitions, "W")
     cells = weeks

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from dialstats.analysis import _engine, _engine_contacts, _flags, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns, z_score
 from dialstats.analysis._numbers import outbound
@@ -114,7 +115,7 @@ def local_presence(
     *,
     metric: str = "answer_rate",
     confidence: float = 0.95,
-    definitions: _metrics.Definitions | None = None,
+    definitions: Definitions | None = None,
     adjust_for: str | Sequence[str] | None = "contact_list_name",
 ) -> pd.DataFrame:
     """Local against not-local caller numbers, on outbound calls: one row per value of `local`.
@@ -262,7 +263,7 @@ def _cells_on_engine(
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
     """`_table`'s cells and left-out calls of an engine frame, counted there per (stratum,
     outbound, caller place, called place); the checks in the pandas path's order."""
-    definitions = _metrics.check_definitions(definitions)
+    definitions = check_definitions(definitions)
     schema = dict(frame.collect_schema())
     names = list(schema)
     counted = [name for name in (spec.numerator, spec.denominator) if name != "dials"]

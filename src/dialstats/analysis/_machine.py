@@ -28,9 +28,9 @@ import pandas as pd
 from dialstats._vocabulary import ANSWERED_BY, DISPOSITION_CATEGORIES, MACHINE_PREFIX
 from dialstats.analysis import _engine, _engine_tables, _flags, _groups
 from dialstats.analysis._choices import choose
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns
-from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._validate import (
     check_choice,

@@ -12,6 +12,7 @@ import pandas as pd
 
 from dialstats.analysis import _engine, _engine_tables, _metrics
 from dialstats.analysis._compare import two_rates
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import Renamed, keyword_only
 from dialstats.analysis._scipy import stats
 from dialstats.analysis._validate import (
@@ -46,7 +47,7 @@ def overview(
     df: pd.DataFrame,
     *,
     confidence: float = 0.95,
-    definitions: _metrics.Definitions | None = None,
+    definitions: Definitions | None = None,
     tz: str | None = None,
     start_date: DateLike | None = None,
     end_date: DateLike | None = None,
@@ -197,7 +198,7 @@ def _on_engine(
     start: DateLike | None,
     end: DateLike | None,
     tz: str | None,
-    definitions: _metrics.Definitions | None,
+    definitions: Definitions | None,
 ) -> tuple[pd.DatetimeIndex, pd.DataFrame]:
     """The first and last `created_at` (as the times `_bounds` and `_covers` read) and the
     counts per period, both from the engine: the period of each call is a comparison with
@@ -234,7 +235,7 @@ def _on_engine(
         ["__period__"],
         list(METRICS.values()),
         function="overview",
-        definitions=_metrics.check_definitions(definitions),
+        definitions=check_definitions(definitions),
     )
     counts["__period__"] = counts["__period__"].astype(object)
     return times, counts.set_index("__period__")

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from dialstats.analysis import _engine, _engine_tables, _groups
-from dialstats.analysis._metrics import Definitions, check_definitions, count_columns
+from dialstats.analysis._definitions import Definitions, check_definitions
+from dialstats.analysis._metrics import count_columns
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._validate import (
     check_columns,

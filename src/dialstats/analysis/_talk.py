@@ -16,9 +16,9 @@ import pandas as pd
 
 from dialstats.analysis import _engine, _engine_tables, _flags, _groups
 from dialstats.analysis._choices import choose
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns
-from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._validate import check_columns, check_confidence, check_frame, group_keys
 from dialstats.errors import InvalidParameterError
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pyarrow as pa
 
 from dialstats.analysis import _engine, _engine_contacts, _flags, _groups
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._groups import renumber
 from dialstats.analysis._metrics import METRICS as CONTRACT
-from dialstats.analysis._metrics import Definitions, check_definitions
 from dialstats.analysis._rates import with_rates
 from dialstats.analysis._smoothing import smooth_cells
 from dialstats.analysis._validate import (

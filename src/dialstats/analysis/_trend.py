@@ -9,6 +9,7 @@ import pandas as pd
 
 from dialstats.analysis import _engine, _metrics
 from dialstats.analysis._compare import rate_metric
+from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns
 from dialstats.analysis._periods import PERIOD, period_key
@@ -46,7 +47,7 @@ def trend(
     metric: str = "connect_rate",
     freq: str = "W",
     confidence: float = 0.95,
-    definitions: _metrics.Definitions | None = None,
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """`metric` per period of `started_at`, with p-chart control limits and a trend test.
 
@@ -136,7 +137,7 @@ def trend(
             definitions=definitions,
         )
     else:
-        definitions = _metrics.check_definitions(definitions)
+        definitions = check_definitions(definitions)
         out = _engine.grouped_counts(
             frame, keys, names, function="trend", definitions=definitions, freq=freq
         )
