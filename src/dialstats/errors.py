@@ -26,6 +26,7 @@ __all__ = [
     "BadRequestError",
     "BrowserMissingError",
     "DialstatsError",
+    "FrameTypeError",
     "IncompleteReadError",
     "IncompleteReadWarning",
     "InvalidParameterError",
@@ -154,6 +155,23 @@ class MissingColumnError(InvalidParameterError):
         )
         self.column = column
         self.function = function
+
+
+class FrameTypeError(InvalidParameterError, TypeError):
+    """`df` is not a frame the analysis reads; a ``TypeError`` too.
+
+    The message names the frame's type in full and how to convert it, for example a Polars
+    frame given to an analysis that takes pandas only.
+
+    Examples
+    --------
+    >>> import dialstats as ds
+    >>> try:
+    ...     ds.answer_rates([1, 2, 3])
+    ... except ds.errors.FrameTypeError as error:
+    ...     error.parameter, isinstance(error, TypeError)
+    ('df', True)
+    """
 
 
 class StoreError(DialstatsError):

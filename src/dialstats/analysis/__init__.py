@@ -18,7 +18,7 @@ from dialstats.analysis._answer import answer_rates
 from dialstats.analysis._attempts import attempt_curve, contact_attempts, double_dial
 from dialstats.analysis._compare import compare
 from dialstats.analysis._definitions import VENDOR, Definitions
-from dialstats.analysis._flags import flags
+from dialstats.analysis._flag_frame import flags
 from dialstats.analysis._funnel import disposition_breakdown, disposition_funnel
 from dialstats.analysis._intervals import wilson_interval
 from dialstats.analysis._leaderboard import leaderboard

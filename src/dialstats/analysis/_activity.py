@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dialstats.analysis import _engine, _engine_contacts, _groups
+from dialstats.analysis import _engine, _engine_contacts, _frames, _groups
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._validate import (
     caller_stacklevel,
@@ -268,7 +268,7 @@ def _activity(
     function: str,
 ) -> pd.DataFrame:
     """`table` ("summary", "sessions" or "hours") of activity, errors naming `function`."""
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, function)
     gap = check_idle(idle)

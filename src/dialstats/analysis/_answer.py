@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dialstats.analysis import _engine, _groups
+from dialstats.analysis import _engine, _frames, _groups
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._metrics import count_columns, rates
@@ -84,7 +84,7 @@ def answer_rates(
     >>> daily.columns.tolist()[:7]
     ['user_name', 'period', 'dials', 'answered', 'human', 'machine', 'connected']
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is not None:
         return _answer_rates_on_engine(frame, by, freq, confidence, definitions)
     check_frame(df, "answer_rates")

@@ -19,7 +19,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _engine, _engine_contacts, _flags, _metrics
+from dialstats.analysis import _engine, _engine_contacts, _flags, _frames, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
@@ -151,7 +151,7 @@ def contact_attempts(df: pd.DataFrame, *, definitions: Definitions | None = None
     1         3          0                   <NA>
     2         3          0                   <NA>
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, "contact_attempts")
     definitions = check_definitions(definitions)
@@ -284,7 +284,7 @@ def attempt_curve(
     2     3    160         0.162           0.37
     3    4+     40         0.175           <NA>
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, "attempt_curve")
     spec = rate_metric(metric)
@@ -453,7 +453,7 @@ def double_dial(
     1    human_rate           113          434   1.45            1.49
     2  connect_rate           113          434   1.49            1.86
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, "double_dial")
     label = within if isinstance(within, str) else str(within)

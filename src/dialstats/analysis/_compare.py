@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _engine, _metrics
+from dialstats.analysis import _engine, _frames, _metrics
 from dialstats.analysis._choices import choose
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
@@ -139,7 +139,7 @@ def compare(
     >>> ds.compare(df, by="user_name", against="pairs").shape  # 9 reps: 36 pairs
     (36, 17)
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, "compare")
     keys = group_keys(df if frame is None else _engine.columns_of(frame), by, "compare")

@@ -40,40 +40,11 @@ from pandas.tseries.offsets import Tick
 
 from dialstats._vocabulary import MACHINE_PREFIX
 from dialstats.analysis import _flags, _groups
+from dialstats.analysis._frames import full_name, how_to_convert
 from dialstats.analysis._periods import PERIOD, _in_zone, check_freq, period_key
 from dialstats.analysis._validate import MissingColumnError, group_keys
 from dialstats.errors import InvalidParameterError
 from dialstats.frame import UTC, call_log_dtypes
-
-# The analyses that run on every engine; the others take a pandas frame for now.
-ENGINE_ANALYSES = (
-    "answer_rates",
-    "disposition_funnel",
-    "leaderboard",
-    "trend",
-    "compare",
-    # calls per contact, and clocks
-    "best_time_to_call",
-    "local_presence",
-    "attempt_curve",
-    "contact_attempts",
-    "double_dial",
-    "activity",
-    # distributions, numbers and the vendor's tables
-    "machine_detection",
-    "machine_detection_matrix",
-    "amd_audit",
-    "amd_evidence",
-    "talk_time",
-    "number_health",
-    "sdr_performance",
-    "list_performance",
-    "sequence_performance",
-    "disposition_breakdown",
-    "overview",
-    "flags",
-)
-ENGINES = "pandas, Polars (eager or lazy), DuckDB, pyarrow and PySpark"
 
 _SCHEMA_CATEGORIES = {
     name: tuple(dtype.categories)
@@ -87,58 +58,6 @@ _NAME = "__dialstats_name_"
 # Modern zones are whole quarter hours off UTC, so a bucket of this many ns never straddles a
 # local midnight; period_key's check says so when one does (a zone's old local mean time).
 _QUARTER_HOUR = 15 * 60 * 10**9
-
-
-def full_name(kind: type) -> str:
-    """`list`, `polars.dataframe.frame.DataFrame`: a type as its module and name."""
-    module = kind.__module__
-    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
-
-
-def wrap(df: object) -> nw.DataFrame | nw.LazyFrame | None:
-    """`df` as a narwhals frame if it is a non-pandas frame narwhals reads, else None."""
-    if isinstance(df, pd.DataFrame):
-        return None
-    try:
-        return nw.from_native(df, allow_series=False)
-    except TypeError:
-        return None
-
-
-def _how_to_convert(df: object) -> str:
-    module = type(df).__module__.split(".")[0]
-    if module == "polars":
-        lazy = type(df).__name__ == "LazyFrame"
-        return ".collect().to_pandas()" if lazy else ".to_pandas()"
-    if module == "duckdb":
-        return ".df()"
-    if module == "pyspark":
-        return ".toPandas()"
-    return ".to_pandas()"
-
-
-def frame_error(df: object, function: str) -> InvalidParameterError:
-    """The error for `df` that `function` cannot read, naming its type and what is accepted."""
-    got = full_name(type(df))
-    *rest, last = (f"{name}()" for name in ENGINE_ANALYSES)
-    supported = f"{', '.join(rest)} and {last}"
-    if wrap(df) is not None:
-        message = (
-            f"{function}() takes a pandas DataFrame for now ({supported} run on {ENGINES} "
-            f"inputs): got {got}; convert with {_how_to_convert(df)}"
-        )
-    elif function in ENGINE_ANALYSES:
-        message = (
-            f"{function}() takes a call-log DataFrame: a pandas or Polars DataFrame or "
-            f"LazyFrame, a DuckDB relation, a pyarrow.Table or a PySpark DataFrame; got {got}"
-        )
-    else:
-        message = f"{function}() takes a call-log pandas DataFrame; got {got}"
-    return FrameTypeError("df", message)
-
-
-class FrameTypeError(InvalidParameterError, TypeError):
-    """`df` is not a frame the analysis reads (a TypeError too, as it always was)."""
 
 
 # --- column checks on a schema -------------------------------------------------------------
@@ -385,7 +304,7 @@ def reduce(
             "freq" if freq is not None else "df",
             f"{function}() cannot reduce this {full_name(type(frame.to_native()))} "
             f"here ({error.args[0].splitlines()[0]}); convert it with "
-            f"{_how_to_convert(frame.to_native())}",
+            f"{how_to_convert(frame.to_native())}",
         ) from None
     rows = table.column("__dialstats_rows").to_numpy().astype(np.int64)
     if named and rows.sum() > 0:

@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dialstats.analysis import _engine
+from dialstats.analysis import _engine, _frames
+from dialstats.analysis._clock import wall_clock_ns, zone_named
 from dialstats.analysis._validate import MissingColumnError
 from dialstats.errors import InvalidParameterError
 from dialstats.frame import contact_zone, number_zones, to_e164
@@ -97,8 +98,8 @@ def collect(frame: nw.DataFrame | nw.LazyFrame, function: str) -> pa.Table:
         native = frame.to_native()
         raise InvalidParameterError(
             "df",
-            f"{function}() cannot reduce this {_engine.full_name(type(native))} here "
-            f"({error.args[0].splitlines()[0]}); convert it with {_engine._how_to_convert(native)}",
+            f"{function}() cannot reduce this {_frames.full_name(type(native))} here "
+            f"({error.args[0].splitlines()[0]}); convert it with {_frames.how_to_convert(native)}",
         ) from None
 
 
@@ -180,19 +181,17 @@ def local_quarters(
     """Each UTC quarter hour (start, microseconds) as local wall-clock ns in its zone, and
     whether the zone is known; InvalidParameterError when a quarter hour is not within one
     local hour at one offset (an odd transition, or a zone's old local mean time)."""
-    from dialstats.analysis._timing import _local, _zone
-
     starts = np.asarray(starts_us, dtype=np.int64) * 1000
     wall = np.zeros(len(starts), dtype=np.int64)
     known = np.zeros(len(starts), dtype=bool)
     names = pd.Series(list(zones), dtype=object)
     for name in pd.unique(names.dropna()):
-        place = _zone(name)
+        place = zone_named(name)
         if place is None:
             continue
         mine = np.flatnonzero((names == name).to_numpy())
-        begin = _local(starts[mine], place)
-        end = _local(starts[mine] + _QUARTER_NS - 1, place)
+        begin = wall_clock_ns(starts[mine], place)
+        end = wall_clock_ns(starts[mine] + _QUARTER_NS - 1, place)
         bad = (end - begin != _QUARTER_NS - 1) | (begin // _HOUR_NS != end // _HOUR_NS)
         if bad.any():
             at = pd.Timestamp(int(starts[mine][bad][0]), tz="UTC")
@@ -267,7 +266,7 @@ def tie_order(schema: Mapping[str, Any], function: str, *, need_id: bool = False
     if need_id:
         raise InvalidParameterError(
             "df",
-            f"{function}() on a {_engine.ENGINES} frame needs an 'id' column: an engine keeps no "
+            f"{function}() on a {_frames.ENGINES} frame needs an 'id' column: an engine keeps no "
             "row order, and the calls' ids give it (as read_call_logs() orders them)",
         )
     return [_US]

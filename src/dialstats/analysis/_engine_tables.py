@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dialstats.analysis import _engine, _groups
+from dialstats.analysis import _engine, _frames, _groups
 from dialstats.analysis._validate import MissingColumnError, group_keys
 from dialstats.errors import InvalidParameterError
 
@@ -77,8 +77,8 @@ def collect(small: nw.DataFrame | nw.LazyFrame, frame: object, function: str) ->
         native = frame.to_native() if hasattr(frame, "to_native") else frame
         raise InvalidParameterError(
             "df",
-            f"{function}() cannot reduce this {_engine.full_name(type(native))} here "
-            f"({error.args[0].splitlines()[0]}); convert it with {_engine._how_to_convert(native)}",
+            f"{function}() cannot reduce this {_frames.full_name(type(native))} here "
+            f"({error.args[0].splitlines()[0]}); convert it with {_frames.how_to_convert(native)}",
         ) from None
 
 

@@ -8,7 +8,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _engine, _engine_tables, _flags, _groups
+from dialstats.analysis import _engine, _engine_tables, _flags, _frames, _groups
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._intervals import rate_columns
@@ -108,7 +108,7 @@ def disposition_funnel(
     0  dials   2000
     1   long    247
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is not None:
         return _funnel_on_engine(frame, by, stages, confidence, definitions)
     check_frame(df, "disposition_funnel")
@@ -146,7 +146,7 @@ def _funnel_on_engine(
             if not isinstance(stage, nw.Expr):
                 raise InvalidParameterError(
                     "stages",
-                    f"stages[{_stage_name(name)!r}]: on a {_engine.full_name(type(frame.to_native()))} "
+                    f"stages[{_stage_name(name)!r}]: on a {_frames.full_name(type(frame.to_native()))} "
                     "a stage is a narwhals expression (narwhals.col('duration') >= 30); masks, "
                     "callables and query strings need a pandas frame",
                 )
@@ -296,7 +296,7 @@ def disposition_breakdown(
     >>> ds.disposition_breakdown(df).columns.tolist()[:4]
     ['disposition_id', 'disposition_name', 'disposition_category', 'count']
     """
-    frame, weights = _engine.wrap(df), None
+    frame, weights = _frames.wrap(df), None
     if frame is None:
         check_frame(df, "disposition_breakdown")
     else:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _engine, _metrics, _shrink
+from dialstats.analysis import _engine, _frames, _metrics, _shrink
 from dialstats.analysis._choices import choose
 from dialstats.analysis._compare import rate_metric
 from dialstats.analysis._definitions import Definitions, check_definitions
@@ -128,7 +128,7 @@ def leaderboard(
     1  Jordan Reyes   2756     2
     2   Olivia Chen   1783     3
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, "leaderboard")
     columns = df if frame is None else _engine.columns_of(frame)

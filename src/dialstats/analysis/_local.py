@@ -25,7 +25,7 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dialstats.analysis import _engine, _engine_contacts, _flags, _metrics
+from dialstats.analysis import _engine, _engine_contacts, _flags, _frames, _metrics
 from dialstats.analysis._compare import rate_metric, two_rates
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
@@ -163,7 +163,7 @@ def local_presence(
     0  False   1443         0.35   <NA>            <NA>
     1   True    538        0.407  1.163           1.166
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, FUNCTION)
     spec = rate_metric(metric)

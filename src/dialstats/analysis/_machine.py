@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from dialstats._vocabulary import ANSWERED_BY, DISPOSITION_CATEGORIES, MACHINE_PREFIX
-from dialstats.analysis import _engine, _engine_tables, _flags, _groups
+from dialstats.analysis import _engine_tables, _flags, _frames, _groups
 from dialstats.analysis._choices import choose
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
@@ -204,7 +204,7 @@ def machine_detection(
     >>> ds.machine_detection(df, by="user_name").shape
     (9, 40)
     """
-    frame, weights = _engine.wrap(df), None
+    frame, weights = _frames.wrap(df), None
     if frame is not None:
         choose("columns", columns, COLUMN_SETS), check_confidence(confidence)  # before reading
         df, weights = _engine_tables.call_rows(frame, by, READS, "machine_detection")
@@ -313,7 +313,7 @@ def evidence(df: pd.DataFrame, *, definitions: Definitions | None = None) -> pd.
     duration         1
     Name: count, dtype: int64
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is not None:
         df = _engine_tables.call_columns(frame, READS, "amd_evidence")
     check_frame(df, "amd_evidence")
@@ -396,7 +396,7 @@ def amd_audit(
     >>> audit["evidence"][1]
     'voicemail 6, short_no_answer 2'
     """
-    frame, weights = _engine.wrap(df), None
+    frame, weights = _frames.wrap(df), None
     if frame is not None:
         check_confidence(confidence)  # before reading the frame
         df, weights = _engine_tables.call_rows(frame, by, READS, "amd_audit")
@@ -567,7 +567,7 @@ def machine_detection_matrix(
     >>> ds.machine_detection_matrix(df, normalize="index").loc["human"].round(2).tolist()
     [0.46, 0.33, 0.08, 0.11, 0.0, 0.02]
     """
-    frame, weights = _engine.wrap(df), None
+    frame, weights = _frames.wrap(df), None
     if frame is not None:
         check_choice("normalize", normalize, [False, True, "all", "index", "columns"])
         reads = ["outcome", "answered_by", "disposition_category"]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.offsets import Tick
 
-from dialstats.analysis import _engine, _engine_tables
+from dialstats.analysis import _engine, _engine_tables, _frames
 from dialstats.analysis._choices import choose
 from dialstats.analysis._deprecate import Renamed, keyword_only
 from dialstats.analysis._intervals import rate_columns, z_score
@@ -156,7 +156,7 @@ def number_health(
     >>> ds.number_health(df, freq="W").columns.tolist()[:4]
     ['from_e164', 'period', 'dials', 'answered']
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, FUNCTION)
     method = choose("method", method, METHODS)

@@ -10,7 +10,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _engine, _engine_tables, _metrics
+from dialstats.analysis import _engine, _engine_tables, _frames, _metrics
 from dialstats.analysis._compare import two_rates
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import Renamed, keyword_only
@@ -128,7 +128,7 @@ def overview(
     >>> summary.attrs["covered"]
     True
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, "overview")
     start, end = start_date, end_date

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _engine, _engine_tables, _groups
+from dialstats.analysis import _engine_tables, _frames, _groups
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._metrics import count_columns
 from dialstats.analysis._rates import with_rates
@@ -245,7 +245,7 @@ def _performance(
     confidence: float,
     definitions: Definitions | None,
 ) -> pd.DataFrame:
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, function)
     if tz is not None:

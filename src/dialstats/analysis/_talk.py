@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _engine, _engine_tables, _flags, _groups
+from dialstats.analysis import _engine_tables, _flags, _frames, _groups
 from dialstats.analysis._choices import choose
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
@@ -282,7 +282,7 @@ def _connects(
     """What every talk-time table reads: the frame's rows (an engine's distinct rows, with how
     many calls each stands for as `weights`), the group keys, the connected and meeting flags
     and the durations in seconds."""
-    frame, weights = _engine.wrap(df), None
+    frame, weights = _frames.wrap(df), None
     if frame is None:
         check_frame(df, function)
     else:

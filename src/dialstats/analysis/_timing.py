@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import warnings
-import zoneinfo
 
 import narwhals as nw
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dialstats.analysis import _engine, _engine_contacts, _flags, _groups
+from dialstats.analysis import _engine, _engine_contacts, _flags, _frames, _groups
+from dialstats.analysis._clock import wall_clock_ns, zone_named
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
 from dialstats.analysis._groups import renumber
@@ -113,7 +113,7 @@ def best_time_to_call(
     Monday   0.143    0.0  0.143  0.146
     Tuesday    0.3  0.226  0.176  0.109
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, "best_time_to_call")
     check_choice("metric", metric, METRICS)
@@ -256,20 +256,12 @@ def _wall_clock(df: pd.DataFrame, tz: str, contact: pd.Series | None) -> tuple[n
     if contact is None:
         return stamps.tz_convert(tz).tz_localize(None).asi8, 0
     codes, names = pd.factorize(contact)
-    zones = [_zone(name) for name in names]
+    zones = [zone_named(name) for name in names]
     utc = stamps.asi8
     placed = np.append(np.array([z is not None for z in zones], dtype=bool), False)[codes]
     unknown = int((~placed & (utc != NAT)).sum())
     wall = utc + _offsets(utc, np.where(placed, codes, -1), zones)
     return np.where(placed, wall, NAT), unknown
-
-
-def _zone(name: object) -> zoneinfo.ZoneInfo | None:
-    """The zone named `name`, or None when it is not an IANA name."""
-    try:
-        return zoneinfo.ZoneInfo(str(name).strip())
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        return None
 
 
 def _offsets(utc: np.ndarray, codes: np.ndarray, zones: list) -> np.ndarray:
@@ -298,16 +290,14 @@ def _offsets(utc: np.ndarray, codes: np.ndarray, zones: list) -> np.ndarray:
         if not place:
             continue
         mine = np.flatnonzero(seen_zone == position)
-        start, end = _local(seen_start[mine], place), _local(seen_start[mine] + _QUARTER - 1, place)
+        start, end = (
+            wall_clock_ns(seen_start[mine], place),
+            wall_clock_ns(seen_start[mine] + _QUARTER - 1, place),
+        )
         offset[mine] = start - seen_start[mine]
         exact[mine] = end - start != _QUARTER - 1
     result = offset[pairs]
     for cell in np.flatnonzero(exact):  # rare: only around an odd transition
         rows = np.flatnonzero(pairs == cell)
-        result[rows] = _local(utc[rows], zones[seen_zone[cell]]) - utc[rows]
+        result[rows] = wall_clock_ns(utc[rows], zones[seen_zone[cell]]) - utc[rows]
     return result
-
-
-def _local(utc: np.ndarray, zone: zoneinfo.ZoneInfo) -> np.ndarray:
-    stamps = pd.DatetimeIndex(utc.astype("datetime64[ns]")).tz_localize("UTC")
-    return stamps.tz_convert(zone).tz_localize(None).asi8

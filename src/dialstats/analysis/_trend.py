@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import _engine, _metrics
+from dialstats.analysis import _engine, _frames, _metrics
 from dialstats.analysis._compare import rate_metric
 from dialstats.analysis._definitions import Definitions, check_definitions
 from dialstats.analysis._deprecate import keyword_only
@@ -30,7 +30,7 @@ def _metric_first(df: object, second: object) -> bool:
     of the contract and no column of `df` (a column by that name is the new order's `by`)."""
     if not isinstance(second, str) or second not in _metrics.METRICS:
         return False
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None and not isinstance(df, pd.DataFrame):
         return False  # trend's own check says what a frame must be
     columns = df.columns if frame is None else _engine.columns_of(frame).columns
@@ -114,7 +114,7 @@ def trend(
        slope     z  p_value
     0   -0.0 -0.44     0.66
     """
-    frame = _engine.wrap(df)
+    frame = _frames.wrap(df)
     if frame is None:
         check_frame(df, "trend")
     columns = df if frame is None else _engine.columns_of(frame)

@@ -29,7 +29,7 @@ def check_frame(df: object, function: str) -> pd.DataFrame:
     naming its type in full, what `function` reads, and how to convert a frame of another
     engine."""
     if not isinstance(df, pd.DataFrame):
-        from dialstats.analysis._engine import frame_error  # narwhals only when needed
+        from dialstats.analysis._frames import frame_error  # narwhals only when needed
 
         raise frame_error(df, function)
     return df
