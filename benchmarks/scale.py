@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dialstats.frame._schema import call_log_dtypes
-from dialstats.sandbox._generate import _DISPOSITIONS
+from dialstats.sandbox._generate._team import DISPOSITIONS as GENERATED_DISPOSITIONS
 from dialstats.store._arrow import (
     _NEARLY_UNIQUE,
     _PRUNED_ON,
@@ -172,7 +172,7 @@ ANSWERED_BY = (
     ("fax", 0.02),
 )
 # (id, name, category) as the vendor's dispositions: the demo dataset's own table.
-DISPOSITIONS = {number: (name, category) for number, name, category, _ in _DISPOSITIONS}
+DISPOSITIONS = {number: (name, category) for number, name, category, _ in GENERATED_DISPOSITIONS}
 # A human answer's disposition, weighted as on the demo data (0: none set).
 HUMAN_DISPOSITIONS = (
     (1, 0.06),

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dialstats.api._client import Client
+from dialstats.api import Client
 from dialstats.frame._build import records_to_frame
 from dialstats.sandbox import generate
 from dialstats.store import CallLogStore

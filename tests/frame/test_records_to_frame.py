@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dialstats._flat import column_name
-from dialstats.api._client import bodies_to_frame
+from dialstats.api import bodies_to_frame
 from dialstats.api._wire import flatten_bodies, read_page_info
 from dialstats.frame._build import records_to_frame
 from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes

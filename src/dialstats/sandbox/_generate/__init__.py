@@ -46,7 +46,4 @@ from dialstats.sandbox._generate._assemble import generate
 from dialstats.sandbox._generate._knobs import KNOBS, Knobs
 from dialstats.sandbox._generate._live import new_call, touch_call
 
-# benchmarks/scale.py reads the dispositions table under its name of the single-module days.
-from dialstats.sandbox._generate._team import DISPOSITIONS as _DISPOSITIONS
-
-__all__ = ["KNOBS", "_DISPOSITIONS", "Knobs", "generate", "new_call", "touch_call"]
+__all__ = ["KNOBS", "Knobs", "generate", "new_call", "touch_call"]
