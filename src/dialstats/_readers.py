@@ -314,8 +314,8 @@ read_contact_lists = _reader(
     "read_contact_lists",
     """
     >>> import dialstats as ds
-    >>> ds.read_contact_lists(demo=True, sort="-total_contacts")["name"].iloc[0]
-    'Webinar Attendees - September'
+    >>> ds.read_contact_lists(demo=True, sort="name")["name"].iloc[0]
+    'Closed Lost - Re-engage'
     """,
 )
 

@@ -225,6 +225,25 @@ def test_contact_lists_fall_back_to_the_written_path_on_404(api, client):
     assert len(frame) == 150 and frame["user_id"].notna().all()
 
 
+def test_contact_lists_sort_on_totals_only_where_the_server_sent_them(api, client):
+    # The written path carries total_contacts: sorted on it, a list without one goes last.
+    items = [
+        {**item, "total_contacts": [5, None, 12, 7][i]} for i, item in enumerate(lists(4, owner))
+    ]
+    api.routes["/v1/contact-lists"] = paged(items, "top")
+    frame = client.read_contact_lists(sort="-total_contacts")
+    assert frame["total_contacts"].tolist()[:3] == [12, 7, 5]
+    assert frame["total_contacts"].isna().tolist() == [False, False, False, True]
+    # The live listing carries none: the sort is refused, naming what it can sort by.
+    api.routes.pop("/v1/contact-lists")
+    api.routes["/v1/contact-lists/csv"] = paged(lists(4, owner), "live")
+    with pytest.raises(InvalidParameterError, match=r"no total_contacts.*'name' or '_id'"):
+        client.read_contact_lists(sort="-total_contacts")
+    assert client.read_contact_lists(sort="-name")["name"].tolist() == [
+        f"List {i}" for i in (3, 2, 1, 0)
+    ]
+
+
 def test_no_contact_lists_path_at_all_says_so(api, client):
     with pytest.raises(NotFoundError, match="neither GET /v1/contact-lists/csv nor"):
         client.read_contact_lists()

@@ -145,8 +145,14 @@ def test_sort_errors_never_show_the_demo_url():
     assert "sandbox.invalid" not in str(info.value) and "http" not in str(info.value)
     with ds.Client(demo=True) as client, pytest.raises(InvalidParameterError, match="sort"):
         client.read_call_log_page(sort="nonsense")
-    # Contact lists sort on their own fields.
-    assert len(ds.read_contact_lists(demo=True, sort="-total_contacts")) > 0
+    # Contact lists sort on their own fields, and only on those the server sent: the live listing
+    # has no totals, so sorting on them is refused, not quietly left in the server's order.
+    names = ds.read_contact_lists(demo=True, sort="-name")["name"].tolist()
+    assert names == sorted(names, reverse=True) and len(names) > 1
+    with pytest.raises(
+        InvalidParameterError, match=r"sent no total_contacts.*sort by 'name' or '_id'"
+    ):
+        ds.read_contact_lists(demo=True, sort="name,-total_contacts")
     with pytest.raises(InvalidParameterError, match="did you mean 'name'"):
         ds.read_contact_lists(demo=True, sort="nmae")
 

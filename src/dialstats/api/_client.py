@@ -735,7 +735,8 @@ class Client:
         Raises
         ------
         InvalidParameterError
-            `search` or `sort` is not valid, or the server sent no field `sort` names.
+            `search` or `sort` is not valid, or the server sent no value of a field `sort` names
+            (the live listing has no ``total_contacts``, ``source`` or ``created_at``).
 
         See Also
         --------
@@ -746,8 +747,8 @@ class Client:
         --------
         >>> import dialstats as ds
         >>> with ds.Client(demo=True) as client:
-        ...     client.read_contact_lists(sort="-total_contacts")["name"].iloc[0]
-        'Webinar Attendees - September'
+        ...     client.read_contact_lists(sort="name")["name"].iloc[0]
+        'Closed Lost - Re-engage'
         """
         options, search = _options(tz, dtype_backend), check_search(search)
         sort = check_sort(sort, fields=CONTACT_LIST_SORT_FIELDS)
@@ -1088,13 +1089,23 @@ def _ssl_context() -> ssl.SSLContext:
 def _sorted(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
     """`frame` in the API's `sort` order (fields by their API names, ``-`` = descending)."""
     keys = [(column_name(key.lstrip("-")), not key.startswith("-")) for key in sort.split(",")]
-    missing = [name for name, _ in keys if name not in frame.columns]
-    if missing and len(frame):
-        raise InvalidParameterError(
-            "sort", f"sort: the server sent no {', '.join(missing)} to sort the lists by"
-        )
-    if missing:
+    if not len(frame):
         return frame
+    # The schema keeps every column, so a field the server never sent is a column of NAs:
+    # sorting on it would return the server's order as if sorted.
+    missing = [name for name, _ in keys if name not in frame.columns or frame[name].isna().all()]
+    if missing:
+        sent = [
+            field
+            for field in CONTACT_LIST_SORT_FIELDS
+            if column_name(field) in frame.columns and frame[column_name(field)].notna().any()
+        ]
+        raise InvalidParameterError(
+            "sort",
+            f"sort: the server sent no {', '.join(missing)} to sort the lists by (the live "
+            f"listing, GET /v1/contact-lists/csv, has only the lists' ids, names and owners); "
+            f"sort by {' or '.join(repr(field) for field in sent) or 'nothing it sent'}",
+        )
     columns, ascending = zip(*keys, strict=True)
     ordered = frame.sort_values(list(columns), ascending=list(ascending), kind="stable")
     return ordered.reset_index(drop=True)
