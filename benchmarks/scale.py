@@ -608,6 +608,16 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each case (default 3)")
     parser.add_argument("--dir", help="where to write the stores (default: a temporary dir)")
     parser.add_argument("--keep", action="store_true", help="keep the stores afterwards")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=(*ENGINES, "pandas"),
+        default=[*ENGINES, "pandas"],
+        help="engines to run (default all; pandas runs at the smallest size only)",
+    )
+    parser.add_argument(
+        "--analyses", nargs="+", choices=ANALYSES, default=list(ANALYSES), help="default all"
+    )
     parser.add_argument("--case", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
@@ -627,11 +637,11 @@ def main() -> int:
                 f"({size:.2f} GB, {len(list(root.glob('created_month=*')))} partitions)",
                 flush=True,
             )
-            for engine in ENGINES:
+            for engine in [e for e in ENGINES if e in args.engines]:
                 common = {"root": str(root), "engine": engine}
                 # The files into the page cache.
                 measure({**common, "name": "answer_rates", "kind": "baseline"})
-                for name in ANALYSES:
+                for name in args.analyses:
                     pair = [{**common, "name": name, "kind": k} for k in ("baseline", "analysis")]
                     base_run, mine = median_runs(pair, args.repeat)
                     row = {"calls": calls, "engine": engine, "name": name}
@@ -643,8 +653,8 @@ def main() -> int:
                         f"(GROUP BY {base_run['seconds']:6.2f} s) {mine['rss_mb']:6.0f} MB",
                         flush=True,
                     )
-            if calls == sizes[0]:
-                for name in ANALYSES:
+            if calls == sizes[0] and "pandas" in args.engines:
+                for name in args.analyses:
                     case = {"root": str(root), "engine": "pandas", "name": name, "kind": "pandas"}
                     (mine,) = median_runs([case], args.repeat)
                     rows.append({"calls": calls, "engine": "pandas", "name": name, **mine})
