@@ -237,11 +237,17 @@ def test_contact_lists_sort_on_totals_only_where_the_server_sent_them(api, clien
     # The live listing carries none: the sort is refused, naming what it can sort by.
     api.routes.pop("/v1/contact-lists")
     api.routes["/v1/contact-lists/csv"] = paged(lists(4, owner), "live")
-    with pytest.raises(InvalidParameterError, match=r"no total_contacts.*'name' or '_id'"):
+    with pytest.raises(InvalidParameterError, match=r"no 'total_contacts'.*'name' or '_id'"):
         client.read_contact_lists(sort="-total_contacts")
+    # A field no item carries on either path is refused as such, named as it was given.
+    with pytest.raises(InvalidParameterError, match=r"no 'updatedAt' or 'source' with the lists"):
+        client.read_contact_lists(sort="name,-updatedAt,source")
     assert client.read_contact_lists(sort="-name")["name"].tolist() == [
         f"List {i}" for i in (3, 2, 1, 0)
     ]
+    # No lists at all: nothing to put in order, whatever the field.
+    api.routes["/v1/contact-lists/csv"] = paged([], "live")
+    assert client.read_contact_lists(sort="-total_contacts").empty
 
 
 def test_no_contact_lists_path_at_all_says_so(api, client):

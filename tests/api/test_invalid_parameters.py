@@ -150,7 +150,7 @@ def test_sort_errors_never_show_the_demo_url():
     names = ds.read_contact_lists(demo=True, sort="-name")["name"].tolist()
     assert names == sorted(names, reverse=True) and len(names) > 1
     with pytest.raises(
-        InvalidParameterError, match=r"sent no total_contacts.*sort by 'name' or '_id'"
+        InvalidParameterError, match=r"sent no 'total_contacts' with.*sort by 'name' or '_id'"
     ):
         ds.read_contact_lists(demo=True, sort="name,-total_contacts")
     with pytest.raises(InvalidParameterError, match="did you mean 'name'"):

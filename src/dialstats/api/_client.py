@@ -716,10 +716,12 @@ class Client:
         search : str, optional
             Matches the lists' names.
         sort : str, optional
-            Fields to order by (``"name"``, ``"-total_contacts"``, several comma-separated; ``-`` =
+            Fields to order by (``"name"``, ``"-_id"``, several comma-separated; ``-`` =
             descending), applied here, after every page has arrived: the live listing
             (``/v1/contact-lists/csv``) takes no ``sort`` parameter, and sorting locally gives one
-            order whichever path answered.
+            order whichever path answered. Only fields the server sent can order the lists: the
+            live listing sends ``_id`` and ``name`` (and the owner), the documented one
+            ``total_contacts``, ``source`` and ``createdAt`` too.
         tz : str, default "UTC"
             Time zone of the timestamp columns.
         dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
@@ -735,8 +737,8 @@ class Client:
         Raises
         ------
         InvalidParameterError
-            `search` or `sort` is not valid, or the server sent no value of a field `sort` names
-            (the live listing has no ``total_contacts``, ``source`` or ``created_at``).
+            `search` or `sort` is not valid, or the server sent no field that `sort` names (the
+            live listing has no ``total_contacts``, ``source``, ``createdAt`` or ``updatedAt``).
 
         See Also
         --------
@@ -755,7 +757,7 @@ class Client:
         query = encode_params({} if search is None else {"search": search})
         items = self._run(lambda s: _endpoints.fetch_contact_lists(s, query))
         frame = _endpoints.contact_lists_frame(items, **options)
-        return frame if sort is None else _sorted(frame, sort)
+        return frame if sort is None else _sorted(frame, sort, _sent_fields(items))
 
     def read_team(self, *, tz: str = "UTC", dtype_backend: str = "numpy_nullable") -> pd.DataFrame:
         """Read the team: one row per member, with the team's id and name.
@@ -1086,26 +1088,31 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _sorted(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
-    """`frame` in the API's `sort` order (fields by their API names, ``-`` = descending)."""
-    keys = [(column_name(key.lstrip("-")), not key.startswith("-")) for key in sort.split(",")]
+def _sent_fields(items: list) -> set[str]:
+    """The fields (API names) that at least one of the server's items carries."""
+    return {key for item in items if isinstance(item, dict) for key in item}
+
+
+def _sorted(frame: pd.DataFrame, sort: str, sent: set[str]) -> pd.DataFrame:
+    """`frame` in the API's `sort` order (fields by their API names, ``-`` = descending); a
+    field no item carried is refused, since its column (kept by the schema) is all NA and the
+    frame would come back in the server's order as if sorted. No lists: nothing to sort."""
     if not len(frame):
         return frame
-    # The schema keeps every column, so a field the server never sent is a column of NAs:
-    # sorting on it would return the server's order as if sorted.
-    missing = [name for name, _ in keys if name not in frame.columns or frame[name].isna().all()]
+    fields = [key.lstrip("-") for key in sort.split(",")]
+    missing = [field for field in fields if field not in sent]
     if missing:
-        sent = [
-            field
-            for field in CONTACT_LIST_SORT_FIELDS
-            if column_name(field) in frame.columns and frame[column_name(field)].notna().any()
-        ]
+        usable = [field for field in CONTACT_LIST_SORT_FIELDS if field in sent]
         raise InvalidParameterError(
             "sort",
-            f"sort: the server sent no {', '.join(missing)} to sort the lists by (the live "
-            f"listing, GET /v1/contact-lists/csv, has only the lists' ids, names and owners); "
-            f"sort by {' or '.join(repr(field) for field in sent) or 'nothing it sent'}",
+            f"sort: the server sent no {' or '.join(repr(f) for f in missing)} with the lists "
+            "to sort them by (the live listing, GET /v1/contact-lists/csv, sends only their "
+            f"ids, names and owners); sort by {' or '.join(repr(f) for f in usable) or 'none'}",
         )
+    keys = [
+        (column_name(field), not key.startswith("-"))
+        for field, key in zip(fields, sort.split(","), strict=True)
+    ]
     columns, ascending = zip(*keys, strict=True)
     ordered = frame.sort_values(list(columns), ascending=list(ascending), kind="stable")
     return ordered.reset_index(drop=True)
