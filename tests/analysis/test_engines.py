@@ -112,10 +112,6 @@ def test_disposition_funnel_on_every_engine(demo, engine, kwargs):
 def test_a_zone_other_than_utc(demo, engine, freq):
     local = demo.assign(started_at=demo["started_at"].dt.tz_convert("America/Los_Angeles"))
     want = ds.answer_rates(local, by="user_name", freq=freq)
-    if engine == "duckdb" and freq == "h":
-        with pytest.raises(InvalidParameterError, match="TimeZone"):
-            ds.answer_rates(ENGINES[engine](local), by="user_name", freq=freq)
-        return
     got = ds.answer_rates(ENGINES[engine](local), by="user_name", freq=freq)
     assert str(got["period"].dtype) == "datetime64[ns, America/Los_Angeles]"
     assert_same(got, want)

@@ -27,7 +27,6 @@ so group rows, their order and period labels follow the same rules:
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -53,6 +52,7 @@ _SCHEMA_CATEGORIES = {
 }
 _DAY = "__dialstats_day"
 _BUCKET = "__dialstats_bucket"
+_EPOCH_US = "__dialstats_epoch_us"
 _FLAG = "__dialstats_flag_"
 _NAME = "__dialstats_name_"
 # Modern zones are whole quarter hours off UTC, so a bucket of this many ns never straddles a
@@ -279,7 +279,8 @@ def reduce(
             if _is_spark(frame):
                 frame = _spark_periods(frame, times, _BUCKET, step)
             else:
-                derived[_BUCKET] = (_nanoseconds(frame, times) // step) * step
+                frame, nanoseconds = _nanoseconds(frame)
+                derived[_BUCKET] = (nanoseconds // step) * step
             group.append(_BUCKET)
         else:
             if _is_spark(frame):
@@ -349,20 +350,19 @@ def _readable_times(frame: nw.DataFrame | nw.LazyFrame) -> nw.DataFrame | nw.Laz
     return frame.with_columns(**casts) if casts else frame
 
 
-def _nanoseconds(frame: nw.DataFrame | nw.LazyFrame, times: Any) -> nw.Expr:
-    """`started_at` as nanoseconds since the epoch (DuckDB: microseconds since it, times
-    1000, as narwhals has no epoch there)."""
-    if type(frame.to_native()).__module__.split(".")[0] != "duckdb":
-        return nw.col("started_at").dt.timestamp("ns")
-    if _zone(times.time_zone) not in (None, UTC):
-        # DuckDB's zoned differences are calendar intervals, off by an hour across DST.
-        raise InvalidParameterError(
-            "freq",
-            "a period shorter than a day on a DuckDB relation needs the connection's TimeZone "
-            f"to be UTC (it is {times.time_zone}): SET TimeZone='UTC', or use freq='D' or longer",
-        )
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC if times.time_zone else None)
-    return (nw.col("started_at") - nw.lit(epoch)).dt.total_microseconds() * 1000
+def _nanoseconds(
+    frame: nw.DataFrame | nw.LazyFrame,
+) -> tuple[nw.DataFrame | nw.LazyFrame, nw.Expr]:
+    """`started_at` as nanoseconds since the epoch, and the frame that expression reads.
+
+    DuckDB computes it with its own `epoch_us`, in a column of its own: narwhals has no epoch
+    there, and a difference of DuckDB's zoned times is a calendar interval, which is an hour off
+    across a DST change in any connection TimeZone but UTC."""
+    native = frame.to_native()
+    if type(native).__module__.split(".")[0] != "duckdb":
+        return frame, nw.col("started_at").dt.timestamp("ns")
+    native = native.project(f'*, epoch_us("started_at") AS "{_EPOCH_US}"')
+    return nw.from_native(native), nw.col(_EPOCH_US) * 1000
 
 
 def _is_spark(frame: nw.DataFrame | nw.LazyFrame) -> bool:

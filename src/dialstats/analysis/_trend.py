@@ -62,8 +62,7 @@ def trend(
         relation or a pyarrow.Table: the counts per group and period are then taken in that
         engine and only that small table is collected (see `dialstats.analysis._engine`, which
         says how periods are counted there); limits and the test are computed in numpy as for a
-        pandas frame, and the result is the same pandas frame. On a DuckDB relation a `freq`
-        shorter than a day needs the connection's TimeZone to be UTC.
+        pandas frame, and the result is the same pandas frame.
     by : str or sequence of str, optional
         The columns to group by; None (default) is one group of every call.
     metric : str, default "connect_rate"

@@ -431,8 +431,7 @@ class CallLogStore:
         engine : {"duckdb", "polars", "spark"}, default "duckdb"
             The engine of the lazy frame.
         tz : str, default "UTC"
-            The timestamps' zone (on DuckDB the relation's own connection has that TimeZone, so on
-            DuckDB a period shorter than a day needs ``tz="UTC"``, the default).
+            The timestamps' zone (on DuckDB the relation's own connection has that TimeZone).
         spark : pyspark.sql.SparkSession, optional
             For Spark, the session to read with (None: the active one, else a new local one); its
             ``spark.sql.session.timeZone`` must be `tz`.
