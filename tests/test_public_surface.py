@@ -3,6 +3,9 @@ namespaces, the accessor's repr, the base URL's version suffix, a refused connec
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pickle
 import socket
 import time
 
@@ -108,6 +111,33 @@ def test_dir_of_the_package_is_its_public_names():
     names = set(dir(ds))
     assert names == set(ds.__all__)
     assert not {"annotations", "accessor", "api", "frame", "analysis"} & names
+
+
+FACES = ("errors", "api", "frame", "analysis", "plot", "store", "report", "sandbox")
+
+
+def test_public_classes_name_a_public_module():
+    # Pickles and reprs name where a class is exported from, so moving its code between private
+    # modules never breaks a pickled Definitions or a documented path.
+    packages = [ds, *(importlib.import_module(f"dialstats.{name}") for name in FACES)]
+    classes = {
+        f"{package.__name__}.{name}": getattr(package, name)
+        for package in packages
+        for name in package.__all__
+        if inspect.isclass(getattr(package, name))
+    }
+    assert {"dialstats.Definitions", "dialstats.Client", "dialstats.errors.FrameTypeError"} <= set(
+        classes
+    )
+    private = {
+        name: cls.__module__
+        for name, cls in classes.items()
+        if any(part.startswith("_") for part in cls.__module__.split("."))
+    }
+    assert not private, f"classes shown from private modules: {private}"
+    definitions = ds.Definitions(reached={"Not a Decision Maker"}, conversation_seconds=30)
+    assert pickle.loads(pickle.dumps(definitions)) == definitions
+    assert b"dialstats.analysis" in pickle.dumps(definitions)
 
 
 def test_accessor_repr_lists_its_methods(demo):

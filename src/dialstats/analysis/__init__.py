@@ -102,3 +102,9 @@ __all__ = [
     "trend",
     "wilson_interval",
 ]
+
+# Shown where they are exported from, as the api, store and report classes are, so a pickled
+# Definitions names dialstats.analysis, not whichever private module holds it this release.
+for _cls in (Definitions, Metric):
+    _cls.__module__ = __name__
+del _cls

@@ -4,8 +4,8 @@ Counts are numbers of calls; a rate is a count over another count, with `<rate>_
 `<rate>_high` interval bounds. Every analysis, chart and report uses these names; the vendor's
 report names (`total_calls`, `connected_calls`, `connection_rate`, `meetings_set`) appear only
 where a vendor report is reproduced, and `Metric.vendor_name` maps them. What "a person was
-reached", "a conversation" and "a meeting" mean is a `Definitions`, the vendor's (`VENDOR`) by
-default. docs/metrics.md is the same table in prose.
+reached", "a conversation" and "a meeting" mean is a `Definitions` (`_definitions`), the
+vendor's (`VENDOR`) by default. docs/metrics.md is the same table in prose.
 
 >>> metric("connect_rate").numerator, metric("connect_rate").denominator
 ('connected', 'dials')

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from dialstats.analysis._frames import frame_error
 from dialstats.errors import InvalidParameterError, MissingColumnError
 
 _PACKAGE = str(Path(__file__).resolve().parents[1])
@@ -29,8 +30,6 @@ def check_frame(df: object, function: str) -> pd.DataFrame:
     naming its type in full, what `function` reads, and how to convert a frame of another
     engine."""
     if not isinstance(df, pd.DataFrame):
-        from dialstats.analysis._frames import frame_error  # narwhals only when needed
-
         raise frame_error(df, function)
     return df
 

@@ -36,3 +36,8 @@ __all__ = [
     "serve",
     "touch_call",
 ]
+
+# Shown where they are exported from, as the other packages' classes are.
+for _cls in (Dataset, Faults, FaultsError, Sandbox, SandboxServer):
+    _cls.__module__ = __name__
+del _cls
