@@ -2,6 +2,7 @@
 each against one GROUP BY in the same engine over the same columns.
 
 Usage: python benchmarks/scale.py [--sizes 10M 50M] [--repeat 3] [--dir DIR] [--keep]
+    [--engines duckdb polars pandas] [--analyses NAME ...]
     python benchmarks/scale.py --sizes 1M --repeat 1     # a smoke test, not figures
 
 For each size a store is written in a temporary directory (or under --dir): one
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -47,8 +49,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+import dialstats as ds
 from dialstats.frame._schema import call_log_dtypes
-from dialstats.sandbox._generate._team import DISPOSITIONS as GENERATED_DISPOSITIONS
 from dialstats.store._arrow import (
     _NEARLY_UNIQUE,
     _PRUNED_ON,
@@ -171,8 +173,17 @@ ANSWERED_BY = (
     ("unknown", 0.05),
     ("fax", 0.02),
 )
+
+
 # (id, name, category) as the vendor's dispositions: the demo dataset's own table.
-DISPOSITIONS = {number: (name, category) for number, name, category, _ in GENERATED_DISPOSITIONS}
+@functools.cache
+def dispositions() -> dict[int, tuple[str, str]]:
+    """id -> (name, category) of the demo data's dispositions, the vendor's and the custom ones
+    (read when a store is written, not in each timed process)."""
+    table = ds.read_dispositions(demo=True)
+    return {int(r.id): (r.name, r.category) for r in table.itertuples(index=False)}
+
+
 # A human answer's disposition, weighted as on the demo data (0: none set).
 HUMAN_DISPOSITIONS = (
     (1, 0.06),
@@ -306,8 +317,9 @@ def chunk_table(rng: np.random.Generator, n: int, first_row: int, days: np.ndarr
 
     rep_ids = [f"65{i:022x}" for i in range(len(REPS))]
     list_ids = [f"66{i:022x}" for i in range(len(LISTS))]
-    disposition_names = [DISPOSITIONS.get(i, (None, None))[0] for i in range(21)]
-    disposition_categories = [DISPOSITIONS.get(i, (None, None))[1] for i in range(21)]
+    known = dispositions()
+    disposition_names = [known.get(i, (None, None))[0] for i in range(21)]
+    disposition_categories = [known.get(i, (None, None))[1] for i in range(21)]
     has_disposition = disposition > 0
     callers = [f"+1{212 + i // 2}555{1000 + i:04d}" for i in range(2 * len(REPS))]
     caller = rep * 2 + rng.integers(0, 2, n)

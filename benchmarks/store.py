@@ -50,8 +50,7 @@ def timed(job: Callable[[], object]) -> tuple[float, object]:
 SERVER = """
 import sys, threading, time
 import uvicorn
-from dialstats.sandbox import Faults, create_app, generate
-from dialstats.sandbox._serve import base_url, bind
+from dialstats.sandbox import Faults, base_url, bind, create_app, generate
 
 class Peers:  # counts TCP connections: one client address per connection
     def __init__(self, app):
