@@ -527,8 +527,16 @@ def _strata(adjust_for: object) -> list[str]:
     if adjust_for is None:
         return []
     if isinstance(adjust_for, str):
-        return [adjust_for]
+        adjust_for = [adjust_for]
     if isinstance(adjust_for, list | tuple):
+        for item in adjust_for:
+            # "hours", "Hour": the hour of day was meant, not a column of that name.
+            if isinstance(item, str) and item != HOUR and item.strip().lower() in ("hour", "hours"):
+                raise InvalidParameterError(
+                    "adjust_for",
+                    f"adjust_for names columns and/or 'hour' (the hour of day); got {item!r} "
+                    f"(did you mean {HOUR!r}?)",
+                )
         return list(adjust_for)
     raise InvalidParameterError(
         "adjust_for",

@@ -60,9 +60,31 @@ def check_freq(freq: object) -> pd.DateOffset:
     return offset
 
 
+# Aliases older pandas took and pandas 3 refuses (with any multiple: "2M") -> the ones it takes.
+_RETIRED = {
+    "M": "'ME' (month end) or 'MS' (month start)",
+    "BM": "'BME' or 'BMS'",
+    "Q": "'QE' or 'QS'",
+    "Y": "'YE' or 'YS'",
+    "A": "'YE' or 'YS'",
+    "H": "'h'",
+    "BH": "'bh'",
+    "T": "'min'",
+    "S": "'s'",
+    "L": "'ms'",
+    "U": "'us'",
+    "N": "'ns'",
+}
+
+
 def _alias_hint(freq: object) -> str:
-    """`` (did you mean 'W'?)`` for a spelled-out period such as "week" or "Monthly"."""
-    word = str(freq).strip().lower().removesuffix("ly").removesuffix("s")
+    """`` (did you mean 'W'?)`` for a spelled-out period such as "week" or "Monthly", or an
+    alias pandas has retired, such as "M"."""
+    text = str(freq).strip()
+    retired = _RETIRED.get(text.lstrip("0123456789"))
+    if retired:
+        return f" ({text!r} is an alias pandas no longer takes; did you mean {retired}?)"
+    word = text.lower().removesuffix("ly").removesuffix("s")
     word = {"dai": "day"}.get(word, word)  # "daily"
     alias = _ALIASES.get(word)
     return f" (did you mean {alias!r}?)" if alias else ""

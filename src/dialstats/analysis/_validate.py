@@ -110,8 +110,11 @@ def check_confidence(confidence: float) -> float:
             "confidence", f"confidence must be a number between 0 and 1; got {confidence!r}"
         )
     if not 0 < confidence < 1:
+        # 95 for 95% is the usual slip (a level below 50% is no interval anyone asks for).
+        hint = f" (did you mean {confidence / 100:g}?)" if 50 <= confidence < 100 else ""
         raise InvalidParameterError(
-            "confidence", f"confidence must be strictly between 0 and 1; got {confidence!r}"
+            "confidence",
+            f"confidence must be strictly between 0 and 1; got {confidence!r}{hint}",
         )
     return float(confidence)
 
