@@ -49,6 +49,10 @@ _ISO_TEXT = re.compile(
     r"([T ]\d{2}(:?\d{2}(:?\d{2}([.,]\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?",
     re.ASCII | re.IGNORECASE,
 )
+# An ISO week without its day ("2026-W43", "2026W43"): all seven days of it.
+_ISO_WEEK = re.compile(r"\d{4}-?W\d{2}", re.ASCII | re.IGNORECASE)
+# numpy datetime64 units of a day or longer: a value in one of them names whole days.
+_CALENDAR_UNITS = frozenset({"Y", "M", "W", "D"})
 # A date in digits with its day and month in an order the text does not say: 10/01/2026.
 _NUMERIC_DATE = re.compile(r"(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4}|\d{2})", re.ASCII)
 # The four-digit years ISO 8601 and the API write (the last instant with milliseconds).
@@ -61,13 +65,15 @@ def _fail(name: str, message: str) -> InvalidParameterError:
 
 
 def parse_date(name: str, value: Any) -> tuple[dt.date | np.datetime64, bool]:
-    """A user's date or date-time: (the value, whether it is a bare date).
+    """A user's date or date-time: (the value, whether it names whole days rather than an instant).
 
     Every date a user gives (the readers' ``start_date``/``end_date``, the analyses'
     ``start``/``end``) is read here, so all of them accept and refuse the same things: a date,
     datetime, Timestamp or numpy datetime64 as it is, and text only in ISO 8601
-    (``"2026-10-01"``, ``"2026-10-01T08:00:00Z"``). Other text is refused, above all
-    ``"10/01/2026"``: 1 October or 10 January depends on who wrote it.
+    (``"2026-10-01"``, ``"2026-W43"``, ``"2026-10-01T08:00:00Z"``). Other text is refused, above
+    all ``"10/01/2026"``: 1 October or 10 January depends on who wrote it. Whole days are a
+    ``datetime.date``, a date in text (a day, or an ISO week: its Monday) and a numpy datetime64
+    in days or a longer unit; `date_span` says how many.
 
     >>> parse_date("start", "2026-10-01")
     (datetime.date(2026, 10, 1), True)
@@ -99,7 +105,35 @@ def parse_date(name: str, value: Any) -> tuple[dt.date | np.datetime64, bool]:
         raise _fail(name, f"expected a date, datetime, Timestamp or ISO 8601 string, got {value!r}")
     if pd.isna(value):
         raise _fail(name, "must not be NaT")
+    if isinstance(value, np.datetime64):
+        bare = np.datetime_data(value.dtype)[0] in _CALENDAR_UNITS
     return value, bare
+
+
+def date_span(name: str, value: Any) -> tuple[dt.date | np.datetime64, pd.Timestamp | None]:
+    """A user's date or date-time (read by `parse_date`) and the end of the days it names.
+
+    The end is the first moment after them, naive like the value (a wall time): the next day
+    for a day, the next Monday for an ISO week given without its day (``"2026-W43"``), one unit
+    on for a numpy datetime64 in days, weeks, months or years (``np.datetime64("2026-10")`` is
+    all of October; numpy's weeks start on Thursdays). None for an instant: a datetime,
+    Timestamp, text with a time, a numpy datetime64 in hours or a shorter unit.
+
+    >>> date_span("end", "2026-W43")
+    (datetime.date(2026, 10, 19), Timestamp('2026-10-26 00:00:00'))
+    >>> date_span("end", np.datetime64("2026-10"))
+    (np.datetime64('2026-10'), Timestamp('2026-11-01 00:00:00'))
+    >>> date_span("end", "2026-10-24T08:00Z")[1] is None
+    True
+    """
+    week = isinstance(value, str) and _ISO_WEEK.fullmatch(value.strip()) is not None
+    value, bare = parse_date(name, value)
+    if not bare:
+        return value, None
+    if isinstance(value, np.datetime64):
+        # One step of the value's own unit: months and years as long as the calendar has them.
+        return value, pd.Timestamp(value + 1)
+    return value, pd.Timestamp(value) + pd.Timedelta(days=7 if week else 1)
 
 
 def _day_month_hint(text: str) -> str:
@@ -125,13 +159,10 @@ def _day_month_hint(text: str) -> str:
     return ""
 
 
-def _timestamp(name: str, value: Any) -> tuple[pd.Timestamp, bool]:
-    """(UTC timestamp, whether the value was a bare date)."""
-    value, bare = parse_date(name, value)
+def _utc(value: dt.date | np.datetime64 | pd.Timestamp) -> pd.Timestamp:
     ts = pd.Timestamp(value)
     # Naive values are taken as UTC, the API's own time zone.
-    ts = ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
-    return ts, bare
+    return ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
 
 
 def _in_range(name: str, value: Any, ts: pd.Timestamp) -> pd.Timestamp:
@@ -147,15 +178,19 @@ def _in_range(name: str, value: Any, ts: pd.Timestamp) -> pd.Timestamp:
 
 def _start_date(name: str, value: Any) -> pd.Timestamp:
     # The API keeps milliseconds: round the start up so the range never grows.
-    ts = _timestamp(name, value)[0]
+    ts = _utc(parse_date(name, value)[0])
     return _in_range(name, value, ts if ts > _LAST_INSTANT else ts.ceil("ms"))
 
 
 def _end_date(name: str, value: Any) -> pd.Timestamp:
-    ts, bare = _timestamp(name, value)
-    if bare:  # a bare end date means the whole of that day (inclusive)
-        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(milliseconds=1)
-    return _in_range(name, value, ts.floor("ms"))
+    parsed, after = date_span(name, value)
+    if after is None:
+        return _in_range(name, value, _utc(parsed).floor("ms"))
+    # An end given as days (a date, an ISO week, a numpy datetime64 in days, months...) means
+    # the whole of them, inclusive: up to their last millisecond, the API's precision. A span
+    # running past the year 9999 ends where the API's dates do.
+    _in_range(name, value, _utc(parsed))
+    return min(_utc(after) - pd.Timedelta(milliseconds=1), _LAST_INSTANT)
 
 
 def _choice(allowed: tuple[str, ...]) -> Callable[[str, Any], str]:

@@ -95,7 +95,8 @@ Fetched = tuple[int, bytes, PageInfo | None]
 @dataclass(frozen=True)
 class Paging:
     """A page's pagination, whatever its shape: `total` and `pages` are None when the server
-    does not give them (then `next` is followed)."""
+    does not give them (then `next` is followed); `next` is the server's, else the page after
+    when this one is not the last of `pages`."""
 
     total: int | None
     pages: int | None
@@ -225,6 +226,8 @@ def page_count(info: PageInfo, limit: int, page: int = 1) -> Paging:
 
     >>> page_count(PageInfo(["a"] * 100, {"total": 250, "page": 1, "next": 2}), 100)
     Paging(total=250, pages=3, size=100, next=2)
+    >>> page_count(PageInfo(["a"] * 100, {"total": 250, "page": 2, "limit": 100, "pages": 3}), 100, 2)
+    Paging(total=250, pages=3, size=100, next=3)
     """
     pagination = info.pagination
     total = _count_field(pagination, "total", page)
@@ -239,6 +242,8 @@ def page_count(info: PageInfo, limit: int, page: int = 1) -> Paging:
         )
     if page == 1 and "limit" not in pagination and 0 < len(info) < size and following:
         size = len(info)  # a full first page below the size asked for: the server's own size
+    if following is None and pages is not None and page < pages:
+        following = page + 1  # the written spec's shape counts pages and says no next
     if pages is None and total is not None:
         pages = math.ceil(total / size)
     return Paging(total, pages, size, following)
