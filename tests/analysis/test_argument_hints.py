@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -40,3 +41,31 @@ def test_adjusting_for_hours_means_the_hour_of_day(calls, engine, slip):
     with pytest.raises(InvalidParameterError, match=r"did you mean 'hour'\?") as refused:
         ds.double_dial(frame, adjust_for=slip)
     assert refused.value.parameter == "adjust_for"
+
+
+@pytest.mark.parametrize(
+    "analysis", [ds.activity, ds.sdr_performance, ds.overview, ds.best_time_to_call]
+)
+def test_an_abbreviated_zone_is_refused_with_the_zone_it_means(calls, analysis):
+    # "EST" is also IANA's fixed UTC-05:00, which a team saying "9 am EST" in July never means.
+    for slip, meant in [("EST", "America/New_York"), ("PT", "America/Los_Angeles")]:
+        with pytest.raises(InvalidParameterError, match=f"did you mean '{meant}'") as refused:
+            analysis(calls, tz=slip)
+        assert refused.value.parameter == "tz"
+    with pytest.raises(InvalidParameterError, match="did you mean 'America/New_York'"):
+        analysis(calls, tz="America/New_Yrok")
+
+
+def test_an_iana_name_in_another_case_is_that_zone(calls):
+    assert ds.sdr_performance(calls, tz="utc").equals(ds.sdr_performance(calls, tz="UTC"))
+    assert ds.overview(calls, tz="europe/paris").equals(ds.overview(calls, tz="Europe/Paris"))
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars"])
+def test_an_overview_ending_in_an_iso_week_runs_through_its_sunday(demo, engine):
+    frame = demo if engine == "pandas" else pl.from_pandas(demo)
+    week = ds.overview(frame, start_date="2026-10-19", end_date="2026-W43")
+    days = ds.overview(frame, start_date="2026-10-19", end_date="2026-10-25")
+    assert week.equals(days) and week.loc["total_calls", "value"] > 0
+    day = ds.overview(frame, start_date="2026-10-19", end_date=np.datetime64("2026-10-25"))
+    assert day.equals(days)

@@ -22,7 +22,7 @@ from dialstats.analysis._validate import (
     check_frame,
     check_timezone,
 )
-from dialstats.api import parse_date
+from dialstats.api import date_span, parse_date
 from dialstats.errors import InvalidParameterError
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
@@ -133,7 +133,7 @@ def overview(
         check_frame(df, "overview")
     start, end = start_date, end_date
     if tz is not None:
-        check_timezone("tz", tz)
+        tz = check_timezone("tz", tz)
     confidence = check_confidence(confidence)
     if frame is not None:
         times, counts = _on_engine(frame, start, end, tz, definitions)
@@ -308,9 +308,11 @@ def _bounds(
     if end is None:
         last = _midnight(latest if pd.notna(latest) else first, days=1) - _TICK
     else:
-        last, whole_day = _parse("end_date", end, tz)
-        if whole_day:
-            last = _midnight(last, days=1) - _TICK
+        _, after = date_span("end_date", end)
+        if after is None:  # an instant
+            last, _ = _parse("end_date", end, tz)
+        else:  # through the day, ISO week or month it names, in `tz`'s wall clock
+            last = after.tz_localize(tz, ambiguous=True, nonexistent="shift_forward") - _TICK
     if last < first:
         raise InvalidParameterError("end_date", f"end_date ({last}) is before start_date ({first})")
     return first, last

@@ -249,7 +249,7 @@ def _performance(
     if frame is None:
         check_frame(df, function)
     if tz is not None:
-        check_timezone("tz", tz)
+        tz = check_timezone("tz", tz)
     confidence = check_confidence(confidence)
     definitions = check_definitions(definitions)
     if frame is not None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
+from dialstats._checks import check_time_zone
 from dialstats.analysis._frames import frame_error
 from dialstats.errors import InvalidParameterError, MissingColumnError
 
@@ -127,13 +127,7 @@ def check_choice(name: str, value: object, allowed: Iterable[object]) -> None:
 
 
 def check_timezone(name: str, value: object) -> str:
-    """An IANA time zone name such as "UTC" or "America/New_York"."""
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (TypeError, ValueError, zoneinfo.ZoneInfoNotFoundError):
-        raise InvalidParameterError(
-            name,
-            f"{name} must be an IANA time zone name such as 'UTC' or 'America/New_York'; "
-            f"got {value!r}",
-        ) from None
-    return value
+    """An IANA time zone name such as "UTC" or "America/New_York", as the readers' `tz=` takes
+    it: an abbreviation ("ET", "EST") is refused with the zone it means, never read as a fixed
+    offset."""
+    return check_time_zone(name, value)
