@@ -181,6 +181,46 @@ def test_a_bad_parameter_raised_in_the_kernel_is_said_as_the_flag(tmp_path):
     )
 
 
+def test_a_filter_a_store_cannot_answer_is_said_as_the_flag_not_a_cell(tmp_path):
+    store = ds.CallLogStore(tmp_path / "answered")
+    store.sync(demo=True, outcome="answered", progress=False)
+    out = tmp_path / "r.html"
+    result = dialstats(
+        "report", "--from", str(store.path), "--outcome", "no-answer", "-o", str(out)
+    )
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("dialstats report: error: --outcome: "), last
+    assert "'no-answer'" in last
+    assert "cell" not in last and "StoreFilterError" not in last
+    assert not out.exists()
+
+
+def test_report_checks_the_base_url_before_a_kernel_starts(tmp_path):
+    env = {**without_key(), "SALESFINITY_API_KEY": "sk-live-PLAIN-HTTP-7c2e",
+           "SALESFINITY_BASE_URL": "http://example.com"}  # fmt: skip
+    result = dialstats("report", "-o", str(tmp_path / "r.html"), env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "dialstats report: error: SALESFINITY_BASE_URL: refusing to send the API key over plain "
+        "http to example.com: use https:// (plain http is allowed only to this machine, for a "
+        "local sandbox: localhost or a loopback address such as 127.0.0.1)"
+    ]
+    assert "PLAIN-HTTP" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [(["--api-key", ""], "--api-key"), (["--host", "999.1.1.1"], "argument --host")],
+)
+def test_sandbox_bad_settings_are_usage_errors_not_tracebacks(args, flag):
+    result = dialstats("sandbox", "--port", "0", *args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"dialstats sandbox: error: {flag}")
+    assert result.stdout == ""
+
+
 def test_rep_names_match_without_case_or_spacing_and_suggest_by_edit_distance():
     from dialstats._suggest import closest_names, edit_distance, match_name
 

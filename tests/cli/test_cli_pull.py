@@ -82,10 +82,17 @@ def test_a_store_is_synced_then_brought_up_to_date(tmp_path, server, capsys):
     [
         (["--outcome", "picked-up", "-o", "x.parquet"], "invalid choice: 'picked-up'"),
         (["--start", "last week", "-o", "x.parquet"], "--start: 'last week' is not an ISO 8601"),
-        (["--start", "2026-10-01", "--end", "2026-09-01", "-o", "x.parquet"], "is after --end"),
+        (
+            ["--start", "2026-10-01", "--end", "2026-09-01", "-o", "x.parquet"],
+            "--end 2026-09-01 is before --start 2026-10-01",
+        ),
+        (
+            ["--min-duration", "9", "--max-duration", "2", "-o", "x.parquet"],
+            "--max-duration 2 is below --min-duration 9",
+        ),
         (["--store", "a", "-o", "x.parquet"], "not allowed with argument"),
         (["--demo"], "one of the arguments --store -o/--output is required"),
-        (["--store", "s", "--lock-timeout", "-1"], "lock_timeout"),
+        (["--store", "s", "--lock-timeout", "-1"], "argument --lock-timeout: must be >= 0"),
         (["--min-duration", "ten", "--store", "s"], "not a number of seconds"),
     ],
 )
@@ -131,3 +138,70 @@ def test_demo_snapshot(tmp_path, capsys):
     code, _out, err = pull(capsys, "--demo", "--start", "2026-10-19", "-o", str(target))
     assert code == 0, err
     assert len(read_snapshot(target)) == len(ds.read_call_logs(demo=True, start_date="2026-10-19"))
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["-o", "x.parquet"],
+            {"SALESFINITY_BASE_URL": "http://example.com"},
+            "SALESFINITY_BASE_URL: refusing to send the API key over plain http to example.com: "
+            "use https:// (plain http is allowed only to this machine, ",
+        ),
+        (
+            ["--demo", "--start", "0999-01-01", "-o", "x.parquet"],
+            {},
+            "--start: '0999-01-01' is outside the years 1000 to 9999 that ISO 8601 dates can be "
+            "sent in (in UTC); leave the bound out to not limit the range",
+        ),
+        (["--demo", "--search", "", "-o", "x.parquet"], {}, "--search: expected a non-empty"),
+    ],
+)
+def test_an_error_names_the_flag_of_its_parameter_and_leaves_its_words_alone(
+    tmp_path, monkeypatch, capsys, args, env, message
+):
+    # "to" and "from" are filters (--to-numbers, --from-numbers) and words of every message.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SALESFINITY_API_KEY", KEY)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = pull(capsys, *args)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"dialstats pull: error: {message}"), err
+    assert "--to-numbers" not in err and "--from-numbers" not in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_store_that_is_a_file_is_named_as_the_store_flag(tmp_path, capsys):
+    not_a_store = tmp_path / "passwd"
+    not_a_store.write_text("root:x:0:0\n")
+    code, out, err = pull(capsys, "--demo", "--store", str(not_a_store))
+    assert code == 2 and out == ""
+    assert (
+        err == f"dialstats pull: error: --store: {not_a_store} is a file, not a store directory\n"
+    )
+    assert not_a_store.read_text() == "root:x:0:0\n"
+
+
+def test_a_name_given_for_ids_is_warned_of_with_its_id(tmp_path, capsys):
+    team = ds.read_team(demo=True)
+    maya = team.loc[team["user_name"] == "Maya Patel", "user_id"].item()
+    warning = (
+        "dialstats pull: warning: --user-ids 'Maya Patel' matched no calls; it looks like a "
+        f"name, and --user-ids takes ids: 'Maya Patel' is --user-ids {maya}\n"
+    )
+    target = tmp_path / "maya.parquet"
+    code, out, err = pull(capsys, "--demo", "--user-ids", "Maya Patel", "-o", str(target))
+    assert code == 0 and err == warning
+    assert out.startswith(f"wrote 0 calls to {target} ")
+    assert len(read_snapshot(target)) == 0
+    # A store says so too, while it holds nothing.
+    code, out, err = pull(
+        capsys, "--demo", "--user-ids", "Maya Patel", "--store", str(tmp_path / "s")
+    )
+    assert code == 0 and err == warning and ": full sync: 0 new" in out
+    # An id that matches nothing is not a name.
+    code, _, err = pull(capsys, "--demo", "--user-ids", "64f1c0", "-o", str(target))
+    assert code == 0 and err == ""
+    assert len(ds.read_call_logs(demo=True, user_ids=maya, max_records=1)) == 1

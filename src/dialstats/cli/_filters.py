@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from dialstats._vocabulary import ANSWERED_BY, DIRECTIONS, OUTCOMES
+from dialstats.errors import InvalidParameterError
+
+BASE_URL_ENV = "SALESFINITY_BASE_URL"
 
 
 def add_filter_arguments(group: argparse._ArgumentGroup) -> None:
@@ -13,8 +18,8 @@ def add_filter_arguments(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--outcome", choices=OUTCOMES)
     group.add_argument("--direction", choices=DIRECTIONS)
     group.add_argument("--answered-by", choices=ANSWERED_BY)
-    group.add_argument("--min-duration", type=_seconds, metavar="SECONDS")
-    group.add_argument("--max-duration", type=_seconds, metavar="SECONDS")
+    group.add_argument("--min-duration", type=seconds, metavar="SECONDS")
+    group.add_argument("--max-duration", type=seconds, metavar="SECONDS")
     group.add_argument("--has-recording", action=argparse.BooleanOptionalAction)
     group.add_argument("--is-completed", action=argparse.BooleanOptionalAction)
     group.add_argument(
@@ -58,6 +63,22 @@ def flag_for(name: str) -> str:
     return _PHONE_FLAGS.get(name, "--" + name.replace("_", "-"))
 
 
+def in_flags(exc: InvalidParameterError, flags: Mapping[str, str]) -> str:
+    """`exc`'s message, naming what sets its parameter here (``flags``: parameter -> a flag or
+    an environment variable) rather than the parameter itself.
+
+    Only the parameter the error carries is translated, where the message starts with it as
+    the readers' messages do; otherwise the flag is put in front. The rest is prose, in which
+    filter names such as ``to`` and ``from`` are words.
+    """
+    message = str(exc)
+    flag = flags.get(exc.parameter)
+    if flag is None or flag in message:
+        return message
+    named, found = re.subn(rf"^{re.escape(exc.parameter)}\b", flag, message)
+    return named if found else f"{flag}: {message}"
+
+
 def _many(kind: type, metavar: str) -> dict[str, Any]:
     """A list option: space- or comma-separated, repeatable (``--user-ids a b --user-ids c,d``)."""
 
@@ -82,7 +103,8 @@ class _Extend(argparse.Action):
         setattr(namespace, self.dest, items)
 
 
-def _seconds(text: str) -> float:
+def seconds(text: str) -> float:
+    """A flag's number of seconds (>= 0; whole numbers as int), or argparse's usage error."""
     try:
         value = float(text)
     except ValueError:

@@ -13,14 +13,20 @@ API is). A progress bar goes to stderr, one summary line to stdout. Exit status:
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
 from typing import Any, NoReturn
 
 from dialstats.api import API_KEY_ENV
-from dialstats.cli._filters import FILTERS, add_filter_arguments, flag_for
+from dialstats.cli._filters import (
+    BASE_URL_ENV,
+    FILTERS,
+    add_filter_arguments,
+    flag_for,
+    in_flags,
+    seconds,
+)
 from dialstats.errors import DialstatsError, InvalidParameterError, MissingApiKeyError
 
 PROG = "dialstats pull"
@@ -50,7 +56,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--lock-timeout",
-        type=float,
+        type=seconds,
         metavar="SECONDS",
         help="with --store: give up if another pull holds the store this long (default: wait)",
     )
@@ -66,27 +72,39 @@ def _error(message: str) -> NoReturn:
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    """The reader's filters from the flags, checked as the reader checks them."""
+    from dialstats.api import normalize_filters
+
     filters = {name: getattr(args, dest) for dest, name in FILTERS.items()}
     filters.update(start_date=args.start, end_date=args.end)
-    return {name: value for name, value in filters.items() if value is not None}
+    filters = {name: value for name, value in filters.items() if value is not None}
+    # A range the wrong way round is refused here, naming both flags: the reader's own refusal
+    # names the second bound only in its text, which is not rewritten.
+    for low, high, word in _RANGES:
+        if low in filters and high in filters:
+            lo, hi = (normalize_filters({name: filters[name]})[name] for name in (low, high))
+            if hi < lo:
+                raise InvalidParameterError(
+                    high,
+                    f"{_FLAGS[high]} {filters[high]} is {word} {_FLAGS[low]} {filters[low]}",
+                )
+    normalize_filters(filters)
+    return filters
 
 
-# The reader's keywords -> this command's flags (``start_date: ...`` -> ``--start: ...``).
+_RANGES = (("start_date", "end_date", "before"), ("min_duration", "max_duration", "below"))
+
+# What sets each parameter the reader and the store name in their errors: this command's flags
+# and the environment (``start_date`` -> ``--start``).
 _FLAGS = {
     "start_date": "--start",
     "end_date": "--end",
     **{name: flag_for(name) for name in FILTERS.values()},
+    "path": "--store",
+    "lock_timeout": "--lock-timeout",
+    "api_key": API_KEY_ENV,
+    "base_url": BASE_URL_ENV,
 }
-
-
-def _in_flags(exc: InvalidParameterError) -> str:
-    """The error's message, naming flags where it names the reader's keywords."""
-    message = str(exc)
-    for name, flag in _FLAGS.items():
-        if flag not in message:
-            # Not inside quotes: a repr of the filters ({'start_date': ...}) shows keywords.
-            message = re.sub(rf"(?<![\w'-]){re.escape(name)}\b(?!')", flag, message)
-    return message
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     except InvalidParameterError as exc:
-        print(f"{PROG}: error: {_in_flags(exc)}", file=sys.stderr)
+        print(f"{PROG}: error: {in_flags(exc, _FLAGS)}", file=sys.stderr)
         return 2
     except (DialstatsError, OSError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
@@ -110,10 +128,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace, progress: bool | None) -> str:
+    from dialstats._demo import Client
+    from dialstats.api import name_like_ids
     from dialstats.store import CallLogStore
 
     store = CallLogStore(args.store, lock_timeout=args.lock_timeout)
     result = store.sync(demo=args.demo, progress=progress, **_filters(args))
+    if not result.rows and name_like_ids(store.filters):
+        with Client(demo=args.demo) as client:
+            _warn_of_names(client, store.filters)
     return f"{args.store}: {result}"
 
 
@@ -128,9 +151,30 @@ def _snapshot(args: argparse.Namespace, progress: bool | None) -> str:
     with Client(demo=args.demo) as client:
         frame = client.read_call_logs(progress=progress, **filters)
         requests = client.request_count
+        if frame.empty:
+            _warn_of_names(client, filters)
     write_snapshot(path, frame, filters)
-    seconds = time.monotonic() - started
-    return f"wrote {len(frame):,} calls to {args.output} ({requests:,} requests, {seconds:.1f} s)"
+    elapsed = time.monotonic() - started
+    return f"wrote {len(frame):,} calls to {args.output} ({requests:,} requests, {elapsed:.1f} s)"
+
+
+def _warn_of_names(client: Any, filters: dict[str, Any]) -> None:
+    """Say so on stderr, as the readers warn, when a pull found nothing and an id flag's value
+    looks like a name (``--user-ids "Maya Patel"``): with the id of that name where the team,
+    list or sequence endpoint knows it."""
+    # The readers' own look-up of a name's ids, so the CLI and ds.read_call_logs agree.
+    from dialstats._readers import _ids_named
+    from dialstats.api import name_like_ids
+
+    for name, value in name_like_ids(filters):
+        flag = flag_for(name)
+        some, found, _ = _ids_named(client, name, value)
+        text = f"{flag} {value!r} matched no calls; it looks like a name, and {flag} takes ids"
+        if found:
+            text += f": {value!r} is {flag} {' '.join(found)}"
+        elif some:
+            text += f" such as {some[0]}"
+        print(f"{PROG}: warning: {text}", file=sys.stderr)
 
 
 def _output(text: str) -> Path:

@@ -22,8 +22,8 @@ from typing import Any
 
 from dialstats._readers import read_team
 from dialstats.api import parse_date
-from dialstats.cli._filters import FILTERS, add_filter_arguments, flag_for
-from dialstats.errors import InvalidParameterError
+from dialstats.cli._filters import BASE_URL_ENV, FILTERS, add_filter_arguments, flag_for, in_flags
+from dialstats.errors import ApiError, InvalidParameterError
 from dialstats.store import META_NAME as STORE_META
 
 PROG = "dialstats report"
@@ -120,7 +120,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
 
-    from dialstats.errors import ApiError
     from dialstats.report import ReportExecutionError, render_report
 
     if args.rep is not None:
@@ -146,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
             )
     except ReportExecutionError as exc:
         print(f"{PROG}: error: {_explain(exc)}", file=sys.stderr)
-        return 2 if exc.ename in _BAD_PARAMETER else 1
+        return 2 if _raised(exc, InvalidParameterError) else 1
     except OSError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
@@ -154,30 +153,40 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-# Exceptions from the kernel that say what the user asked for, not what the notebook did: their
-# message is the error. (MissingApiKeyError is an InvalidParameterError.)
-_BAD_PARAMETER = ("InvalidParameterError", "MissingApiKeyError")
-_API_ERRORS = (
-    "ApiError",
-    "ApiConnectionError",
-    "AuthenticationError",
-    "BadRequestError",
-    "NotFoundError",
-    "RateLimitedError",
-    "ServerError",
-)
+# The report's parameters -> this command's flags, for errors raised in the kernel: those carry
+# only the exception's name and message, which starts with the parameter (``outcome: ...``).
+_FLAGS = {
+    **{name: flag_for(name) for name in FILTERS.values()},
+    "start": "--start",
+    "end": "--end",
+    "tz": "--tz",
+    "period": "--period",
+    "rep": "--rep",
+    "snapshot": "--from",
+}
 _REQUEST = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) \S+( \([^)]*\))?: ")
+
+
+def _raised(exc: Any, kind: type[Exception]) -> bool:
+    """Whether the kernel raised a `kind` (or a subclass: `StoreFilterError` is an
+    `InvalidParameterError`). The kernel sends the exception's class by name only; every
+    dialstats exception is in `dialstats.errors`, so the name finds the class."""
+    from dialstats import errors
+
+    raised = getattr(errors, exc.ename, None) if exc.ename in errors.__all__ else None
+    return isinstance(raised, type) and issubclass(raised, kind)
 
 
 def _explain(exc: Any) -> str:
     """A failed run in the terms of the command line: a bad parameter or an unreachable API is
     the user's to fix, and is said as such; any other error names the cell that raised it."""
-    if exc.ename in _BAD_PARAMETER:
+    if _raised(exc, InvalidParameterError):
         message = exc.evalue
-        if message.startswith("rep "):  # load_report's parameter is the command's --rep
-            message = "--" + message
+        parameter = re.match(r"\w+", message)
+        if parameter and parameter[0] in _FLAGS:  # only the parameter, never the prose after it
+            message = _FLAGS[parameter[0]] + message[parameter.end() :]
         return _scrubbed(message)
-    if exc.ename in _API_ERRORS:
+    if _raised(exc, ApiError):
         return _api_failure(exc.ename, exc.evalue)
     return _scrubbed(str(exc))
 
@@ -188,7 +197,7 @@ def _api_failure(ename: str, evalue: str) -> str:
     try:
         url = resolve_base_url(None, check_scheme=False)
     except InvalidParameterError:
-        url = os.environ.get("SALESFINITY_BASE_URL", "the API")
+        url = os.environ.get(BASE_URL_ENV, "the API")
     reason = _REQUEST.sub("", evalue).replace(
         "is base_url right?", "is SALESFINITY_BASE_URL right?"
     )
@@ -278,10 +287,12 @@ def parameters_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], Path
         raise _bad("--max-duration", f"{hi} is below --min-duration {lo}")
     _check_filters(filters)
     snapshot = _snapshot(args.snapshot) if args.snapshot else None
-    if not args.demo and snapshot is None and not os.environ.get(API_KEY_ENV):
-        raise InvalidParameterError(
-            "api_key", f"no API key: set {API_KEY_ENV}, or use --demo or --from FILE.parquet"
-        )
+    if not args.demo and snapshot is None:
+        if not os.environ.get(API_KEY_ENV):
+            raise InvalidParameterError(
+                "api_key", f"no API key: set {API_KEY_ENV}, or use --demo or --from FILE.parquet"
+            )
+        _check_base_url()
     notebook = _notebook(args.notebook) if args.notebook else None
     parameters = {
         "start": start and start.isoformat(),
@@ -303,9 +314,18 @@ def _check_filters(filters: dict[str, Any]) -> None:
     try:
         normalize_filters(filters)
     except InvalidParameterError as exc:
-        flag = flag_for(exc.parameter)
-        message = str(exc).removeprefix(f"{exc.parameter}: ")
-        raise InvalidParameterError(exc.parameter, f"{flag}: {message}") from None
+        raise InvalidParameterError(exc.parameter, in_flags(exc, _FLAGS)) from None
+
+
+def _check_base_url() -> None:
+    """The live API's address, as the client will check it, before a kernel starts."""
+    from dialstats.api import resolve_base_url
+
+    try:
+        resolve_base_url(None)
+    except InvalidParameterError as exc:
+        message = in_flags(exc, {"base_url": BASE_URL_ENV})
+        raise InvalidParameterError(exc.parameter, message) from None
 
 
 def _date(text: str | None, flag: str) -> dt.date | None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import math
-import re
 import signal
+import socket
 from collections.abc import Callable
-from dataclasses import fields
+
+from dialstats.errors import InvalidParameterError
 
 DEFAULT_PORT = 8000
 DEFAULT_KEY = "demo"
@@ -143,12 +145,13 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         Faults,
         FaultsError,
         base_url,
-        bind,
         create_app,
         generate,
         run_foreground,
     )
 
+    if args.burst is not None and args.rate_limit is None:
+        parser.error("argument --burst: needs --rate-limit")
     try:
         faults = Faults(
             latency=args.latency,
@@ -164,19 +167,21 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             overview_down=args.overview_down,
         )
     except FaultsError as exc:
-        parser.error(_as_flags(str(exc)))
+        parser.error(_in_flags(exc))
+    # Bound first: a taken port or a mistyped host fails at once, before any data is made.
+    sock = _listen(parser, args.host, args.port)
     dataset = None
     if args.calls is not None or args.seed is not None:
         print("Generating the dataset ...", flush=True)
         seed = 7 if args.seed is None else args.seed
         dataset = generate(seed, **({} if args.calls is None else {"n_calls": args.calls}))
-    app = create_app(
-        dataset, api_key=args.api_key, faults=faults, seed=args.seed or 0, dialect=args.dialect
-    )
     try:
-        sock = bind(args.host, args.port)
-    except OSError as exc:
-        parser.error(f"argument --port: cannot listen on {args.host}:{args.port} ({exc.strerror})")
+        app = create_app(
+            dataset, api_key=args.api_key, faults=faults, seed=args.seed or 0, dialect=args.dialect
+        )
+    except InvalidParameterError as exc:
+        sock.close()
+        parser.error(_in_flags(exc))
     url = base_url(sock)
     # The server stops gracefully on SIGINT/SIGTERM, then re-raises the signal: end quietly
     # (installed before the URL is printed, so a client that reads it may stop us at once).
@@ -193,13 +198,33 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 0
 
 
-def _as_flags(message: str) -> str:
-    """Name the command-line flags in a `FaultsError` message, not the dataclass fields."""
-    from dialstats.sandbox import Faults
+def _in_flags(exc: InvalidParameterError) -> str:
+    """The error's message, naming the flags of the setting it is about (``fail_rate +
+    drop_rate`` -> ``--fail-rate + --drop-rate``). Only the setting, where the message starts
+    with it, is translated: the rest is prose."""
+    message = str(exc)
+    if not message.startswith(exc.parameter):
+        return message
+    flags = " + ".join("--" + name.replace("_", "-") for name in exc.parameter.split(" + "))
+    return flags + message.removeprefix(exc.parameter)
 
-    for field in fields(Faults):
-        message = re.sub(rf"\b{field.name}\b", "--" + field.name.replace("_", "-"), message)
-    return message
+
+# What a failed bind says about the host rather than the port: no such name or address, not an
+# address of this machine, or a kind of address it does not speak.
+_HOST_ERRORS = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
+
+
+def _listen(parser: argparse.ArgumentParser, host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port`, or the usage error naming the flag that is wrong."""
+    from dialstats.sandbox import bind
+
+    try:
+        return bind(host, port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, socket.gaierror) or exc.errno in _HOST_ERRORS:
+            parser.error(f"argument --host: cannot listen on {host!r} ({reason})")
+        parser.error(f"argument --port: cannot listen on {host}:{port} ({reason})")
 
 
 def _integer(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
