@@ -110,7 +110,14 @@ def test_period_selects_whole_local_days_and_knows_its_predecessor():
     [
         (["--start", "2026-10-10", "--end", "2026-10-01"], "--end 2026-10-01 is before --start"),
         (["--start", "10/01/2026"], "--start '10/01/2026' is not an ISO 8601 date"),
-        (["--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not an IANA time zone"),
+        (["--tz", "Mars/Olympus"], "--tz: 'Mars/Olympus' is not an IANA time zone"),
+        (
+            ["--tz", "ET"],
+            "--tz: 'ET' is a time zone abbreviation, not an IANA zone name; did you "
+            "mean 'America/New_York'?",
+        ),
+        (["--tz", "EST"], "did you mean 'America/New_York'?"),
+        (["--tz", "Europe/Pari"], "did you mean 'Europe/Paris'?"),
         (["--notebook", "missing.ipynb"], "--notebook missing.ipynb: no such file"),
         (["--min-duration", "60", "--max-duration", "30"], "--max-duration 30 is below"),
         (["--period", "quarter"], "--period must be week or month"),

@@ -15,11 +15,11 @@ import os
 import re
 import sys
 import tempfile
-import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from dialstats._checks import check_time_zone
 from dialstats._readers import read_team
 from dialstats.api import parse_date
 from dialstats.cli._filters import BASE_URL_ENV, FILTERS, add_filter_arguments, flag_for, in_flags
@@ -276,8 +276,8 @@ def parameters_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], Path
     start, end = _date(args.start, "--start"), _date(args.end, "--end")
     if start and end and end < start:
         raise _bad("--end", f"{end} is before --start {start}")
-    if args.tz != "auto":
-        _zone(args.tz)
+    # The zone as the analyses will read it: an abbreviation is refused with the zone it means.
+    tz = args.tz if args.tz == "auto" else check_time_zone("--tz", args.tz)
     if args.period not in ("week", "month"):
         raise _bad("--period", f"must be week or month, got {args.period!r}")
     filters = {name: getattr(args, dest) for dest, name in FILTERS.items()}
@@ -297,7 +297,7 @@ def parameters_from_args(args: argparse.Namespace) -> tuple[dict[str, Any], Path
     parameters = {
         "start": start and start.isoformat(),
         "end": end and end.isoformat(),
-        "tz": args.tz,
+        "tz": tz,
         "period": args.period,
         "rep": args.rep,
         "demo": bool(args.demo),
@@ -343,13 +343,6 @@ def _date(text: str | None, flag: str) -> dt.date | None:
     if not dt.date(1000, 1, 1) <= day < dt.date.max:
         raise _bad(flag, f"must be a date from 1000-01-01 to 9999-12-30, got {text!r}")
     return day
-
-
-def _zone(name: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _bad("--tz", f"{name!r} is not an IANA time zone (UTC, Europe/Berlin, ...)") from None
 
 
 def _snapshot(text: str) -> str:
