@@ -24,8 +24,10 @@ Filters
     later updates can change (outcome, duration, disposition, recording, completion) are kept
     with the store and applied when reading, so a call that changes never lingers stale. A
     later `sync` with other filters raises `StoreFilterError`; so does a `read` that asks for
-    calls outside the store (an earlier start date, another rep). Applied locally, ``search``
-    sees a contact's first phone number only (the API searches all of them).
+    calls outside the store (an earlier start date, another rep). Applied locally, phone
+    numbers match as the API matches them, however either side writes them: ``to`` and
+    ``from`` by their digits (``"(704) 231-6369"``, ``"+17042316369"`` and ``"7042316369"``
+    are one number), and ``search`` finds any of the contact's numbers, by its digits too.
 
 The first sync
     Page 1 sorted by ``-updatedAt`` gives the watermark W: the newest ``updatedAt`` on the

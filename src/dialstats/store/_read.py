@@ -20,10 +20,11 @@ def read_table(root: Path, filters: Mapping[str, Any]) -> pa.Table:
     """The stored rows matching normalized `filters`, oldest call first."""
     files = partitions(root)
     months = months_between(filters.get("start_date"), filters.get("end_date"), list(files))
-    where = expression(filters)
     tables = []
     for month in months:
         table = conform(read_parquet(files[month]))
+        # Per month: a month written by an older schema may lack a column the filters read.
+        where = expression(filters, table)
         tables.append(table if where is None else table.filter(where))
     return concat(tables)
 

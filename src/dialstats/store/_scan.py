@@ -18,7 +18,9 @@ handed to Spark whole.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import operator
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +33,7 @@ from dialstats.errors import InvalidParameterError
 from dialstats.frame import CALL_LOG_COLUMNS, UTC
 from dialstats.store._arrow import STORED_TYPES
 from dialstats.store._layout import months_between, partitions
-from dialstats.store._select import combined
+from dialstats.store._select import SearchParts, combined
 
 if TYPE_CHECKING:
     import narwhals as nw
@@ -94,7 +96,7 @@ def scan_store(
     }
     if missing:
         frame = frame.with_columns(**missing)
-    where = condition(filters)
+    where = condition(filters, schema)
     if where is not None:
         frame = frame.filter(where)
     if engine == "polars" and tz != UTC:  # after the filters, which compare with UTC times
@@ -239,9 +241,9 @@ _DUCKDB_TYPES = {
 }
 
 
-def condition(filters: Mapping[str, Any]) -> nw.Expr | None:
-    """`_select.expression` as a narwhals expression: rows where it is null are dropped, as
-    `Table.filter` drops them."""
+def condition(filters: Mapping[str, Any], schema: pa.Schema) -> nw.Expr | None:
+    """`_select.expression` as a narwhals expression over files of `schema`: rows where it is
+    null are dropped, as `Table.filter` drops them."""
     import narwhals as nw
 
     return combined(
@@ -249,23 +251,32 @@ def condition(filters: Mapping[str, Any]) -> nw.Expr | None:
         nw.col,
         at=lambda value: value.to_pydatetime(),
         is_in=lambda column, values: column.is_in(values),
+        number_in=_number_in,
         search=_search,
+        column_types=dict(zip(schema.names, schema.types, strict=True)),
     )
 
 
-def _search(needle: str) -> nw.Expr:
+def _number_in(name: str, keys: list[str]) -> nw.Expr:
+    import narwhals as nw
+
+    text = nw.col(name)
+    digits = text.str.replace_all("[^0-9]+", "", literal=False)
+    bare = (digits.str.len_chars() == 10) & ~text.str.strip_chars().str.starts_with("+")
+    key = nw.when(bare).then(nw.concat_str([nw.lit("1"), digits])).otherwise(digits)
+    return key.is_in(keys)
+
+
+def _search(parts: SearchParts) -> nw.Expr:
     import narwhals as nw
 
     def text(name: str) -> nw.Expr:
         return nw.col(name).fill_null("")
 
     first, last = text("contact_first_name"), text("contact_last_name")
-    parts = [
-        first,
-        last,
-        nw.concat_str([first, last], separator=" "),
-        text("contact_company"),
-        text("contact_phone"),
-    ]
-    joined = nw.concat_str(parts, separator="\n").str.to_lowercase()
-    return joined.str.contains(needle.lower(), literal=True)
+    fields = [first, last, nw.concat_str([first, last], separator=" "), text("contact_company")]
+    joined = nw.concat_str(fields, separator="\n").str.to_lowercase()
+    found = [joined.str.contains(word, literal=True) for word in parts.words]
+    numbers = nw.col(parts.column).str.contains(parts.pattern, literal=False)
+    found.append(numbers.fill_null(False))
+    return functools.reduce(operator.or_, found)

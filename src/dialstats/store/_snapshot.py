@@ -48,8 +48,8 @@ def read_snapshot(
     table = pq.read_table(Path(path).expanduser())
     saved = (table.schema.metadata or {}).get(_KEY)
     bound = normalize_filters(json.loads(saved)) if saved else {}
-    where = expression(narrowed(bound, requested))
     table = conform(table)
+    where = expression(narrowed(bound, requested), table)
     return to_frame(
         table if where is None else table.filter(where), tz=tz, dtype_backend=dtype_backend
     )
