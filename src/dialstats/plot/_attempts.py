@@ -17,7 +17,8 @@ from dialstats.plot._common import (
     PALETTE,
     _axes,
     _confidence,
-    _legend,
+    _grouped_bars,
+    _interval,
     _literal_text,
     _no_data,
     _percent_axis,
@@ -97,7 +98,9 @@ def attempt_curve(
     label = _label(metric)
     title = f"{label} by attempt, and contacts reached"
     ax = _axes(ax)
-    if result.empty:
+    # No dial at any attempt (an empty frame): every rate is missing.
+    rated = np.isfinite(_values(result, metric)) | np.isfinite(_values(result, "reached_share"))
+    if not rated.any():
         return _no_data(ax, title)
     x = result["attempt"].to_numpy(dtype=float)
     ax.fill_between(
@@ -145,21 +148,31 @@ def attempt_curve(
 
 
 @_literal_text
-def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str | None = None) -> Axes:
+def double_dial(
+    data: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    within: str | None = None,
+    confidence: float | None = None,
+) -> Axes:
     """Draw the rates of redials within `within` of a no-answer against later redials.
 
-    Each rate is drawn with its interval.
+    Each rate is drawn with its interval, the level in the x label; a rate with nothing to
+    divide by has no bar but "n/a".
 
     Parameters
     ----------
     data : pandas.DataFrame
-        A `double_dial` result, or a call-log frame (then `within` applies).
+        A `double_dial` result, or a call-log frame (then `within` and `confidence` apply).
     ax : matplotlib.axes.Axes, optional
         The Axes to draw on; a new figure when None.
     within : str, optional
         The redial window. From a call-log frame, default ``"5min"``; of a result, the window
         it was computed with (default: what its attrs record; the chart says when neither
         does).
+    confidence : float, optional
+        From a call-log frame, the intervals' level (default 0.95); of a result, the level it
+        was computed at (default: the one its attrs record, else the label says it is unknown).
 
     Returns
     -------
@@ -169,7 +182,7 @@ def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str | Non
     Raises
     ------
     InvalidParameterError
-        A result lacks a column the chart draws.
+        `confidence` is not in (0, 1), or a result lacks a column the chart draws.
 
     See Also
     --------
@@ -180,15 +193,18 @@ def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str | Non
     --------
     >>> import dialstats as ds
     >>> calls = ds.read_call_logs(demo=True, max_records=3000)
-    >>> redials = ds.double_dial(calls, within="2D")
-    >>> ds.plot.double_dial(redials).get_title()
-    'Redial after a no-answer: within 2D vs later'
+    >>> redials = ds.double_dial(calls, within="2D", confidence=0.8)
+    >>> ax = ds.plot.double_dial(redials)
+    >>> ax.get_title(), ax.get_xlabel()
+    ('Redial after a no-answer: within 2D vs later', 'Share of redials (bars: 80% interval)')
     """
     if "double_dial_rate" in data.columns:
         result, within = data, _recorded(within, data, "within")
+        level = _confidence(confidence, data)
     else:
         within = within or "5min"
-        result = analysis.double_dial(data, within=within)
+        level = CONFIDENCE if confidence is None else confidence
+        result = analysis.double_dial(data, within=within, confidence=level)
         within = result.attrs["within"]  # as the analysis spells it
     rates = [c for p in ("double_dial_rate", "later_rate") for c in _rate_cols(p)]
     _require(
@@ -202,31 +218,12 @@ def double_dial(data: pd.DataFrame, ax: Axes | None = None, *, within: str | Non
         or int(result["double_dials"].iloc[0]) + int(result["later_dials"].iloc[0]) == 0
     ):
         return _no_data(ax, title)
-    y = np.arange(len(result))
-    height = 0.38
-    for offset, prefix, count, name, color in (
-        (-height / 2, "double_dial", "double_dials", soon.capitalize(), PALETTE[3]),
-        (height / 2, "later", "later_dials", "Later", PALETTE[0]),
-    ):
-        rate = _values(result, prefix + "_rate")
-        errors = np.abs(
-            np.vstack(
-                [
-                    rate - _values(result, prefix + "_rate_low"),
-                    _values(result, prefix + "_rate_high") - rate,
-                ]
-            )
-        )
-        dials = int(result[count].iloc[0])
-        ax.barh(
-            y + offset, np.nan_to_num(rate), height, xerr=np.nan_to_num(errors), color=color,
-            label=f"{name} ({dials:,} dials)", capsize=3,
-        )  # fmt: skip
-    ax.set_yticks(y, [_label(m) for m in result["metric"]])
-    ax.invert_yaxis()
-    _percent_axis(ax.xaxis)
-    ax.set_xlabel("Share of redials")
-    _legend(ax, outside=False)
-    _tidy(ax, grid="x")
+    series = {
+        f"{soon.capitalize()} ({int(result['double_dials'].iloc[0]):,} dials)": "double_dial_rate",
+        f"Later ({int(result['later_dials'].iloc[0]):,} dials)": "later_rate",
+    }
+    labels = [_label(m) for m in result["metric"]]
+    _grouped_bars(ax, result, series, [], labels, colors=(PALETTE[3], PALETTE[0]), outside=False)
+    ax.set_xlabel(f"Share of redials (bars: {_interval(level)})")
     ax.set_title(title)
     return ax

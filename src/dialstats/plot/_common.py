@@ -1,4 +1,4 @@
-"""Shared by the charts: colours, axes, percent and duration ticks, labels, bars, heatmaps."""
+"""Shared by the charts: colours, axes, percent, duration and date ticks, labels, bars, heatmaps."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from dialstats.analysis import RATES, check_choice, check_confidence
+from dialstats.analysis import RATES, check_confidence, check_freq, choose, period_key
 from dialstats.analysis import label as _label
 from dialstats.errors import InvalidParameterError
 
@@ -202,8 +202,7 @@ def _rate_of(given: str | None, result: pd.DataFrame, chart: str, analysis: str)
                 f"records no metric; contract rates among its columns: {found}); pass metric=",
             )
         name = carried[0]
-    check_choice("metric", name, RATES)
-    return name
+    return choose("metric", name, RATES)
 
 
 def _require(result: pd.DataFrame, columns: Iterable[str], chart: str, analysis: str) -> None:
@@ -232,29 +231,65 @@ def _grouped_bars(
     series: dict[str, str],
     groups: list[str],
     labels: list[str] | None = None,
+    *,
+    colors: Sequence[str] = PALETTE,
+    outside: bool = True,
 ) -> None:
-    """Horizontal bars with Wilson error bars: a row per group, a bar per series (rate column)."""
+    """Horizontal bars with Wilson error bars: a row per group, a bar per series (rate column),
+    coloured in turn by `colors`, named by a legend (beside the axes when `outside`) when more
+    than one.
+
+    A missing rate (NA: nothing to divide by) has no bar but an "n/a" where it would start (one
+    for a row's run of them), so it never reads as 0%. A series whose bounds are not among the
+    columns has no error bars."""
     labels = _labels(frame, groups) if labels is None else labels
     y = np.arange(len(labels))
     height = 0.8 / max(len(series), 1)
+    missing = np.zeros((len(labels), len(series)), dtype=bool)
     for position, (name, rate) in enumerate(series.items()):
-        value, low, high = (_values(frame, c) for c in _rate_cols(rate))
+        value = _values(frame, rate)
+        missing[:, position] = np.isnan(value)
+        error = None
+        if {f"{rate}_low", f"{rate}_high"} <= set(frame.columns):
+            low, high = _values(frame, f"{rate}_low"), _values(frame, f"{rate}_high")
+            error = np.nan_to_num(np.vstack([value - low, high - value]))
         ax.barh(
             y + (position - (len(series) - 1) / 2) * height,
-            np.nan_to_num(value),
+            np.where(missing[:, position], 0.0, value),
             height=height,
-            xerr=np.nan_to_num(np.vstack([value - low, high - value])),
-            color=PALETTE[position % len(PALETTE)],
+            xerr=error,
+            color=colors[position % len(colors)],
             label=name,
             error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8},
         )
+    for row, gaps in enumerate(missing):
+        # Each run of missing bars in a row gets one "n/a", at its middle: thin bars side by
+        # side have no room for one label each.
+        positions = np.flatnonzero(gaps)
+        for run in np.split(positions, np.flatnonzero(np.diff(positions) > 1) + 1):
+            if run.size:
+                _not_available(ax, row + (run.mean() - (len(series) - 1) / 2) * height)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, None)
     _percent_axis(ax.xaxis)
     if len(series) > 1:
-        _legend(ax, outside=True)
+        _legend(ax, outside=outside)
     _tidy(ax, grid="x")
+
+
+def _not_available(ax: Axes, y: float) -> None:
+    """ "n/a" at the foot of a horizontal bar whose rate is missing (no bar is drawn)."""
+    ax.annotate(
+        "n/a",
+        (0, y),
+        xytext=(3, 0),
+        textcoords="offset points",
+        ha="left",
+        va="center",
+        fontsize=8,
+        color="#555555",
+    )
 
 
 def _no_data(ax: Axes, title: str) -> Axes:
@@ -264,6 +299,113 @@ def _no_data(ax: Axes, title: str) -> Axes:
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
+
+
+def _not_drawn(
+    chart: str,
+    takes: str,
+    found: str,
+    fix: str = "pass the analysis result unchanged (or the call-log frame)",
+) -> InvalidParameterError:
+    """The error for a frame `chart` does not draw: what it takes, what `data` is, what to do."""
+    return InvalidParameterError("data", f"plot.{chart}() draws {takes}; {found}: {fix}")
+
+
+# -- time axes ---------------------------------------------------------------------------------
+
+# ConciseDateFormatter's levels (years, months, days, hours, minutes, seconds). Ticks at the
+# periods need not fall on a month's first day, where the concise default names the month: so
+# each day names its month ("09 Aug"), and the year (or the day of hours) is said once at the
+# axis' end.
+_DATE_FORMATS = {
+    "formats": ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
+    "zero_formats": ["", "%Y", "%d %b", "%d %b", "%H:%M", "%H:%M"],
+    "offset_formats": ["", "%Y", "%Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"],
+}
+# The room a date label takes, in widths of its font size ("09 Aug" is about 3.5).
+_DATE_LABEL_EMS = 4.5
+
+
+def _date_axis(ax: Axes, periods: pd.Series) -> None:
+    """Tick a time axis at its periods, at every one that fits (else every second, third...),
+    each labelled as finely as the dates differ: hours "09:00", days "09 Aug", months "Aug",
+    years "2026", read in the periods' own zone."""
+    import matplotlib.dates as mdates
+
+    when = pd.DatetimeIndex(periods.dropna().unique()).sort_values()
+    if when.empty:
+        return
+    zone = when.tz
+    locator = _period_locator()(mdates.date2num(when.to_pydatetime()))
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone, **_DATE_FORMATS))
+
+
+@functools.cache
+def _period_locator() -> type:
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.ticker import Locator
+
+    class PeriodLocator(Locator):
+        """Ticks at given periods: each of them when their labels fit the axis' length as it
+        is drawn (in a grid too), else every k-th, k as small as fits."""
+
+        def __init__(self, values: np.ndarray) -> None:
+            self.values = np.asarray(values, dtype=float)
+
+        def __call__(self) -> np.ndarray:
+            size = FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+            axes = self.axis.axes
+            length = axes.bbox.width * 72 / axes.figure.dpi
+            fit = max(int(length // (size * _DATE_LABEL_EMS)), 1)
+            return self.values[:: -(-len(self.values) // fit)]
+
+        def tick_values(self, vmin: float, vmax: float) -> np.ndarray:
+            return self.values
+
+    return PeriodLocator
+
+
+def _complete_periods(data: pd.DataFrame, freq: object) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
+    """The calls of `data` less those of a first or last period of `freq` the calls do not
+    cover (the first call after the period's first day, the last call before its last day),
+    and the labels of the periods left out. Periods shorter than a day, a frame of one period
+    and other engines' frames are kept whole."""
+    from pandas.tseries.offsets import Tick
+
+    if not isinstance(data, pd.DataFrame) or "started_at" not in data.columns:
+        return data, []
+    offset = check_freq(freq)
+    if isinstance(offset, Tick) or not pd.api.types.is_datetime64_any_dtype(data["started_at"]):
+        return data, []
+    periods = period_key(data["started_at"], freq)
+    labels = periods.cat.categories
+    if len(labels) < 2:
+        return data, []
+    day = pd.Timedelta(days=1)
+    right = pd.Grouper(freq=offset).closed == "right"  # weeks, month ends: labelled by their end
+
+    def first_day(label: pd.Timestamp) -> object:
+        return ((label - offset) + day).date() if right else label.date()
+
+    def last_day(label: pd.Timestamp) -> object:
+        return label.date() if right else ((label + offset) - day).date()
+
+    times = data["started_at"].dropna()
+    partial = []
+    if times.min().date() > first_day(labels[0]):
+        partial.append(labels[0])
+    if times.max().date() < last_day(labels[-1]):
+        partial.append(labels[-1])
+    if not partial:
+        return data, []
+    return data[~periods.isin(partial).to_numpy()], partial
+
+
+def _left_out(partial: Sequence[pd.Timestamp]) -> str:
+    """The title's note on the partial periods left out ("" when none was)."""
+    return f"partial period left out: {', '.join(f'{p:%d %b}' for p in partial)}" if partial else ""
 
 
 def _legend(ax: Axes, *, outside: bool, title: str | None = None) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from dialstats import analysis
-from dialstats.analysis import check_choice, check_columns, check_frame
+from dialstats.analysis import check_columns, check_frame, choose
 from dialstats.analysis import label as _label
 from dialstats.errors import InvalidParameterError
 
@@ -28,6 +28,7 @@ from dialstats.plot._common import (
     _interval,
     _legend,
     _literal_text,
+    _no_data,
     _percent_axis,
     _rate_cols,
     _require,
@@ -128,7 +129,7 @@ def machine_detection(
     >>> ax.get_title(), len(ax.figure.axes)
     ('Answered by a machine', 2)
     """
-    check_choice("kind", kind, ["matrix", "bars"])
+    kind = choose("kind", kind, ["matrix", "bars"])
     if by is not None:
         if "machine_rate" in data.columns or data.columns.name == "disposition_category":
             raise InvalidParameterError(
@@ -143,18 +144,35 @@ def machine_detection(
         level = _confidence(confidence, data)
         groups = list(data.columns[: data.columns.get_loc("dials")])
         left, right = _two_panels(ax)
+        if data.empty or not data["dials"].sum():
+            right.set_axis_off()
+            return _no_data(left, "Answered by a machine")
         _grouped_bars(left, data, {_label("machine_rate"): "machine_rate"}, groups)
         left.set_xlabel(f"Share of answered calls\n(bars: {_interval(level)})")
         left.set_title("Answered by a machine")
         errors = [r for r in _MACHINE_RATES[1:] if set(_rate_cols(r)) <= set(data.columns)][:2]
-        _grouped_bars(right, data, {_label(r): r for r in errors}, groups)
+        # columns="compact" keeps the audit's rates without their bounds: drawn bare, and said so.
+        bare = [] if errors else [r for r in _MACHINE_RATES[1:] if r in data.columns][:2]
+        _grouped_bars(right, data, {_label(r): r for r in errors or bare}, groups)
         right.tick_params(labelleft=False)
-        right.set_xlabel("Share of calls, at least")
         # The panel is named by its legend, not a title: a title set on the returned Axes
         # (the left one) has the space above both panels to itself.
+        title = "AMD errors: lower bounds\nfrom dispositions, durations\nand transcripts"
         if errors:
-            title = "AMD errors: lower bounds\nfrom dispositions, durations\nand transcripts"
+            right.set_xlabel(f"Share of calls, at least\n(bars: {_interval(level)})")
             _legend(right, outside=True, title=title)
+        elif bare:
+            right.set_xlabel("Share of calls, at least\n(no intervals: columns='all' has them)")
+            _legend(right, outside=True, title=title)
+        else:
+            right.text(
+                0.5,
+                0.5,
+                "No AMD error rates in this result:\nmachine_detection(columns='all') has them",
+                ha="center",
+                va="center",
+                transform=right.transAxes,
+            )
         return left
     ax = _axes(ax)
     if data.columns.name == "disposition_category":
@@ -162,6 +180,8 @@ def machine_detection(
     else:
         matrix = analysis.machine_detection_matrix(data, normalize=normalize)
     values = matrix.to_numpy(dtype=float, na_value=np.nan)
+    if not np.nan_to_num(values).any():  # no answered call: an empty grid, nonsense scales
+        return _no_data(ax, "How calls ended, by who answered")
     shares = not pd.api.types.is_integer_dtype(matrix.dtypes.iloc[0])
     rows = [ANSWERERS.get(str(r), str(r)) for r in matrix.index]
     columns = [str(c).replace("_", " ") for c in matrix.columns]
@@ -230,6 +250,8 @@ def durations(data: pd.DataFrame, ax: Axes | None = None, *, bins: int = 40) -> 
     top = positive.max() if positive.size else 10.0
     edges = np.logspace(0, np.log10(max(top, 10.0)), bins + 1)
     ax = _axes(ax)
+    if not any(np.isfinite(seconds[mask]).any() for mask in who.values()):
+        return _no_data(ax, "How long calls last, by who answered")
     for name, mask in who.items():
         mine = seconds[mask]
         mine = mine[~np.isnan(mine)]

@@ -14,7 +14,6 @@ from dialstats.analysis import METRICS as CONTRACT
 from dialstats.analysis import (
     RATES,
     VENDOR_NAMES,
-    check_choice,
     check_frame,
     choose,
     group_keys,
@@ -33,6 +32,7 @@ from dialstats.plot._common import (
     _axes,
     _column_list,
     _confidence,
+    _date_axis,
     _grouped_bars,
     _interval,
     _labels,
@@ -50,8 +50,6 @@ from dialstats.plot._common import (
     _tidy,
     _values,
 )
-
-_MAX_PERIOD_TICKS = 16
 
 
 @_literal_text
@@ -215,7 +213,7 @@ def answer_rates(
     'Connect rate over time'
     """
     if rate is not None:
-        check_choice("rate", rate, RATES)
+        rate = choose("rate", rate, RATES)
     result = _rate_table(data)
     if result is None:
         check_frame(data, "plot.answer_rates")
@@ -238,7 +236,8 @@ def answer_rates(
         _require(result, _rate_cols(drawn), "answer_rates", "answer_rates")
     groups = _group_columns(result)
     ax = _axes(ax)
-    if result.empty:
+    dials = result["dials"].sum() if "dials" in result.columns else None
+    if result.empty or dials == 0:
         return _no_data(ax, "Answer and connect rates")
     if "period" in result.columns:
         _trend(ax, result, groups, rate, shown, level)
@@ -492,6 +491,10 @@ def _trend(
     shown: list[str],
     level: float | None,
 ) -> None:
+    # Calls without a time have no place on the time axis: the title counts them instead.
+    timeless = result["period"].isna().to_numpy()
+    untimed = result[timeless]
+    result = result[~timeless]
     if groups:
         rate = rate or ("connect_rate" if "connect_rate" in shown else shown[0])
         labels = np.array(_labels(result, groups))
@@ -501,6 +504,10 @@ def _trend(
         rates = [rate] if rate else shown
         lines = [(_label(r), result, r) for r in rates]
         title = f"{_label(rates[0]) if len(rates) == 1 else 'Answer and connect rates'} over time"
+    if len(untimed):
+        calls = untimed["dials"].sum() if "dials" in untimed.columns else None
+        count = "calls" if calls is None else f"{calls:,} call" + ("" if calls == 1 else "s")
+        title += f"\n{count} without a time not shown"
     # Bands of many lines hide each other: beyond a few, draw the lines alone.
     banded = len(lines) <= _MAX_BANDS
     for position, (name, rows, column) in enumerate(lines):
@@ -515,13 +522,7 @@ def _trend(
     ax.set_ylabel("Share of dials" + (f" (band: {_interval(level)})" if banded else ""))
     ax.set_title(title)
     _legend(ax, outside=len(lines) > _MAX_BANDS)
-    periods = pd.Index(result["period"].unique()).sort_values()
-    if len(periods) <= _MAX_PERIOD_TICKS:  # one tick per point, so each reads as its period
-        ax.set_xticks(periods, [f"{p:%d %b}" for p in periods])
-    # Rotate this Axes' dates only: figure.autofmt_xdate would hide the labels of every Axes
-    # above the bottom row when the chart is drawn into a grid.
-    for label in ax.get_xticklabels():
-        label.set(rotation=30, horizontalalignment="right")
+    _date_axis(ax, result["period"])
     _tidy(ax, grid="y")
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from dialstats import analysis
 from dialstats.analysis import METRICS as CONTRACT
-from dialstats.analysis import check_frame, check_freq, choose, group_keys, period_key
+from dialstats.analysis import check_frame, choose, group_keys
 from dialstats.analysis import label as _label
 from dialstats.errors import InvalidParameterError
 
@@ -25,12 +25,16 @@ from dialstats.plot._common import (
     _annotate,
     _axes,
     _colorbar,
+    _complete_periods,
+    _date_axis,
     _heatmap,
     _labels,
+    _left_out,
     _legend,
     _literal_text,
     _names,
     _no_data,
+    _not_drawn,
     _percent_axis,
     _rate_of,
     _recorded,
@@ -56,7 +60,8 @@ def best_time_to_call(
     weekday + hour model, which a second sample would largely repeat; ``"raw"`` shows the cells'
     own rates. Either way only cells of at least `min_dials` dials are painted (the rest are
     hatched grey, as the x label says), and the colour scale spans the painted cells alone. The
-    subtitle gives the split-half rank correlation of the view.
+    grid spans the weekdays and hours anyone was dialled at (a wide table, which does not say,
+    is drawn whole). The subtitle gives the split-half rank correlation of the view.
 
     Parameters
     ----------
@@ -121,6 +126,7 @@ def best_time_to_call(
             tidy = analysis.best_time_to_call(
                 data, tz=tz, metric=metric, min_dials=min_dials, wide=False
             )
+    dialled = None  # the cells anyone dialled: the extent of the grid drawn
     if wide:
         table, view = data, "raw"
     else:
@@ -128,19 +134,27 @@ def best_time_to_call(
         needed = ["weekday", "hour", column, metric, *(["dials"] if min_dials else [])]
         _require(tidy, needed, "best_time_to_call", "best_time_to_call(wide=False)")
         table = tidy.pivot(index="weekday", columns="hour", values=column).astype("Float64")
+        if "dials" in tidy.columns:
+            dials = tidy.pivot(index="weekday", columns="hour", values="dials").fillna(0)
+            dialled = (dials.astype(float) > 0).reindex_like(table).fillna(False)
+            if not dialled.to_numpy(dtype=bool).any():
+                return _no_data(_axes(ax), f"{_label(metric)} by weekday and hour")
         # Only cells of min_dials or more are painted: a smoothed cell of one dial is the
         # model's guess, not a finding, and would set the colour scale (and look hottest).
         if min_dials is None:  # the analysis left the rate of each cell under it out
             enough = tidy.pivot(index="weekday", columns="hour", values=metric).notna()
         else:
-            dials = tidy.pivot(index="weekday", columns="hour", values="dials").fillna(0)
             enough = dials.astype(float) >= min_dials
         table = table.where(enough.reindex_like(table).fillna(False).to_numpy(dtype=bool))
     # The subtitle's notes hold for this table only when its attrs are of this metric.
     notes = tidy.attrs if tidy.attrs.get("metric") == metric else {}
-    table = _trim_empty_hours(table)
-    # Weekdays no one dialled (a team that rests at weekends) would be rows of grey.
-    table = table[table.notna().any(axis=1).to_numpy()] if table.notna().any(axis=None) else table
+    if dialled is not None:
+        # Night hours and weekdays no one dialled (a team that rests at weekends) would be rows
+        # and columns of grey; those dialled too thinly to paint stay, hatched. A wide table
+        # does not say which cells anyone dialled, so it is drawn whole.
+        dialled = dialled.to_numpy(dtype=bool)
+        hours = np.flatnonzero(dialled.any(axis=0))
+        table = table.iloc[dialled.any(axis=1), hours[0] : hours[-1] + 1]
     values = table.to_numpy(dtype=float, na_value=np.nan)
     ax = _axes(ax, figsize=(12, 0.75 * len(table) + 1.8))
     image = _heatmap(ax, values, cmap="viridis")
@@ -152,7 +166,7 @@ def best_time_to_call(
     ax.set_yticks(range(values.shape[0]), [str(d)[:3] for d in table.index])
     where = {"contact": "the contact's local time", None: "time zone not recorded"}.get(tz, tz)
     too_few = "too few dials" if min_dials is None else f"< {min_dials} dials"
-    missing = "no estimate" if wide else too_few
+    missing = "no estimate" if wide and min_dials is None else too_few
     ax.set_xlabel(f"Hour of day ({where})\nhatched grey: {missing}")
     ax.set_ylabel("")
     label = _label(metric)
@@ -261,11 +275,11 @@ def trend(
     ax = _axes(ax)
     if result.empty:
         return _no_data(ax, f"{label} per period")
-    left_out = f"\npartial period left out: {', '.join(f'{p:%d %b}' for p in partial)}"
-    left_out = left_out if partial else ""
+    left_out = _left_out(partial)
     if result.columns[0] != "period":
         _trend_by_group(ax, result, metric, label, min_calls, highlight)
-        ax.set_title(ax.get_title().removesuffix(")") + left_out.replace("\n", "; ") + ")")
+        ax.set_title(ax.get_title().removesuffix(")") + (f"; {left_out})" if left_out else ")"))
+        _date_axis(ax, result["period"])
         return ax
     period = result["period"]
     ax.plot(period, _values(result, metric), marker="o", color=PALETTE[0], label=label)
@@ -294,8 +308,9 @@ def trend(
     title = f"{label} per period"
     if len(summary) == 1 and summary[0]["p_value"] is not None:
         title += f" (trend test p = {summary[0]['p_value']:.2g})"
-    ax.set_title(title + left_out)
+    ax.set_title(title + (f"\n{left_out}" if left_out else ""))
     _percent_axis(ax.yaxis)
+    _date_axis(ax, period)
     _legend(ax, outside=True)
     _tidy(ax, grid="y")
     return ax
@@ -335,7 +350,8 @@ def activity(
     Raises
     ------
     InvalidParameterError
-        `data` is not a pandas DataFrame, or a result lacks a column the chart draws.
+        `data` is not a pandas DataFrame, is neither a call-log frame nor an `activity_hours`
+        result (an `activity` result is of sessions), or a result lacks a column the chart draws.
 
     See Also
     --------
@@ -357,6 +373,12 @@ def activity(
         _require(hours, ["dials"], "activity", "activity_hours")
         keys = list(data.columns[: data.columns.get_loc("hour")])
     else:
+        if "started_at" not in data.columns:
+            takes = "an activity_hours() result or the call-log frame"
+            if "first_dial" in data.columns:
+                found = "this is an activity() result, of sessions, not hours"
+                raise _not_drawn("activity", takes, found, "pass activity_hours()'s result")
+            raise _not_drawn("activity", takes, "this frame has neither's columns")
         hours = analysis.activity_hours(data, by, tz=tz)
         zone = hours.attrs["tz"]  # the zone it read the calls in (the frame's when tz is None)
         keys = group_keys(data, by, "plot.activity")
@@ -385,42 +407,6 @@ def activity(
     return ax
 
 
-def _complete_periods(data: pd.DataFrame, freq: object) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
-    """The calls of `data` less those of a first or last period of `freq` the calls do not
-    cover (the first call after the period's first day, the last call before its last day),
-    and the labels of the periods left out. Periods shorter than a day, a frame of one period
-    and other engines' frames are kept whole."""
-    from pandas.tseries.offsets import Tick
-
-    if not isinstance(data, pd.DataFrame) or "started_at" not in data.columns:
-        return data, []
-    offset = check_freq(freq)
-    if isinstance(offset, Tick) or not pd.api.types.is_datetime64_any_dtype(data["started_at"]):
-        return data, []
-    periods = period_key(data["started_at"], freq)
-    labels = periods.cat.categories
-    if len(labels) < 2:
-        return data, []
-    day = pd.Timedelta(days=1)
-    right = pd.Grouper(freq=offset).closed == "right"  # weeks, month ends: labelled by their end
-
-    def first_day(label: pd.Timestamp) -> object:
-        return ((label - offset) + day).date() if right else label.date()
-
-    def last_day(label: pd.Timestamp) -> object:
-        return label.date() if right else ((label + offset) - day).date()
-
-    times = data["started_at"].dropna()
-    partial = []
-    if times.min().date() > first_day(labels[0]):
-        partial.append(labels[0])
-    if times.max().date() < last_day(labels[-1]):
-        partial.append(labels[-1])
-    if not partial:
-        return data, []
-    return data[~periods.isin(partial).to_numpy()], partial
-
-
 def _trend_by_group(
     ax: Axes, result: pd.DataFrame, metric: str, label: str, min_calls: int, highlight: int
 ) -> Axes:
@@ -429,9 +415,11 @@ def _trend_by_group(
     groups = list(result.columns[: result.columns.get_loc("period")])
     entry = CONTRACT.get(metric)
     denominator = entry.denominator if entry is not None else None
+    # Calls of no group (no list, say) are a line of their own, "(none)", as in the other charts.
+    names = np.array(_labels(result, groups))
     parts = []
-    for key, part in result.groupby(groups, sort=False, observed=True):
-        name = ", ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+    for name in dict.fromkeys(names):
+        part = result[names == name]
         parts.append((name, part, float(_values(part, "center")[0])))
     many = len(parts) > _MAX_BANDS
     ranked = sorted(parts, key=lambda item: -np.nan_to_num(item[2], nan=-1.0))
