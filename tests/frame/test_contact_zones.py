@@ -118,8 +118,9 @@ def test_numbers_sharing_a_placing_prefix_are_looked_up_once_with_the_same_answe
     assert number_zones(numbers) == [number_zone(n) for n in numbers]
 
 
-def record(i, *, at, timezone=..., to=..., phones=None):
-    """One live-shaped call-log record (see "Observed in live responses")."""
+def record(i, *, at, timezone=..., to=..., phones=None, direction="outbound"):
+    """One live-shaped call-log record (see "Observed in live responses"), with the written
+    spec's ``direction`` (``...``: none)."""
     contact = {"_id": f"c{i}", "first_name": "Ann", "source": "csv"}
     if timezone is not ...:
         contact["timezone"] = timezone
@@ -143,6 +144,8 @@ def record(i, *, at, timezone=..., to=..., phones=None):
     }
     if to is not ...:
         out["to"] = to
+    if direction is not ...:
+        out["direction"] = direction
     return out
 
 
@@ -278,9 +281,63 @@ def test_sandbox_zones_resolve(small_dataset):
     )
     named = resolved.notna()
     assert (frame.loc[named, "contact_tz"] == resolved[named]).all()
-    # a contact without a (known) zone gets its number's, where it places it in one zone
+    # a contact without a (known) zone gets its number's, where it places it in one zone: the
+    # caller's on an inbound call, the called number's on an outbound one
     blank = frame[~named]
-    number = blank["to_e164"].fillna(blank["contact_phone"]).astype(object)
+    inbound = blank["direction"] == "inbound"
+    assert inbound.any() and not blank["direction"].isna().any()
+    call = blank["from_e164"].where(inbound, blank["to_e164"])
+    number = call.fillna(blank["contact_phone"]).astype(object)
     from_number = number.map(lambda n: None if pd.isna(n) else number_zone(n))
     assert (blank["contact_tz"].fillna("") == from_number.fillna("")).all()
     assert blank["contact_tz"].notna().any()
+
+
+# Who is at which end: the rep's line (Chicago, 773) and the contact's numbers (Miami, 305; and
+# Boston, 617), none of whose contacts gives a time zone.
+REP, MIAMI, BOSTON = "(773) 795-7418", "13056407379", "+1 617 555 0143"
+SIDES = [
+    # inbound: the contact called from Miami, the rep's line answered
+    record(21, at=AFTER, to=REP, phones=[MIAMI], direction="inbound") | {"from": MIAMI},
+    # inbound without a `from`: the contact's own number, never the rep's line
+    record(22, at=AFTER, to=REP, phones=[BOSTON], direction="inbound") | {"from": None},
+    # outbound: the rep called Miami from the Chicago line
+    record(23, at=AFTER, to=MIAMI, phones=[BOSTON, MIAMI]) | {"from": REP},
+    # no direction: the end that is one of the contact's numbers
+    record(24, at=AFTER, to=REP, phones=[MIAMI], direction=...) | {"from": MIAMI},
+    record(25, at=AFTER, to=MIAMI, phones=[MIAMI], direction=...) | {"from": REP},
+    # an unknown direction is no direction
+    record(26, at=AFTER, to=REP, phones=[MIAMI], direction="sideways") | {"from": MIAMI},
+    # neither end is one of the contact's numbers: its first number, not a guess at an end
+    record(27, at=AFTER, to=REP, phones=[BOSTON], direction=...) | {"from": MIAMI},
+    # nothing says which end is the contact's: unknown, though the rep's line would place
+    record(28, at=AFTER, to=REP, direction=...) | {"from": MIAMI},
+]
+SIDE_ZONES = ["America/New_York"] * 7 + [None]
+
+
+def zones_of(frame: pd.DataFrame) -> list[str | None]:
+    return frame["contact_tz"].astype(object).where(frame["contact_tz"].notna(), None).tolist()
+
+
+def test_the_contacts_end_of_the_call_places_it_never_the_reps_line():
+    frame = records_to_frame(SIDES, None)
+    assert zones_of(frame) == SIDE_ZONES
+    # the flags are those of the contact's number on the call, the inbound caller's too; none
+    # where the call has no number of the contact's
+    flagged = frame["contact_phone_do_not_call"].notna().tolist()
+    assert flagged == [True, False, True, True, True, True, False, False]
+    assert not frame["contact_phone_do_not_call"].any()
+
+
+def test_the_contacts_end_over_http_and_in_the_demo(demo):
+    with serve_bodies(SIDES) as url:
+        frame = ds.Client(KEY, base_url=url).read_call_logs()
+    assert zones_of(frame.sort_values("id", ignore_index=True)) == SIDE_ZONES
+    # the demo's inbound call from Miami, on a rep's Chicago line
+    call = demo[demo["from"] == MIAMI].iloc[0]
+    assert (call["direction"], call["to"], call["contact_phone"]) == ("inbound", REP, "+" + MIAMI)
+    assert call["contact_tz"] == "America/New_York"
+    inbound = demo[demo["direction"] == "inbound"]
+    listed = inbound["from_e164"] == inbound["contact_phone"]
+    assert listed.sum() > 10 and inbound.loc[listed, "contact_phone_do_not_call"].notna().all()

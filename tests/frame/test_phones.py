@@ -1,4 +1,4 @@
-"""to_e164 / from_e164, contact_id and the dialled number's contact_phone_* flags."""
+"""to_e164 / from_e164, contact_id and the contact_phone_* flags of the contact's number on each call."""
 
 from __future__ import annotations
 

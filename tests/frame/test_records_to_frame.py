@@ -12,11 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialstats._flat import column_name
+import dialstats as ds
+from dialstats._flat import column_name, quote_values
 from dialstats.api import bodies_to_frame
 from dialstats.api._wire import flatten_bodies, read_page_info
 from dialstats.frame._build import records_to_frame
 from dialstats.frame._schema import CALL_LOG_COLUMNS, call_log_dtypes
+from dialstats.sandbox import serve
+
+KEY = "sk-test-sort-0123456789"
 
 DISPOSITIONS = [
     {"_id": "d1", "id": 1, "name": "Answered - Meeting Set", "category": "positive"},
@@ -221,12 +225,88 @@ def test_bodies_follow_a_requested_sort():
     assert kept["duration"].tolist() == [30, 90, 60]
 
 
+def test_a_sort_puts_na_lowest_as_the_api_does():
+    # The API's database sorts a null or missing field below every value: first ascending,
+    # last descending. Ties go by id, ascending either way.
+    answered = [None, "human", "machine_start", None, "human", None]
+    ended = [
+        "2024-03-01T15:01:00Z",
+        None,
+        "2024-03-01T15:00:00Z",
+        None,
+        None,
+        "2024-03-01T15:02:00Z",
+    ]
+    records = [
+        record(i, answered_by=a, duration=10 * i, ended_at=e)
+        for i, (a, e) in enumerate(zip(answered, ended, strict=True), start=1)
+    ]
+    for n, r in enumerate(records, start=1):
+        if r["answered_by"] is None and n % 2:
+            del r["answered_by"]  # missing sorts as null does
+    pages = [body(records[3:]), body(records[:3])]
+
+    def ids(sort: str) -> list[int]:
+        frame = bodies_to_frame(pages, None, sort=sort)
+        return [int(i, 16) for i in frame["id"]]
+
+    assert ids("answered_by") == [1, 4, 6, 2, 5, 3]
+    assert ids("-answered_by") == [3, 2, 5, 1, 4, 6]
+    assert ids("answered_by,-duration") == [6, 4, 1, 5, 2, 3]
+    assert ids("-answered_by,duration") == [3, 2, 5, 1, 4, 6]
+    assert ids("ended_at") == [2, 4, 5, 3, 1, 6]
+    assert ids("-ended_at,-answered_by") == [6, 1, 3, 2, 5, 4]
+
+
+@pytest.mark.parametrize("sort", ["answered_by", "-answered_by", "answered_by,-duration"])
+def test_max_records_are_the_first_rows_of_the_full_read_in_the_servers_order(small_dataset, sort):
+    with serve(small_dataset, api_key=KEY) as server, ds.Client(KEY, base_url=server.url) as c:
+        full = c.read_call_logs(sort=sort)
+        assert full["answered_by"].isna().sum() > 10  # nulls to place
+        pages = [c.read_call_log_page(p, limit=100, sort=sort) for p in range(1, 6)]
+        served = pd.concat([page.frame for page in pages])["id"].tolist()
+        assert full["id"].tolist()[: len(served)] == served
+        for n in (1, 5, 250):
+            head = c.read_call_logs(sort=sort, max_records=n)
+            assert head["id"].tolist() == full["id"].tolist()[:n]
+
+
 def test_custom_field_values_of_any_type_are_read_as_text():
     text = record(2, contact={"custom_fields": [{"type": "text", "label": "Tier", "value": "A"}]})
     frame = bodies_to_frame([body([record(1), text])], None)
     fields = frame["contact_custom_fields"].map(json.loads)  # lists come as JSON text
     values = [[f["value"] for f in each] for each in fields]
     assert values == [["40"], ["A"]]
+
+
+def test_only_custom_field_values_are_read_as_text():
+    # A field the API adds whose object has a `value`, a list of such objects, and custom
+    # fields whose label looks like JSON: only the custom fields' values become text.
+    tricky = {"type": "number", "label": 'a] "value": 9 [', "value": 7}
+    records = [
+        record(1, sentiment={"value": 0.25}, tags=[{"value": 2, "ok": True}]),
+        record(2, sentiment={"value": 1}, contact={"custom_fields": [tricky, {"value": True}]}),
+    ]
+    fields = [["40"], ["7", "true"]]
+    for frame in (
+        bodies_to_frame([body(records)], None),
+        bodies_to_frame([body(records, indent=1)], None),  # read by the JSON module
+        records_to_frame(records, None),
+    ):
+        assert frame["sentiment_value"].dtype == "Float64"
+        assert frame["sentiment_value"].tolist() == [0.25, 1.0]
+        assert json.loads(frame["tags"].iloc[0]) == [{"value": 2, "ok": True}]
+        custom = frame["contact_custom_fields"].map(json.loads)
+        assert [[f["value"] for f in each] for each in custom] == fields
+        assert custom.iloc[1][0]["label"] == tricky["label"]
+
+
+def test_custom_fields_holding_a_raw_nul_are_quoted_each_on_its_own():
+    raw = (
+        b'{"data":[{"_id":"a","contact":{"custom_fields":[{"label":"x\x00y","value":1}]},'
+        b'"score":{"value":2}},{"_id":"b","contact":{"custom_fields" : [ {"value" : -1.5e3} ]}}]}'
+    )
+    assert quote_values(raw) == raw.replace(b":1}", b':"1"}').replace(b"-1.5e3", b'"-1.5e3"')
 
 
 def test_pretty_printed_bodies_and_fields_that_change_type_lose_nothing():
@@ -312,6 +392,42 @@ def test_raw_control_characters_read_exactly_as_the_json_module_reads_them(texts
     assert flat["transcription"].to_pylist() == [r["transcription"] for r in expected]
     assert flat["notes"].to_pylist() == [r["notes"] for r in expected]
     assert read_page_info(raw).ids == [r["_id"] for r in expected]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    fields=st.lists(
+        st.lists(
+            st.tuples(
+                st.text(st.sampled_from(list('[]{}:,"value \\\x00\n')), max_size=8),
+                st.integers()
+                | st.floats(allow_nan=False, allow_infinity=False)
+                | st.booleans()
+                | _HARD_TEXT,
+            ),
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    other=st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False),
+    pretty=st.booleans(),
+)
+def test_custom_field_values_are_text_as_sent_and_nothing_else_is(fields, other, pretty):
+    records = [
+        record(
+            i,
+            contact={"custom_fields": [{"label": k, "value": v} for k, v in each]},
+            extra={"value": other},
+        )
+        for i, each in enumerate(fields, start=1)
+    ]
+    raw = _raw_controls({"data": records, "pagination": {"total": len(records)}}, pretty=pretty)
+    flat = flatten_bodies([raw])
+    sent = [[v if isinstance(v, str) else json.dumps(v) for _, v in each] for each in fields]
+    got = [[f["value"] for f in each] for each in flat["contact_custom_fields"].to_pylist()]
+    assert got == sent
+    assert flat["extra_value"].to_pylist() == [other] * len(records)
 
 
 def test_a_control_character_after_a_backslash_is_not_taken_for_an_escape():

@@ -21,7 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dialstats._flat import PINNED_EXTRAS, column_name, flatten_record_bodies, to_text
-from dialstats.frame._phones import PHONE_FLAG_COLUMNS, entry_numbers, phone_flags, to_e164
+from dialstats.frame._phones import (
+    PHONE_FLAG_COLUMNS,
+    contact_numbers,
+    entry_numbers,
+    phone_flags,
+    to_e164,
+)
 from dialstats.frame._schema import UTC, call_log_dtypes, check_dtype_backend, check_tz
 from dialstats.frame._zones import contact_zones
 
@@ -187,8 +193,10 @@ def _number_columns(
     from_: pa.ChunkedArray,
     first_phone: pa.ChunkedArray,
     phones: pa.ChunkedArray | None,
+    direction: pa.ChunkedArray,
 ) -> dict[str, pa.ChunkedArray]:
-    """``to_e164``, ``from_e164``, the first phone's E.164 and the dialled number's flags.
+    """``to_e164``, ``from_e164``, the first phone's E.164, the contact's end of each call (see
+    `contact_numbers`) and that number's flags.
 
     The three number columns are normalised together, so a number in several of them (or on
     many calls) is parsed once.
@@ -202,12 +210,17 @@ def _number_columns(
         *([] if entries is None else [entries]),
     ]
     every = to_e164(pa.chunked_array(parts, pa.string())).combine_chunks()
-    to_number = every[:n]
+    to_number, from_number = every[:n], every[n : 2 * n]
+    entry_e164 = None if entries is None else every[3 * n :]
+    contact = contact_numbers(
+        direction.combine_chunks(), to_number, from_number, phones, entry_e164
+    )
     return {
         "to_e164": pa.chunked_array([to_number]),
-        "from_e164": pa.chunked_array([every[n : 2 * n]]),
+        "from_e164": pa.chunked_array([from_number]),
         "contact_phone_e164": pa.chunked_array([every[2 * n : 3 * n]]),
-        **phone_flags(phones, None if entries is None else every[3 * n :], to_number),
+        "contact_number": pa.chunked_array([contact]),
+        **phone_flags(phones, entry_e164, contact),
     }
 
 
@@ -254,12 +267,11 @@ def call_log_table(flat: pa.Table, dispositions: Dispositions | None = None) -> 
         "user_name": _full_name(out["user_first_name"], out["user_last_name"]),
         "contact_phone": first_phone,
         "has_recording": _has_text(out["recording_url"]),
-        **_number_columns(out["to"], out["from"], first_phone, phones),
+        **_number_columns(out["to"], out["from"], first_phone, phones, out["direction"]),
     }
     derived["contact_tz"] = contact_zones(
-        out["contact_timezone"], derived["to_e164"], derived["contact_phone_e164"]
+        out["contact_timezone"], derived.pop("contact_number"), derived.pop("contact_phone_e164")
     )
-    del derived["contact_phone_e164"]
     derived["disposition_name"], derived["disposition_category"] = _join_dispositions(
         out["disposition_id"], dispositions
     )
@@ -319,14 +331,27 @@ def sort_keys(sort: str | None) -> list[tuple[str, str]]:
 
 
 def sort_table(table: pa.Table, sort: str | None) -> pa.Table:
-    """Rows in the API's order for ``sort`` (default: oldest ``created_at`` first), NA last.
+    """Rows in the API's order for ``sort`` (default: oldest ``created_at`` first).
 
-    Unknown sort fields leave the rows in the order they arrived.
+    NA sorts below every value, as the API's database sorts a null or missing field: first in
+    an ascending key, last in a descending one. So the first rows of a read are the rows a read
+    of fewer records (``max_records``) keeps. Unknown sort fields leave the rows in the order
+    they arrived.
     """
     keys = sort_keys(sort)
     if table.num_rows < 2 or not all(name in table.column_names for name, _ in keys):
         return table
-    order = pc.sort_indices(table.select([name for name, _ in keys]), sort_keys=keys)
+    # Arrow puts every key's nulls at the same end: a key with nulls is preceded by whether
+    # each row has a value, ordered as the key is, so that its nulls come first ascending.
+    columns, arrow_keys = {}, []
+    for i, (name, order) in enumerate(keys):
+        column = table[name]
+        if column.null_count:
+            columns[f"{i}:present"] = pc.is_valid(column)
+            arrow_keys.append((f"{i}:present", order))
+        columns[str(i)] = column
+        arrow_keys.append((str(i), order))
+    order = pc.sort_indices(pa.table(columns), sort_keys=arrow_keys)
     # Pages usually arrive in order already: skip the copy then.
     in_place = pc.all(pc.equal(order, pa.array(range(table.num_rows), order.type))).as_py()
     return table if in_place else table.take(order)

@@ -1,5 +1,5 @@
-"""Phone numbers as sent (``"(212) 555-0143"``, ``"12125550143"``, ...) -> E.164, and the
-dialled number's entry of ``contact.phone_numbers``.
+"""Phone numbers as sent (``"(212) 555-0143"``, ``"12125550143"``, ...) -> E.164, the contact's
+end of each call, and that number's entry of ``contact.phone_numbers``.
 
 Numbers are read by Google's libphonenumber (the ``phonenumbers`` package) with the US as the
 default region, so a bare 10- or 11-digit NANP number is +1; a number it cannot read, or whose
@@ -108,29 +108,68 @@ def entry_numbers(numbers: pa.ChunkedArray | None) -> pa.Array | None:
     return to_text(pc.struct_field(pc.list_flatten(numbers), "number")).combine_chunks()
 
 
-def phone_flags(
-    numbers: pa.ChunkedArray | None, entry_e164: pa.Array | None, dialled: pa.Array
-) -> dict[str, pa.ChunkedArray]:
-    """``contact_phone_do_not_call``, ``_is_wrong_number``, ``_call_classification``: the fields
-    of the first ``phone_numbers`` entry whose number (`entry_e164`, as `entry_numbers` lists
-    them, normalised) is the dialled one (`dialled`, E.164). NA when no entry matches or the
-    entry lacks the field.
-    """
-    n = len(dialled)
-    out = {
-        f"contact_phone_{name}": pa.chunked_array([pa.nulls(n, type_)]) for name, type_ in _FLAGS
-    }
+def _first_entries(
+    numbers: pa.ChunkedArray | None, entry_e164: pa.Array | None, number: pa.Array
+) -> np.ndarray:
+    """Per call, the position (in `entry_e164`) of the first ``phone_numbers`` entry whose
+    number is the call's `number` (E.164); -1 where none is."""
+    n = len(number)
+    filled = np.full(n, -1, dtype=np.int64)
     if numbers is None or entry_e164 is None or len(entry_e164) == 0:
-        return out
-    lists = numbers.combine_chunks()
-    entries = pc.list_flatten(lists)
-    parent = pc.list_parent_indices(lists)
-    matches = pc.equal(entry_e164, pc.take(dialled, parent)).fill_null(False)
+        return filled
+    parent = pc.list_parent_indices(numbers.combine_chunks())
+    matches = pc.equal(entry_e164, pc.take(number, parent)).fill_null(False)
     matched = np.flatnonzero(matches.to_numpy(zero_copy_only=False))
     # The first matching entry of each call: entries come in row order.
     rows, first = np.unique(parent.to_numpy()[matched], return_index=True)
-    filled = np.full(n, -1, dtype=np.int64)
     filled[rows] = matched[first]
+    return filled
+
+
+def contact_numbers(
+    direction: pa.Array,
+    to: pa.Array,
+    from_: pa.Array,
+    numbers: pa.ChunkedArray | None,
+    entry_e164: pa.Array | None,
+) -> pa.Array:
+    """The contact's end of each call (E.164): `from_` (the caller) on an inbound call, `to`
+    (the called number) on an outbound one. A call whose `direction` is missing or another
+    value has the one of the two that is among its contact's ``phone_numbers`` (`entry_e164`,
+    as `entry_numbers` lists them, normalised), `to` first; NA when neither is, as either could
+    be the rep's own line.
+    """
+    inbound = pc.equal(direction, "inbound").fill_null(False)
+    outbound = pc.equal(direction, "outbound").fill_null(False)
+    known = pc.if_else(inbound, from_, to)
+    unknown = pc.invert(pc.or_(inbound, outbound))
+    if len(direction) == 0 or not pc.any(unknown).as_py():
+        return known
+    none = pa.scalar(None, pa.string())
+    listed = pc.if_else(
+        pa.array(_first_entries(numbers, entry_e164, to) >= 0),
+        to,
+        pc.if_else(pa.array(_first_entries(numbers, entry_e164, from_) >= 0), from_, none),
+    )
+    return pc.if_else(unknown, listed, known)
+
+
+def phone_flags(
+    numbers: pa.ChunkedArray | None, entry_e164: pa.Array | None, contact: pa.Array
+) -> dict[str, pa.ChunkedArray]:
+    """``contact_phone_do_not_call``, ``_is_wrong_number``, ``_call_classification``: the fields
+    of the first ``phone_numbers`` entry whose number (`entry_e164`, as `entry_numbers` lists
+    them, normalised) is the contact's end of the call (`contact`, E.164, as `contact_numbers`
+    gives it). NA when no entry matches or the entry lacks the field.
+    """
+    n = len(contact)
+    out = {
+        f"contact_phone_{name}": pa.chunked_array([pa.nulls(n, type_)]) for name, type_ in _FLAGS
+    }
+    filled = _first_entries(numbers, entry_e164, contact)
+    if not (filled >= 0).any():
+        return out
+    entries = pc.list_flatten(numbers.combine_chunks())
     position = pa.array(filled, mask=filled < 0)
     for name, type_ in _FLAGS:
         if entries.type.get_field_index(name) < 0:

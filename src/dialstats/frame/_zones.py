@@ -6,8 +6,10 @@ In order:
    a US/Canada abbreviation or long name from `ABBREVIATIONS` (``ET``, ``PDT``, ``Eastern``,
    ``Pacific Time``, ...; case and spacing do not matter), ``UTC`` / ``GMT`` or a whole-hour UTC
    offset (``UTC-5``, ``GMT+1``, ``-05:00`` -> ``Etc/GMT+5``, ``Etc/GMT-1``, ``Etc/GMT+5``);
-2. otherwise the zone of the dialled number (``to``, else the contact's first phone number), from
-   libphonenumber's time-zone data: ``+1 212 ...`` -> ``America/New_York``;
+2. otherwise the zone of the contact's end of the call (``from`` on an inbound call, ``to`` on an
+   outbound one; see `dialstats.frame._phones.contact_numbers`), else of the contact's first
+   phone number, from libphonenumber's time-zone data: ``+1 212 ...`` -> ``America/New_York``.
+   Never the rep's own line;
 3. otherwise NA: a number whose prefix spans several zones, an unreadable number, no number.
    Never a guess.
 
@@ -179,7 +181,8 @@ def _map_distinct(column: pa.Array, function: Callable[[list], list]) -> pa.Arra
 
 def contact_zones(timezone: pa.ChunkedArray, *numbers: pa.ChunkedArray) -> pa.ChunkedArray:
     """``contact_tz`` per call: `timezone` (the contact's, as sent) resolved, else the zone of the
-    first of `numbers` (E.164 columns, e.g. ``to_e164``, the contact's phone) that a call has.
+    first of `numbers` (E.164 columns: the contact's end of the call, then its first phone) that
+    a call has.
     """
     n = len(timezone)
     if n == 0:
