@@ -69,3 +69,12 @@ def test_an_overview_ending_in_an_iso_week_runs_through_its_sunday(demo, engine)
     assert week.equals(days) and week.loc["total_calls", "value"] > 0
     day = ds.overview(frame, start_date="2026-10-19", end_date=np.datetime64("2026-10-25"))
     assert day.equals(days)
+
+
+def test_best_time_to_call_names_its_own_choices(calls):
+    with pytest.raises(InvalidParameterError, match=r"did you mean 'contact'\?"):
+        ds.best_time_to_call(calls, tz="Contact")
+    with pytest.raises(InvalidParameterError, match="wide must be True or False; got 'False'"):
+        ds.best_time_to_call(calls, wide="False")
+    tidy = ds.best_time_to_call(calls, tz="utc", wide=False)
+    assert tidy.attrs["tz"] == "UTC" and "weekday" in tidy.columns

@@ -121,8 +121,17 @@ def best_time_to_call(
         raise InvalidParameterError(
             "min_dials", f"min_dials must be a whole number >= 0; got {min_dials!r}"
         )
+    if isinstance(tz, str) and tz != CONTACT and tz.strip().lower() == CONTACT:
+        raise InvalidParameterError(
+            "tz",
+            f"tz is {CONTACT!r} (each contact's own zone) or an IANA zone name; got {tz!r} "
+            f"(did you mean {CONTACT!r}?)",
+        )
     if tz != CONTACT:
-        check_timezone("tz", tz)
+        tz = check_timezone("tz", tz)
+    if not isinstance(wide, bool | np.bool_):
+        # "False" is a true string: it would give the wide table asked against.
+        raise InvalidParameterError("wide", f"wide must be True or False; got {wide!r}")
     confidence = check_confidence(confidence)
     flag = METRICS[metric]
     definitions = check_definitions(definitions)
