@@ -34,39 +34,13 @@ import pyarrow.compute as pc
 from phonenumbers import timezone as phone_zones
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
+from dialstats._checks import ZONE_ABBREVIATIONS, zone_name_key
 from dialstats._flat import to_text
 
-_ZONES = {
-    "America/New_York": ("ET", "EST", "EDT", "Eastern", "Eastern Time", "Eastern Standard Time",
-                         "Eastern Daylight Time", "US Eastern"),
-    "America/Chicago": ("CT", "CST", "CDT", "Central", "Central Time", "Central Standard Time",
-                        "Central Daylight Time", "US Central"),
-    "America/Denver": ("MT", "MST", "MDT", "Mountain", "Mountain Time", "Mountain Standard Time",
-                       "Mountain Daylight Time", "US Mountain"),
-    "America/Phoenix": ("Arizona", "Arizona Time"),
-    "America/Los_Angeles": ("PT", "PST", "PDT", "Pacific", "Pacific Time",
-                            "Pacific Standard Time", "Pacific Daylight Time", "US Pacific"),
-    "America/Anchorage": ("AKT", "AKST", "AKDT", "Alaska", "Alaska Time",
-                          "Alaska Standard Time", "Alaska Daylight Time"),
-    "Pacific/Honolulu": ("HT", "HST", "HAST", "Hawaii", "Hawaii Time", "Hawaii Standard Time",
-                         "Hawaii-Aleutian Standard Time"),
-    "America/Halifax": ("AT", "AST", "ADT", "Atlantic", "Atlantic Time",
-                        "Atlantic Standard Time", "Atlantic Daylight Time"),
-    "America/St_Johns": ("NT", "NST", "NDT", "Newfoundland", "Newfoundland Time",
-                         "Newfoundland Standard Time", "Newfoundland Daylight Time"),
-    "UTC": ("UTC", "GMT", "Z", "Zulu", "Coordinated Universal Time", "Greenwich Mean Time"),
-}  # fmt: skip
-
-
-def _key(text: str) -> str:
-    return " ".join(text.replace("_", " ").split()).upper()
-
-
-# Abbreviation or long name (upper case, single spaces) -> IANA zone; docs/contact-zones.md
-# lists them.
-ABBREVIATIONS: dict[str, str] = {
-    _key(name): zone for zone, names in _ZONES.items() for name in names
-}
+# Abbreviation or long name (upper case, single spaces) -> IANA zone: the table `tz=` refuses
+# them by, so a contact's "EST" and a user's tz="EST" mean the same zone (docs/contact-zones.md).
+ABBREVIATIONS: dict[str, str] = ZONE_ABBREVIATIONS
+_key = zone_name_key
 _IANA = {name.upper(): name for name in zoneinfo.available_timezones()}
 _OFFSET = re.compile(r"^(?:UTC|GMT|Z)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 _UNKNOWN_ZONE = "Etc/Unknown"  # libphonenumber's answer for a number it cannot place
