@@ -132,6 +132,27 @@ def test_date_ticks_read_at_the_scale_of_the_periods(df, demo):
     assert not any(a.overlaps(b) for a, b in itertools.pairwise(boxes))
 
 
+def test_one_period_is_labelled_with_its_date_not_a_time_of_day(demo):
+    week = demo[demo["started_at"].dt.isocalendar().week == 41]
+    for freq, label in [("W", "11 Oct 2026"), ("MS", "01 Oct 2026")]:
+        result = ds.answer_rates(week[week["started_at"].dt.month == 10], freq=freq)
+        assert result["period"].nunique() == 1
+        assert tick_texts(ds.plot.answer_rates(result).xaxis) == [label]
+    hour = week[week["started_at"].dt.floor("h") == week["started_at"].dt.floor("h").iloc[0]]
+    start = hour["started_at"].dt.floor("h").iloc[0]
+    assert tick_texts(ds.plot.answer_rates(hour, freq="h").xaxis) == [f"{start:%d %b %Y %H:%M}"]
+
+
+def test_no_call_with_a_time_is_no_calls_to_show_and_counts_them(df):
+    timeless = df.head(300).assign(started_at=pd.Series(pd.NaT, index=df.index[:300]))
+    timeless["started_at"] = timeless["started_at"].astype("datetime64[ns]").dt.tz_localize("UTC")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "no artists with labels" legend warning either
+        ax = ds.plot.answer_rates(timeless, by="user_name", freq="W")
+    assert texts(ax) == ["No calls to show"]
+    assert ax.get_title().endswith("300 calls without a time not shown")
+
+
 # -- 6. no calls -------------------------------------------------------------------------------
 
 

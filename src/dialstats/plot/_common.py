@@ -338,6 +338,13 @@ def _date_axis(ax: Axes, periods: pd.Series) -> None:
     zone = when.tz
     locator = _period_locator()(mdates.date2num(when.to_pydatetime()))
     ax.xaxis.set_major_locator(locator)
+    if len(when) == 1:
+        # One tick gives the concise formatter no spacing to read a scale from (it would say
+        # "00:00"): the date in full, and the time only when the period starts within a day.
+        midnight = when[0] == when[0].normalize()
+        formatter = mdates.DateFormatter("%d %b %Y" if midnight else "%d %b %Y %H:%M", tz=zone)
+        ax.xaxis.set_major_formatter(formatter)
+        return
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone, **_DATE_FORMATS))
 
 

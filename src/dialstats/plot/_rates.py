@@ -508,6 +508,9 @@ def _trend(
         calls = untimed["dials"].sum() if "dials" in untimed.columns else None
         count = "calls" if calls is None else f"{calls:,} call" + ("" if calls == 1 else "s")
         title += f"\n{count} without a time not shown"
+    if result.empty:  # no call has a time: nothing for the time axis to show
+        _no_data(ax, title)
+        return
     # Bands of many lines hide each other: beyond a few, draw the lines alone.
     banded = len(lines) <= _MAX_BANDS
     for position, (name, rows, column) in enumerate(lines):
