@@ -164,6 +164,9 @@ SLOW: dict[str, str] = {
     "test_public_surface.py::test_base_url_with_the_version_is_not_doubled": _LOOPBACK,
     "test_signatures.py": "calls every analysis and chart twice on the demo data it reads itself",
     # tests/api
+    "test_page_next.py::test_a_loop_over_next_reads_every_call_once": (
+        _LOOPBACK + " and reads 3,000 calls in each dialect"
+    ),
     "test_client.py::test_only_a_demo_client_loads_the_sandbox": _SUBPROCESS,
     "test_client.py::test_retry_after_is_honoured": _SERVER,
     "test_client.py::test_timeouts_are_retried_then_raised": _SERVER,
@@ -204,6 +207,15 @@ SLOW: dict[str, str] = {
     "test_cli_pull.py::test_a_store_is_synced_then_brought_up_to_date": _DEMO,
     "test_cli_pull.py::test_demo_snapshot": _DEMO,
     # tests/plot
+    "test_plot_gaps.py::test_trend_by_list_draws_the_calls_of_no_list_and_counts_what_it_draws": (
+        "draws a trend of the whole demo data per list"
+    ),
+    "test_plot_gaps.py::test_number_health_leaves_out_the_partial_week_and_marks_thin_ones": (
+        "draws the whole demo data's weekly number health"
+    ),
+    "test_plot_gaps.py::test_date_ticks_read_at_the_scale_of_the_periods": (
+        "draws the whole demo data over three years"
+    ),
     "test_plot_charts.py": (
         "draws every chart to a PNG (~5 s); test_plot_amd_talk_activity.py draws in the quick loop"
     ),
@@ -222,6 +234,9 @@ SLOW: dict[str, str] = {
     "test_sandbox_faults.py": "pages through faulty sandboxes, from many threads or with delays",
     "test_sandbox_serve.py": _LOOPBACK + " (or the command, in a subprocess)",
     # tests/store
+    "test_store_phone_filters.py::test_a_search_finds_every_number_of_the_contact_as_the_api_does": (
+        "reads the API and a synced store for each search term"
+    ),
     "test_store_cache.py": "syncs stores from the demo data (24,000 calls)",
     "test_store_connections.py": "syncs over loopback servers that count TCP connections",
     "test_store_future_updates.py": "syncs stores over loopback HTTP with the clock moved",
